@@ -1,0 +1,131 @@
+"""Settings read from the environment (prefix SALESOS_), with embedded-mode defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Values that show up in copy-pasted examples; refusing them outside development
+# stops a deployment from running with a key everybody knows.
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "password", "xxx", "test"}
+MIN_SECRET_LENGTH = 32
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """Return the secret stored at *path*, generating it (mode 0600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting together must not each write their own key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of a SalesOS deployment; nothing set means embedded mode."""
+
+    model_config = SettingsConfigDict(env_prefix="SALESOS_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    var_dir: Path = PROJECT_ROOT / "var"
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    database_url: str = ""
+    # Migrations run as the table owner; the app connects as a role without ownership
+    # so that FORCE ROW LEVEL SECURITY applies to it. Empty means "same as database_url".
+    migration_database_url: str = ""
+    redis_url: str = ""
+    queue_path: Path | None = None
+
+    secret_key: str = ""
+    session_cookie: str = "salesos_session"
+    session_days: int = 14
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    invitation_days: int = 7
+    password_reset_minutes: int = 60
+
+    login_max_failures: int = 5
+    login_window_seconds: int = 60
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+
+    email_provider: Literal["console", "smtp"] = "console"
+    email_from: str = "SalesOS <no-reply@salesos.local>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+
+    job_workers: int = 2
+    job_sweep_seconds: int = 30
+    job_stale_seconds: int = 60
+    job_max_attempts: int = 5
+    job_backoff_base_seconds: float = 2.0
+    job_timeout_seconds: int = 300
+    run_worker_in_process: bool = True
+
+    sse_heartbeat_seconds: float = 15.0
+    sse_queue_size: int = 100
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    demo_password: str = Field(default="demo-sales-2026")
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.var_dir = Path(self.var_dir)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'salesos.db'}"
+        if not self.migration_database_url:
+            self.migration_database_url = self.database_url
+        if self.queue_path is None:
+            self.queue_path = self.var_dir / "queue.db"
+        if not self.secret_key:
+            if self.env == "production":
+                raise ValueError("SALESOS_SECRET_KEY must be set in production")
+            self.secret_key = _read_or_create_secret(self.var_dir / "secret_key")
+        if self.env != "development" and self.env != "test":
+            lowered = self.secret_key.lower()
+            if lowered in PLACEHOLDER_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"SALESOS_SECRET_KEY is a placeholder or shorter than {MIN_SECRET_LENGTH} characters"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def mode(self) -> Literal["embedded", "scale-out"]:
+        """Embedded = SQLite and no Redis; anything else is a scale-out deployment."""
+        return "embedded" if self.is_sqlite and not self.redis_url else "scale-out"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Process-wide settings; tests clear the cache to switch configuration."""
+    return Settings()

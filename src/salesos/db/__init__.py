@@ -1,0 +1,1 @@
+"""Data layer: engine, sessions, tenancy and the repository base."""

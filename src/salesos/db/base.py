@@ -1,0 +1,97 @@
+"""Declarative base and the mixins every table is made of."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, Uuid, func
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+# Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL migrations identical.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+_uuid_lock = threading.Lock()
+_uuid_state = {"ms": 0, "seq": 0}
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 v7, method 1 counter): ids sort by creation, within a process
+    even inside one millisecond, so they make stable cursors and append-friendly index keys."""
+    with _uuid_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _uuid_state["ms"]:
+            _uuid_state["seq"] += 1
+            if _uuid_state["seq"] > 0xFFF:  # counter exhausted: borrow the next millisecond
+                _uuid_state["ms"] += 1
+                _uuid_state["seq"] = 0
+            ms = _uuid_state["ms"]
+        else:
+            _uuid_state["ms"], _uuid_state["seq"] = ms, int.from_bytes(os.urandom(1), "big")
+        seq = _uuid_state["seq"]
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | seq << 64 | 0b10 << 62
+    value |= int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on both databases (SQLite would hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Base of every ORM model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime()}
+
+
+class IdMixin:
+    """A UUIDv7 primary key: unguessable across tenants, ordered in time."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+
+
+class TimestampMixin:
+    """created_at / updated_at maintained by the ORM."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
+
+
+class TenantMixin:
+    """Marks a table as tenant-owned: org_id NOT NULL, indexed, and protected by RLS on PostgreSQL."""
+
+    @declared_attr
+    def org_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy declared_attr signature
+        return mapped_column(
+            Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+        )

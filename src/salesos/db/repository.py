@@ -1,0 +1,57 @@
+"""Repository base: every tenant-owned query goes through ``scoped()`` so it can't forget the org."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from salesos.db.base import Base
+from salesos.db.session import current_tenant
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+class Repository(Generic[ModelT]):
+    """Queries for one model. Tenant-owned models are always filtered by the session's org."""
+
+    model: type[ModelT]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def org_id(self) -> uuid.UUID:
+        return current_tenant(self.session)
+
+    def scoped(self, *columns: Any) -> Select[Any]:
+        """SELECT of the model (or *columns*) restricted to the current tenant when it has one."""
+        stmt = select(*columns) if columns else select(self.model)
+        if hasattr(self.model, "org_id"):
+            stmt = stmt.where(self.model.org_id == self.org_id)  # type: ignore[attr-defined]
+        return stmt
+
+    def get(self, id_: uuid.UUID) -> ModelT | None:
+        """The row with *id_* in this tenant, or None: a foreign id looks exactly like a missing one."""
+        stmt = self.scoped().where(self.model.id == id_)  # type: ignore[attr-defined]
+        return self.session.scalars(stmt).first()
+
+    def add(self, obj: ModelT) -> ModelT:
+        """Stage *obj* for insert, stamping the tenant on tenant-owned rows."""
+        if hasattr(obj, "org_id") and getattr(obj, "org_id", None) is None:
+            obj.org_id = self.org_id  # type: ignore[attr-defined]
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def delete(self, obj: ModelT) -> None:
+        """Delete *obj* and flush."""
+        self.session.delete(obj)
+        self.session.flush()
+
+    def count(self, stmt: Select[Any] | None = None) -> int:
+        """Row count of *stmt* (default: all rows of this tenant)."""
+        base = stmt if stmt is not None else self.scoped()
+        return int(self.session.scalar(select(func.count()).select_from(base.subquery())) or 0)

@@ -1,0 +1,70 @@
+"""Organisations (tenants), memberships with roles, and invitations."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from salesos.auth.models import User
+from salesos.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+
+
+class Role(enum.StrEnum):
+    """Roles from most to least powerful; the order is what ``Role.rank`` compares."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return {"owner": 3, "admin": 2, "member": 1, "viewer": 0}[self.value]
+
+    def at_least(self, other: Role) -> bool:
+        """True when this role includes everything *other* may do."""
+        return self.rank >= other.rank
+
+
+class Organization(IdMixin, TimestampMixin, Base):
+    """A tenant: every tenant-owned row points here through org_id."""
+
+    __tablename__ = "organizations"
+
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    # Phone numbers typed without a country code are read in this region (ISO 3166 alpha-2).
+    default_region: Mapped[str] = mapped_column(String(2), default="US")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+
+
+class Membership(IdMixin, TenantMixin, TimestampMixin, Base):
+    """A user's role in one organisation."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("org_id", "user_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Invitation(IdMixin, TenantMixin, TimestampMixin, Base):
+    """An emailed, single-use link that adds a person to the organisation with a role."""
+
+    __tablename__ = "invitations"
+
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -1,0 +1,55 @@
+"""Shared fixtures: a configured, migrated database per test (SQLite by default, PostgreSQL on request)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from salesos.config import Settings, get_settings
+from salesos.db.engine import reset_engines
+from tests.support.databases import postgres_database, sqlite_url
+from tests.support.services import require
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, var_dir: Path, **env: str) -> Settings:
+    """Point SalesOS at *var_dir* (and any SALESOS_* overrides), migrate, and return the settings."""
+    monkeypatch.setenv("SALESOS_ENV", "test")
+    monkeypatch.setenv("SALESOS_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("SALESOS_LOG_JSON", "false")
+    for key in ("SALESOS_DATABASE_URL", "SALESOS_MIGRATION_DATABASE_URL", "SALESOS_REDIS_URL"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(f"SALESOS_{key.upper()}", value)
+    get_settings.cache_clear()
+    reset_engines()
+    from salesos.db.migrate import upgrade
+
+    upgrade()
+    return get_settings()
+
+
+@pytest.fixture(params=["sqlite"])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """Which database the test runs on; parametrize with ``both_databases`` to cover PostgreSQL too."""
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings for a freshly migrated database of kind *db_kind*."""
+    if db_kind == "postgres":
+        require("postgres")
+        with postgres_database() as (app_url, owner_url):
+            yield configure(
+                monkeypatch, tmp_path, database_url=app_url, migration_database_url=owner_url
+            )
+            reset_engines()
+    else:
+        yield configure(monkeypatch, tmp_path, database_url=sqlite_url(tmp_path))
+        reset_engines()
+    get_settings.cache_clear()
+
+
+both_databases = pytest.mark.parametrize("db_kind", ["sqlite", "postgres"], indirect=True)
