@@ -53,3 +53,30 @@ def settings(db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 both_databases = pytest.mark.parametrize("db_kind", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture
+def app(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The ASGI app, without the in-process job consumer (tests drain jobs explicitly)."""
+    monkeypatch.setenv("SALESOS_RUN_WORKER_IN_PROCESS", "false")
+    get_settings.cache_clear()
+    from salesos.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    """A TestClient with the app's lifespan running."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(settings: Settings):  # type: ignore[no-untyped-def]
+    """Alice + Bob in org A, Carol in org B (see tests/support/world.py)."""
+    from tests.support.world import build_world
+
+    return build_world()

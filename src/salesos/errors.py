@@ -11,11 +11,16 @@ class DomainError(Exception):
     status_code = 400
     title = "Bad request"
     type_ = "about:blank"
+    # True when the request's writes must still be committed (e.g. counting a failed login).
+    keep_writes = False
 
-    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, detail: str | None = None, *, headers: dict[str, str] | None = None, keep_writes: bool = False
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.headers = headers or {}
+        self.keep_writes = keep_writes
 
     def problem(self) -> dict[str, Any]:
         """The RFC 7807 body."""
@@ -31,8 +36,8 @@ class Unauthorized(DomainError):
     status_code = 401
     title = "Not authenticated"
 
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str | None = None, *, keep_writes: bool = False) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, keep_writes=keep_writes)
 
 
 class Forbidden(DomainError):
@@ -50,7 +55,7 @@ class TooManyRequests(DomainError):
     title = "Too many requests"
 
     def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))}, keep_writes=True)
         self.retry_after = retry_after
 
 

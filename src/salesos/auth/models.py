@@ -75,9 +75,13 @@ class PasswordResetToken(IdMixin, Base):
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Sealed (AES-GCM) so the email job can build the link without the token travelling in a payload.
+    token_sealed: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Set once the email went out: a retried job does not send it again.
+    emailed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class LoginFailure(IdMixin, Base):

@@ -62,9 +62,13 @@ class Invitation(IdMixin, TenantMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The link is emailed by a job after commit; jobs carry ids only, so the token waits here, sealed.
+    token_sealed: Mapped[str] = mapped_column(String(255))
     invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Set once the email went out: a retried job does not send it again.
+    emailed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -1,0 +1,166 @@
+"""Idempotency-Key for POST: the first response is stored and replayed to the same caller for 24 h."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from salesos.api.middleware import _send_problem
+from salesos.api.models import IdempotencyRecord
+from salesos.api.repository import IdempotencyRepository
+from salesos.auth.principal import Principal
+from salesos.auth.service.resolve import principal_from_bearer, principal_from_cookie
+from salesos.config import get_settings
+from salesos.db.base import utcnow
+from salesos.db.session import unit_of_work
+
+log = structlog.get_logger(__name__)
+RETENTION = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(minutes=5)
+MAX_KEY_LENGTH = 255
+REPLAYED_HEADERS = {b"content-type", b"location"}
+
+
+def _identify(headers: Headers) -> Principal | None:
+    """The caller, resolved read-only, just to know whose key this is."""
+    with unit_of_work(write=False) as session:
+        authorization = headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            return principal_from_bearer(session, authorization[7:].strip())
+        cookie = headers.get("cookie", "")
+        name = get_settings().session_cookie + "="
+        for part in cookie.split(";"):
+            part = part.strip()
+            if part.startswith(name):
+                return principal_from_cookie(session, part[len(name):])
+    return None
+
+
+class IdempotencyMiddleware:
+    """Applies to POST /api/v1/* with an Idempotency-Key header from an authenticated caller."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith("/api/v1/"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if not key:
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY_LENGTH:
+            await _send_problem(send, 422, "Validation failed", "Idempotency-Key is longer than 255 characters.")
+            return
+        body = await _read_body(receive)
+        from starlette.concurrency import run_in_threadpool
+
+        principal = await run_in_threadpool(_identify, headers)
+        if principal is None:  # the endpoint answers 401 (or is public, like sign-up): nothing to replay
+            await self.app(scope, _replay_receive(body), send)
+            return
+        request_hash = hashlib.sha256(scope["method"].encode() + scope["path"].encode() + b"\0" + body).hexdigest()
+        verdict = await run_in_threadpool(_reserve, principal, key, scope, request_hash)
+        if isinstance(verdict, tuple):
+            status, title, detail = verdict
+            await _send_problem(send, status, title, detail)
+            return
+        if verdict is not None:
+            await _replay(send, verdict)
+            return
+        captured: dict[str, object] = {"status": 500, "headers": [], "body": b""}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["body"] = captured["body"] + message.get("body", b"")  # type: ignore[operator]
+            await send(message)
+
+        try:
+            await self.app(scope, _replay_receive(body), capture)
+        finally:
+            await run_in_threadpool(_complete, principal, key, captured)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _reserve(principal: Principal, key: str, scope: Scope, request_hash: str
+             ) -> IdempotencyRecord | tuple[int, str, str] | None:
+    """None: go ahead (reserved). A record: replay it. A tuple: refuse with (status, title, detail)."""
+    try:
+        with unit_of_work(org_id=principal.org_id) as session:
+            repo = IdempotencyRepository(session)
+            record = repo.find(principal.actor_key, key)
+            # Expired, or reserved by a process that died before answering: start afresh.
+            if record is not None and (
+                record.created_at < utcnow() - RETENTION
+                or (record.status_code is None and record.created_at < utcnow() - ABANDONED_AFTER)
+            ):
+                repo.delete(record)
+                record = None
+            if record is None:
+                repo.add(IdempotencyRecord(principal=principal.actor_key, key=key, method=scope["method"],
+                                           path=scope["path"], request_hash=request_hash))
+                return None
+            if record.request_hash != request_hash:
+                return 422, "Idempotency key reused", "This Idempotency-Key was used with a different request."
+            if record.status_code is None:
+                return 409, "Request in progress", "A request with this Idempotency-Key is still running."
+            session.expunge(record)
+            return record
+    except IntegrityError:
+        return 409, "Request in progress", "A request with this Idempotency-Key is still running."
+
+
+def _complete(principal: Principal, key: str, captured: dict[str, object]) -> None:
+    status = int(captured["status"])  # type: ignore[call-overload]
+    with unit_of_work(org_id=principal.org_id) as session:
+        repo = IdempotencyRepository(session)
+        record = repo.find(principal.actor_key, key)
+        if record is None:
+            return
+        if status >= 500:
+            repo.delete(record)  # a server error is not an answer worth replaying; let the client retry
+            return
+        record.status_code = status
+        record.response_body = captured["body"]  # type: ignore[assignment]
+        record.response_headers = {
+            k.decode(): v.decode() for k, v in captured["headers"] if k.lower() in REPLAYED_HEADERS  # type: ignore[attr-defined]
+        }
+
+
+async def _replay(send: Send, record: IdempotencyRecord) -> None:
+    body = record.response_body or b""
+    headers = [(k.encode(), v.encode()) for k, v in record.response_headers.items()]
+    headers += [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
+    await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,131 @@
+"""Pure-ASGI middleware (no BaseHTTPMiddleware: it buffers streams and costs throughput)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("salesos.http")
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Routes allowed to receive more than the body limit (file uploads); later issues register theirs.
+UPLOAD_PATH_PREFIXES: list[str] = []
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(self), geolocation=()"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self'; connect-src 'self'; frame-src https://www.openstreetmap.org; "
+        b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+]
+
+
+def _problem(status: int, title: str, detail: str) -> bytes:
+    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+
+
+async def _send_problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = _problem(status, title, detail)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Request id (echoed as X-Request-ID), security headers, and one access log line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status_holder: dict[str, Any] = {"status": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            log.info("request", method=scope["method"], path=scope["path"], status=status_holder["status"],
+                     ms=round((time.perf_counter() - started) * 1000, 1))
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, by Content-Length or by counting a chunked stream."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(scope["path"].startswith(p) for p in UPLOAD_PATH_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await _send_problem(send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes.")
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _send_problem(send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes.")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class OriginCheckMiddleware:
+    """Refuse cross-site unsafe requests that carry cookies (CSRF defence in depth, and for login forms)."""
+
+    def __init__(self, app: ASGIApp, cookie_name: str) -> None:
+        self.app = app
+        self.cookie_name = cookie_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
+            headers = Headers(scope=scope)
+            origin = headers.get("origin")
+            if origin and origin != "null" and "cookie" in headers:
+                host = headers.get("host", "")
+                if origin.split("://", 1)[-1] != host:
+                    await _send_problem(send, 403, "Forbidden", "Cross-site request refused.")
+                    return
+        await self.app(scope, receive, send)

@@ -1,0 +1,1 @@
+"""Auth business rules, split by concern: accounts, credentials, throttling, principal resolution."""

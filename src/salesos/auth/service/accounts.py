@@ -1,0 +1,145 @@
+"""Sign-up, sign-in and password reset."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.models import PasswordResetToken, User
+from salesos.auth.repository import PasswordResetRepository, UserRepository, UserSessionRepository
+from salesos.auth.security import hash_password, needs_rehash, new_token, token_hash, verify_password
+from salesos.auth.service.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from salesos.config import get_settings
+from salesos.crypto import encrypt
+from salesos.db.base import utcnow, uuid7
+from salesos.db.session import set_tenant
+from salesos.errors import Conflict, Unauthorized, ValidationFailed
+from salesos.jobs import enqueue
+from salesos.orgs.models import Membership, Organization, Role
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalize_email(email: str) -> str:
+    """Case- and whitespace-insensitive form used for lookups and uniqueness."""
+    return email.strip().lower()
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords that are too short or all one character class of digits."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    if password.isdigit():
+        raise ValidationFailed("Use more than digits.", field="password")
+
+
+def slugify(name: str) -> str:
+    """URL-safe slug of an organisation name."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:48] or "org"
+
+
+def unique_slug(session: Session, name: str) -> str:
+    """A slug for *name* not used by any organisation yet."""
+    base = slugify(name)
+    orgs = OrganizationRepository(session)
+    candidate = base
+    while orgs.id_for_slug(candidate) is not None:
+        candidate = f"{base}-{new_token(3).lower().replace('_', '').replace('-', '')[:4]}"
+    return candidate
+
+
+def create_organization(session: Session, name: str, owner: User, slug: str | None = None) -> Organization:
+    """A new org with *owner* as its owner; scopes the session to it."""
+    org = Organization(id=uuid7(), name=name.strip(), slug=slug or unique_slug(session, name))
+    set_tenant(session, org.id, owner.id)
+    session.add(org)
+    session.flush()
+    MembershipRepository(session).add(Membership(user_id=owner.id, role=Role.OWNER.value))
+    return org
+
+
+def signup(session: Session, *, name: str, email: str, password: str, org_name: str) -> tuple[User, Organization]:
+    """Create a user and the organisation they own."""
+    email = normalize_email(email)
+    check_password_strength(password)
+    users = UserRepository(session)
+    if users.by_email(email) is not None:
+        raise Conflict("An account with this email already exists. Sign in instead.")
+    user = users.add(User(email=email, name=name.strip(), password_hash=hash_password(password)))
+    org = create_organization(session, org_name, user)
+    return user, org
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
+    """The user for these credentials, counting failures and throttling guessing (429)."""
+    email = normalize_email(email)
+    check_login_allowed(session, email, ip)
+    user = UserRepository(session).by_email(email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        record_login_failure(session, email, ip)
+        raise Unauthorized("Email or password is incorrect.", keep_writes=True)
+    clear_login_failures(session, email)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Email a reset link if the account exists; the caller answers the same either way."""
+    user = UserRepository(session).by_email(normalize_email(email))
+    if user is None or not user.is_active:
+        return
+    token = new_token()
+    reset_id = uuid7()
+    lifetime = timedelta(minutes=get_settings().password_reset_minutes)
+    PasswordResetRepository(session).add(
+        PasswordResetToken(
+            id=reset_id,
+            user_id=user.id,
+            token_hash=token_hash(token),
+            token_sealed=encrypt(token, context=f"password_reset:{reset_id}"),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    enqueue(session, "auth.send_password_reset", reset_id=reset_id)
+
+
+def reset_password(session: Session, *, token: str, password: str) -> User:
+    """Set a new password from a valid reset token, and sign the user out everywhere."""
+    reset = PasswordResetRepository(session).usable_by_hash(token_hash(token))
+    if reset is None:
+        raise ValidationFailed("This reset link is invalid or has expired.", field="token")
+    check_password_strength(password)
+    user = UserRepository(session).get(reset.user_id)
+    if user is None:
+        raise ValidationFailed("This reset link is invalid or has expired.", field="token")
+    user.password_hash = hash_password(password)
+    reset.used_at = utcnow()
+    UserSessionRepository(session).delete_for_user(user.id)
+    session.flush()
+    return user
+
+
+def update_profile(session: Session, user_id: uuid.UUID, *, name: str | None, password: str | None,
+                   current_password: str | None) -> User:
+    """Change a user's display name and/or password (the latter needs the current one)."""
+    user = UserRepository(session).get(user_id)
+    if user is None:
+        raise Unauthorized()
+    if name is not None:
+        user.name = name.strip()
+    if password is not None:
+        if not current_password or not verify_password(user.password_hash, current_password):
+            raise ValidationFailed("Current password is incorrect.", field="current_password")
+        check_password_strength(password)
+        user.password_hash = hash_password(password)
+    session.flush()
+    return user

@@ -1,0 +1,173 @@
+"""The ``salesos`` command: serve, worker, migrate, createuser, demo, check, jobs."""
+
+from __future__ import annotations
+
+import uuid
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from salesos.config import get_settings
+
+app = typer.Typer(help="SalesOS: an open-source, self-hostable sales operating system.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Inspect and retry background jobs.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+console = Console()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (as the owner role on PostgreSQL)."""
+    from salesos.db.migrate import upgrade
+
+    upgrade()
+    console.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Interface to bind (default from SALESOS_HOST)."),
+    port: int = typer.Option(None, help="Port (default from SALESOS_PORT)."),
+    workers: int = typer.Option(1, help="Web processes (scale-out mode only; embedded mode runs one)."),
+    no_migrate: bool = typer.Option(False, "--no-migrate", help="Skip applying migrations first."),
+) -> None:
+    """Serve the web app and API. In embedded mode the job consumer and scheduler run in-process."""
+    import uvicorn
+
+    settings = get_settings()
+    if not no_migrate:
+        migrate()
+    if settings.mode == "embedded" and workers != 1:
+        raise typer.BadParameter("embedded mode runs one process; set SALESOS_REDIS_URL to scale out")
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"SalesOS ({settings.mode} mode) on [bold]http://{host}:{port}[/bold]")
+    uvicorn.run("salesos.main:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="warning", access_log=False,
+                # Open SSE streams would otherwise hold shutdown forever.
+                timeout_graceful_shutdown=5)
+
+
+@app.command()
+def worker(
+    periodic: bool = typer.Option(True, "--periodic/--no-periodic", help="Also run the periodic scheduler."),
+) -> None:
+    """Run a job consumer (scale-out mode). Run periodic on one worker, --no-periodic on the rest."""
+    from salesos.jobs.registry import load_job_modules
+    from salesos.jobs.worker import run_worker
+    from salesos.logging import configure_logging
+
+    configure_logging()
+    load_job_modules()
+    console.print(f"SalesOS worker ({get_settings().mode} mode, periodic={'on' if periodic else 'off'})")
+    run_worker(periodic=periodic)
+
+
+@app.command()
+def createuser(
+    email: str = typer.Option(..., prompt=True),
+    name: str = typer.Option(..., prompt=True),
+    org: str = typer.Option(..., prompt="Organisation name", help="Name of the new organisation."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create a user who owns a new organisation."""
+    from salesos.auth.service.accounts import signup
+    from salesos.db.session import unit_of_work
+    from salesos.errors import DomainError
+
+    try:
+        with unit_of_work() as session:
+            user, organisation = signup(session, name=name, email=email, password=password, org_name=org)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"Created {user.email}, owner of {organisation.name} ({organisation.slug}).")
+
+
+@app.command()
+def demo() -> None:
+    """Create (or refresh) the demo organisation and its users; safe to run repeatedly."""
+    from salesos.demo import load_demo
+
+    result = load_demo()
+    console.print(f"Demo organisation [bold]{result.org_name}[/bold] is ready.")
+    console.print(f"Sign in as [bold]{result.email}[/bold] with password [bold]{result.password}[/bold]")
+
+
+@app.command()
+def check() -> None:
+    """Print the deployment mode and whether the database, queue and Redis are reachable."""
+    from salesos.api.health import database_ok, queue_ok
+    from salesos.db.migrate import current_revision
+
+    settings = get_settings()
+    table = Table(show_header=False)
+    table.add_row("mode", settings.mode)
+    table.add_row("database", f"{_redacted(settings.database_url)}: {_ok(database_ok())}")
+    try:
+        revision = current_revision() or "not migrated"
+    except Exception:
+        revision = "unknown"
+    table.add_row("schema revision", revision)
+    table.add_row("queue", f"{'redis' if settings.redis_url else settings.queue_path}: {_ok(queue_ok())}")
+    table.add_row("redis", f"{_redacted(settings.redis_url)}: {_ok(_redis_ok())}" if settings.redis_url else "not used")
+    table.add_row("email provider", settings.email_provider)
+    console.print(table)
+
+
+def _ok(flag: bool) -> str:
+    return "[green]ok[/green]" if flag else "[red]unreachable[/red]"
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _redis_ok() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(get_settings().redis_url, socket_timeout=2).ping())
+    except Exception:
+        return False
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: str = typer.Option("failed", help="failed (dead + retrying) | dead | pending | running | done | all"),
+    limit: int = typer.Option(50),
+) -> None:
+    """List jobs, by default the ones that failed."""
+    from salesos.jobs import admin
+
+    table = Table("id", "name", "status", "attempts", "run at", "last error")
+    for row in admin.list_jobs(status=status, limit=limit):
+        table.add_row(str(row.id), row.name, row.status, str(row.attempts), str(row.run_at),
+                      (row.last_error or "")[:80])
+    console.print(table)
+    console.print(admin.status_counts())
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: str) -> None:
+    """Run a dead or failed job again, with its attempts reset."""
+    from salesos.jobs import admin
+
+    try:
+        ok = admin.retry_job(uuid.UUID(job_id))
+    except ValueError as exc:
+        raise typer.BadParameter("not a job id") from exc
+    if not ok:
+        console.print("[red]No such job, or it is not in a retryable state.[/red]")
+        raise typer.Exit(1)
+    console.print("Queued for another run.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,95 @@
+"""create_app(): the ASGI application with its lifespan, middleware and routers."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from salesos import __version__
+from salesos.api import problems
+from salesos.api.health import router as health_router
+from salesos.api.idempotency import IdempotencyMiddleware
+from salesos.api.middleware import BodyLimitMiddleware, OriginCheckMiddleware, RequestContextMiddleware
+from salesos.auth.api import router as auth_router
+from salesos.auth.deps import get_principal
+from salesos.config import get_settings
+from salesos.logging import configure_logging
+from salesos.orgs.api import router as orgs_router
+from salesos.realtime.api import build_router as build_events_router
+from salesos.realtime.hub import get_hub
+from salesos.web.templating import WEB_DIR
+
+API_PREFIX = "/api/v1"
+
+
+def _start_in_process_worker() -> Any:
+    """Embedded mode runs the job consumer and scheduler inside the web process."""
+    from salesos.jobs.worker import start_consumer
+
+    # Huey's consumer installs its own SIGINT/SIGTERM handlers; uvicorn's must stay in charge.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return start_consumer(in_process=True, periodic=True)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    from salesos.jobs.registry import load_job_modules
+
+    load_job_modules()
+    hub = get_hub()
+    await hub.start()
+    consumer = None
+    if settings.mode == "embedded" and settings.run_worker_in_process:
+        consumer = _start_in_process_worker()
+    try:
+        yield
+    finally:
+        if consumer is not None:
+            consumer.stop()
+        await hub.stop()
+
+
+def api_router() -> APIRouter:
+    """Every JSON route under /api/v1."""
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(auth_router)
+    router.include_router(orgs_router)
+    router.include_router(build_events_router(get_principal))
+    return router
+
+
+def create_app() -> FastAPI:
+    """Build the application (one per process; tests build one per configuration)."""
+    settings = get_settings()
+    configure_logging()
+    app = FastAPI(
+        title="SalesOS API",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    problems.install(app)
+    app.include_router(health_router)
+    app.include_router(api_router())
+    from salesos.web.views import router as web_router
+
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    # Added in reverse: the request context wraps everything, the idempotency layer sits innermost.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(OriginCheckMiddleware, cookie_name=settings.session_cookie)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,82 @@
+"""Every query of the orgs domain."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, text
+
+from salesos.db.base import utcnow
+from salesos.db.repository import Repository
+from salesos.orgs.models import Invitation, Membership, Organization, Role
+
+
+class OrganizationRepository(Repository[Organization]):
+    model = Organization
+
+    def current(self) -> Organization | None:
+        """The organisation the session is scoped to."""
+        return self.session.get(Organization, self.org_id)
+
+    def id_for_slug(self, slug: str) -> uuid.UUID | None:
+        """Resolve a slug to an org id; on PostgreSQL through a SECURITY DEFINER function (RLS)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            value = self.session.scalar(text("SELECT app_org_id_for_slug(:slug)"), {"slug": slug})
+            return uuid.UUID(str(value)) if value else None
+        return self.session.scalar(select(Organization.id).where(Organization.slug == slug))
+
+    def for_user(self, user_id: uuid.UUID) -> list[tuple[Organization, str]]:
+        """Organisations the user belongs to, with the role in each."""
+        stmt = (
+            select(Organization, Membership.role)
+            .join(Membership, Membership.org_id == Organization.id)
+            .where(Membership.user_id == user_id)
+            .order_by(Organization.name)
+        )
+        return [(org, role) for org, role in self.session.execute(stmt)]
+
+
+class MembershipRepository(Repository[Membership]):
+    model = Membership
+
+    def for_user(self, user_id: uuid.UUID) -> Membership | None:
+        """The user's membership in the current org."""
+        return self.session.scalars(self.scoped().where(Membership.user_id == user_id)).first()
+
+    def first_for_user(self, user_id: uuid.UUID) -> Membership | None:
+        """Any membership of the user (oldest first): where a fresh sign-in lands."""
+        stmt = select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
+        return self.session.scalars(stmt).first()
+
+    def listing(self) -> list[Membership]:
+        """Members of the current org, oldest first."""
+        return list(self.session.scalars(self.scoped().order_by(Membership.id)))
+
+    def count_role(self, role: Role) -> int:
+        """How many members hold *role*."""
+        return self.count(self.scoped().where(Membership.role == role.value))
+
+
+class InvitationRepository(Repository[Invitation]):
+    model = Invitation
+
+    def pending(self) -> list[Invitation]:
+        """Invitations not yet accepted, revoked or expired."""
+        stmt = self.scoped().where(
+            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow()
+        )
+        return list(self.session.scalars(stmt.order_by(Invitation.id.desc())))
+
+    def by_hash(self, token_hash: str) -> Invitation | None:
+        """The invitation with this token hash in the current tenant."""
+        return self.session.scalars(self.scoped().where(Invitation.token_hash == token_hash)).first()
+
+    def pending_for_email(self, email: str) -> Invitation | None:
+        """An open invitation already sent to *email*."""
+        stmt = self.scoped().where(
+            func.lower(Invitation.email) == email.lower(),
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        return self.session.scalars(stmt).first()

@@ -1,0 +1,91 @@
+"""Signed-in pages: the shell around them (who, which org, which role), redirects, the optional visitor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from salesos.auth.deps import _csrf_token_sent, get_principal
+from salesos.auth.principal import Principal
+from salesos.auth.repository import UserRepository
+from salesos.auth.service.accounts import MIN_PASSWORD_LENGTH
+from salesos.db.deps import DbSession
+from salesos.errors import Unauthorized
+from salesos.orgs.models import Role
+from salesos.orgs.repository import OrganizationRepository
+from salesos.web.templating import render, templates
+
+templates.env.globals["min_password_length"] = MIN_PASSWORD_LENGTH
+
+# (path, label, built yet) of the main navigation; the unbuilt sections arrive with later issues.
+NAV = [
+    ("/", "Dashboard", True),
+    ("/leads", "Leads", False),
+    ("/campaigns", "Campaigns", False),
+    ("/outreach", "Outreach", False),
+    ("/inbox", "Inbox", False),
+    ("/analytics", "Analytics", False),
+    ("/settings", "Settings", True),
+]
+SETTINGS_TABS = [
+    ("/settings/profile", "Profile", Role.VIEWER),
+    ("/settings/organization", "Organisation", Role.VIEWER),
+    ("/settings/members", "Members", Role.VIEWER),
+    ("/settings/api-keys", "API keys", Role.ADMIN),
+]
+
+
+def optional_principal(
+    request: Request, session: DbSession, csrf_sent: Annotated[str, Depends(_csrf_token_sent)]
+) -> Principal | None:
+    """The signed-in visitor, or None; a bad CSRF token on a signed-in POST is still a 403."""
+    try:
+        return get_principal(request, session, csrf_sent)
+    except Unauthorized:
+        return None
+
+
+Visitor = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def is_htmx(request: Request) -> bool:
+    """True for requests HTMX made (they want a fragment, not a page)."""
+    return request.headers.get("hx-request") == "true"
+
+
+def see_other(url: str) -> RedirectResponse:
+    """Post/redirect/get."""
+    return RedirectResponse(url, status_code=303)
+
+
+def nav_active(path: str, href: str) -> str | None:
+    """The aria-current value of nav item *href* on *path*: "page", "true" (its section) or None."""
+    if path == href:
+        return "page"
+    if href != "/" and path.startswith(href + "/"):
+        return "true"
+    return None
+
+
+def page(request: Request, session: DbSession, principal: Principal, name: str,
+         context: dict[str, Any] | None = None, status_code: int = 200,
+         headers: dict[str, str] | None = None) -> HTMLResponse:
+    """Render *name* inside the app shell: navigation, user menu, the org and the caller's role."""
+    user = UserRepository(session).get(principal.user_id) if principal.user_id else None
+    org = OrganizationRepository(session).current()
+    path = request.url.path
+    ctx: dict[str, Any] = {
+        "me": user,
+        "org": org,
+        "role": principal.role.value,
+        "is_admin": principal.has_role(Role.ADMIN),
+        "is_owner": principal.role is Role.OWNER,
+        "csrf_token": principal.csrf_token or "",
+        "nav": [(href, label, nav_active(path, href), not built) for href, label, built in NAV],
+        "settings_tabs": [(href, label, "page" if path == href else None)
+                          for href, label, role in SETTINGS_TABS if principal.has_role(role)],
+    }
+    ctx.update(context or {})
+    return render(request, name, ctx, status_code=status_code, headers=headers)

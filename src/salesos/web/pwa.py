@@ -1,0 +1,83 @@
+"""Progressive web app: the manifest, the service worker (served at the root scope) and the offline page."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from salesos import __version__
+from salesos.web.templating import WEB_DIR, render, templates
+
+router = APIRouter(include_in_schema=False)
+
+THEME_COLOR = "#4338ca"
+BACKGROUND_COLOR = "#ffffff"
+# What the service worker precaches on install: enough to draw the offline page with the app's look.
+SHELL_ASSETS = [
+    "/static/app.css",
+    "/static/app.js",
+    "/static/vendor/htmx.min.js",
+    "/static/icons/icon-192.png",
+    "/static/icons/icon-512.png",
+    "/static/icons/icon-maskable-512.png",
+]
+OFFLINE_PATH = "/offline"
+
+
+@lru_cache
+def shell_version() -> str:
+    """App version plus a digest of the shell files: any change to them installs a new worker and cache."""
+    digest = hashlib.sha256(__version__.encode())
+    for asset in SHELL_ASSETS:
+        digest.update((WEB_DIR / asset.removeprefix("/")).read_bytes())
+    digest.update((WEB_DIR / "templates" / "web" / "offline.html").read_bytes())
+    return f"{__version__}-{digest.hexdigest()[:12]}"
+
+
+def manifest() -> dict[str, object]:
+    """The web app manifest (install name, colours, icons)."""
+    return {
+        "name": "SalesOS",
+        "short_name": "SalesOS",
+        "description": "The open-source sales operating system.",
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": [
+            {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": "/static/icons/icon-maskable-512.png", "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+        ],
+    }
+
+
+@router.get("/manifest.webmanifest")
+def manifest_route() -> Response:
+    """The manifest, with its registered media type."""
+    return JSONResponse(manifest(), media_type="application/manifest+json",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker; served from the root so its scope can be the whole app."""
+    body = templates.get_template("pwa/sw.js").render(
+        version=shell_version(), shell=[OFFLINE_PATH, *SHELL_ASSETS], offline=OFFLINE_PATH
+    )
+    # no-cache: the browser must revalidate the worker on every check, or fixes would never arrive.
+    return Response(body, media_type="application/javascript",
+                    headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
+
+
+@router.get(OFFLINE_PATH, response_class=HTMLResponse)
+def offline(request: Request) -> Response:
+    """Shown by the service worker when a page can't be reached; holds nobody's data, so it may be cached."""
+    request.state.principal = None
+    return render(request, "web/offline.html", {})

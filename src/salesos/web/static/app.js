@@ -1,0 +1,123 @@
+/* SalesOS browser glue. The CSP allows only same-origin scripts, so every behaviour lives here
+   (no inline scripts or on* attributes in the templates). */
+(function () {
+  "use strict";
+
+  // Lets CSS show controls that only matter without JavaScript (e.g. a role form's Save button).
+  document.documentElement.classList.add("js");
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // --- HTMX -----------------------------------------------------------------------------------------
+  if (window.htmx) {
+    // Nothing here needs eval'd expressions (hx-on, js: values); CSP would refuse them anyway.
+    window.htmx.config.allowEval = false;
+    window.htmx.config.allowScriptTags = false;
+    // Swap error responses too: the server sends a fragment saying what went wrong
+    // (an error page fragment is retargeted to #flash by the server).
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "[45]..", swap: true, error: true },
+    ];
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfToken();
+    if (token) {
+      event.detail.headers["X-CSRF-Token"] = token;
+    }
+    // Errors come back as HTML fragments only when the request says it wants HTML.
+    event.detail.headers["Accept"] = "text/html";
+  });
+
+  // --- Confirm before destructive form submissions ([data-confirm] on the form) -------------------
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute ? form.getAttribute("data-confirm") : null;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // --- Copy to clipboard ([data-copy] names the element whose value to copy) ----------------------
+  function announce(text) {
+    var status = document.querySelector("[data-copy-status]");
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function fallbackCopy(source) {
+    source.focus();
+    source.select();
+    try {
+      return document.execCommand("copy");
+    } catch (error) {
+      return false;
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) {
+      return;
+    }
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) {
+      return;
+    }
+    var text = source.value || source.textContent;
+    var done = function () {
+      button.textContent = "Copied";
+      announce("Copied to the clipboard.");
+      window.setTimeout(function () { button.textContent = "Copy"; }, 2000);
+    };
+    var failed = function () {
+      announce("Copy failed: select the key and copy it yourself.");
+      source.select();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () {
+        if (fallbackCopy(source)) { done(); } else { failed(); }
+      });
+    } else if (fallbackCopy(source)) {
+      done();
+    } else {
+      failed();
+    }
+  });
+
+  // --- Close the user menu when clicking elsewhere or pressing Escape ------------------------------
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.removeAttribute("open");
+      }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+
+  // --- Service worker (root scope: it is served from /sw.js with Service-Worker-Allowed: /) --------
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {
+        // Offline support is an extra; the app works without it.
+        if (window.console) {
+          window.console.warn("Service worker registration failed:", error);
+        }
+      });
+    });
+  }
+})();

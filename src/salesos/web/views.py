@@ -1,0 +1,59 @@
+"""The app shell: the dashboard, the sections still to come, and every HTML router in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from salesos.auth.deps import UserPrincipal
+from salesos.auth.repository import ApiKeyRepository
+from salesos.auth.views import router as auth_router
+from salesos.db.deps import DbSession
+from salesos.orgs.models import Role
+from salesos.orgs.repository import InvitationRepository, MembershipRepository
+from salesos.orgs.views import router as orgs_router
+from salesos.web.pages import page
+from salesos.web.pwa import router as pwa_router
+
+router = APIRouter(include_in_schema=False)
+
+# Sections announced in the navigation before they exist: what each will do, said plainly.
+UPCOMING = {
+    "leads": ("Leads", "Capture leads from discovery campaigns, webhooks, CSV files, the browser extension "
+                       "and the API, then enrich and score them."),
+    "campaigns": ("Campaigns", "Run discovery and marketing campaigns and see how each one performs."),
+    "outreach": ("Outreach", "Draft personalised emails and messages that a person approves before they "
+                             "go out."),
+    "inbox": ("Inbox", "Answer replies, SMS, WhatsApp and website chat in one place, with bot hand-off."),
+    "analytics": ("Analytics", "Measure the pipeline, outreach and campaigns with real numbers from your "
+                               "data."),
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, principal: UserPrincipal, session: DbSession) -> Response:
+    """Welcome, real counts of what exists so far, and a getting-started checklist."""
+    members = MembershipRepository(session).count()
+    context: dict[str, object] = {"members": members, "invitations": None, "api_keys": None}
+    if principal.has_role(Role.ADMIN):
+        context["invitations"] = len(InvitationRepository(session).pending())
+        context["api_keys"] = sum(1 for k in ApiKeyRepository(session).listing() if k.revoked_at is None)
+    return page(request, session, principal, "web/dashboard.html", context)
+
+
+def _upcoming_view(slug: str):  # type: ignore[no-untyped-def]
+    def view(request: Request, principal: UserPrincipal, session: DbSession) -> Response:
+        title, purpose = UPCOMING[slug]
+        return page(request, session, principal, "web/not_built.html", {"title": title, "purpose": purpose})
+
+    view.__doc__ = f"{UPCOMING[slug][0]}: not built yet."
+    view.__name__ = f"{slug}_page"
+    return view
+
+
+for _slug in UPCOMING:
+    router.add_api_route(f"/{_slug}", _upcoming_view(_slug), methods=["GET"], response_class=HTMLResponse)
+
+router.include_router(auth_router)
+router.include_router(orgs_router)
+router.include_router(pwa_router)

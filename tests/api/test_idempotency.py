@@ -1,0 +1,34 @@
+"""Idempotency-Key: replay the first answer, refuse the same key with another body."""
+
+from __future__ import annotations
+
+from tests.conftest import both_databases
+
+
+@both_databases
+def test_same_key_replays_and_creates_once(client, world):
+    headers = {**world.alice.headers, "Idempotency-Key": "k-123"}
+    body = {"name": "ci", "scopes": ["read"]}
+    first = client.post("/api/v1/api-keys", json=body, headers=headers)
+    second = client.post("/api/v1/api-keys", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second.headers.get("idempotent-replayed") == "true"
+    keys = client.get("/api/v1/api-keys", headers=world.alice.headers).json()
+    assert [k["name"] for k in keys].count("ci") == 1
+
+
+def test_same_key_other_body_is_422(client, world):
+    headers = {**world.alice.headers, "Idempotency-Key": "k-456"}
+    assert client.post("/api/v1/api-keys", json={"name": "a", "scopes": ["read"]}, headers=headers).status_code == 201
+    r = client.post("/api/v1/api-keys", json={"name": "b", "scopes": ["read"]}, headers=headers)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_keys_are_per_caller(client, world):
+    body = {"name": "shared", "scopes": ["read"]}
+    a = client.post("/api/v1/api-keys", json=body, headers={**world.alice.headers, "Idempotency-Key": "same"})
+    c = client.post("/api/v1/api-keys", json=body, headers={**world.carol.headers, "Idempotency-Key": "same"})
+    assert a.status_code == c.status_code == 201
+    assert a.json()["id"] != c.json()["id"]

@@ -1,0 +1,102 @@
+"""Alice and Bob in org A, Carol in org B, plus one object of every kind in org A.
+
+The isolation battery fills path parameters from ``World.ids``: when a later issue adds a route with a
+new ``{something_id}``, it registers a factory in ``ID_FACTORIES`` that creates such an object in org A.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.service import accounts, credentials
+from salesos.db.session import set_tenant, unit_of_work
+from salesos.orgs.models import Invitation, Membership, Role
+from salesos.orgs.repository import MembershipRepository
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    user_id: uuid.UUID
+    org_id: uuid.UUID
+    member_id: uuid.UUID
+    access_token: str = ""
+    refresh_token: str = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+@dataclass
+class World:
+    alice: Person
+    bob: Person
+    carol: Person
+    ids: dict[str, uuid.UUID] = field(default_factory=dict)
+    # Strings that belong to org A and must never appear in a response to Carol.
+    markers_a: list[str] = field(default_factory=list)
+
+
+def _invitation(session: Session, world: World) -> uuid.UUID:
+    from salesos.auth.principal import Principal
+    from salesos.orgs.service import invite
+
+    principal = Principal(org_id=world.alice.org_id, role=Role.OWNER, kind="token", user_id=world.alice.user_id)
+    invitation: Invitation = invite(session, principal, email="dave@a.example", role=Role.MEMBER)
+    return invitation.id
+
+
+def _api_key(session: Session, world: World) -> uuid.UUID:
+    key, _secret = credentials.create_api_key(session, name="A's key", scopes=["read"],
+                                              created_by=world.alice.user_id)
+    return key.id
+
+
+ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
+    "member_id": lambda _s, w: w.bob.member_id,
+    "invitation_id": _invitation,
+    "api_key_id": _api_key,
+}
+
+
+def _person(session: Session, email: str, name: str, org_id: uuid.UUID | None, org_name: str) -> Person:
+    if org_id is None:
+        user, org = accounts.signup(session, name=name, email=email, password=PASSWORD, org_name=org_name)
+        org_id = org.id
+    else:
+        from salesos.auth.models import User
+        from salesos.auth.repository import UserRepository
+        from salesos.auth.security import hash_password
+
+        user = UserRepository(session).add(User(email=email, name=name, password_hash=hash_password(PASSWORD)))
+        set_tenant(session, org_id, user.id)
+        MembershipRepository(session).add(Membership(user_id=user.id, role=Role.MEMBER.value))
+    set_tenant(session, org_id, user.id)
+    membership = MembershipRepository(session).for_user(user.id)
+    assert membership is not None
+    pair = credentials.issue_token_pair(session, user.id, org_id)
+    return Person(email=email, name=name, user_id=user.id, org_id=org_id, member_id=membership.id,
+                  access_token=pair.access_token, refresh_token=pair.refresh_token)
+
+
+def build_world() -> World:
+    """Create the three people, their orgs, and one org-A object per registered id kind."""
+    with unit_of_work() as session:
+        alice = _person(session, "alice@a.example", "Alice Anders", None, "Acme Alpha")
+        bob = _person(session, "bob@a.example", "Bob Brooks", alice.org_id, "")
+        carol = _person(session, "carol@b.example", "Carol Chen", None, "Bravo Beta")
+    world = World(alice=alice, bob=bob, carol=carol)
+    with unit_of_work(org_id=alice.org_id, user_id=alice.user_id) as session:
+        for name, factory in ID_FACTORIES.items():
+            world.ids[name] = factory(session, world)
+    world.markers_a = [alice.email, bob.email, "Acme Alpha", str(alice.org_id), alice.org_id.hex,
+                       *(str(v) for v in world.ids.values())]
+    return world
