@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     job_backoff_base_seconds: float = 2.0
     job_timeout_seconds: int = 300
     run_worker_in_process: bool = True
+    # Distinct queue names let several deployments (or test runs) share one Redis.
+    queue_name: str = "salesos"
+    # Modules outside salesos.<pkg>.jobs that register jobs (comma separated; tests use it).
+    extra_job_modules: str = ""
+    # Periodic interval overrides, "name=seconds,name=seconds" (tests shorten ticks with it).
+    periodic_intervals: str = ""
+    # Finished outbox rows (and so their dedup keys) are kept this long.
+    job_retention_days: float = 7.0
 
     sse_heartbeat_seconds: float = 15.0
     sse_queue_size: int = 100

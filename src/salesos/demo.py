@@ -16,9 +16,9 @@ from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 DEMO_SLUG = "demo"
 DEMO_ORG_NAME = "Northwind Outfitters (demo)"
 DEMO_USERS = [
-    ("demo@salesos.local", "Dana Reyes", Role.OWNER),
-    ("sam@salesos.local", "Sam Okafor", Role.MEMBER),
-    ("vic@salesos.local", "Vic Laurent", Role.VIEWER),
+    ("demo@example.com", "Dana Reyes", Role.OWNER),
+    ("sam@example.com", "Sam Okafor", Role.MEMBER),
+    ("vic@example.com", "Vic Laurent", Role.VIEWER),
 ]
 
 

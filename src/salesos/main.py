@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,16 +27,14 @@ API_PREFIX = "/api/v1"
 
 
 def _start_in_process_worker() -> Any:
-    """Embedded mode runs the job consumer and scheduler inside the web process."""
+    """Embedded mode runs the job consumer and scheduler inside the web process.
+
+    ``start_consumer(in_process=True)`` never installs Huey's signal handlers (and puts back
+    SIGINT/SIGTERM/SIGHUP if anything did), so uvicorn stays in charge of shutdown.
+    """
     from salesos.jobs.worker import start_consumer
 
-    # Huey's consumer installs its own SIGINT/SIGTERM handlers; uvicorn's must stay in charge.
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
-        return start_consumer(in_process=True, periodic=True)
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
+    return start_consumer(in_process=True, periodic=True)
 
 
 @asynccontextmanager

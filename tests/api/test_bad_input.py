@@ -75,3 +75,10 @@ def test_server_error_has_no_trace(app, world):
     assert r.status_code == 500
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert r.json()["request_id"]
+
+
+def test_unknown_timezone_is_refused(client, world):
+    r = client.patch("/api/v1/org", json={"timezone": "Mars/Base"}, headers=world.alice.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "timezone"
+    ok = client.patch("/api/v1/org", json={"timezone": "Europe/Paris"}, headers=world.alice.headers)
+    assert ok.status_code == 200 and ok.json()["timezone"] == "Europe/Paris"

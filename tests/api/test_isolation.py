@@ -66,7 +66,7 @@ def test_org_a_objects_survive_carols_attempts(client, world):
     for path in ("members", "invitations", "api-keys"):
         for item_id in world.ids.values():
             client.delete(f"/api/v1/{path}/{item_id}", headers=world.carol.headers)
-    members = client.get("/api/v1/members", headers=world.alice.headers).json()
+    members = client.get("/api/v1/members", headers=world.alice.headers).json()["items"]
     assert {m["email"] for m in members} == {world.alice.email, world.bob.email}
     keys = client.get("/api/v1/api-keys", headers=world.alice.headers).json()
     assert [k["revoked_at"] for k in keys] == [None]

@@ -79,10 +79,10 @@ def test_login_throttle_429_on_sixth_failure(client, world):
 
 
 def test_cookie_session_needs_csrf_token(client, world):
+    from salesos.auth.repository import UserRepository
     from salesos.auth.service.credentials import start_web_session
     from salesos.config import get_settings
     from salesos.db.session import unit_of_work
-    from salesos.auth.repository import UserRepository
 
     with unit_of_work() as session:
         user = UserRepository(session).get(world.alice.user_id)

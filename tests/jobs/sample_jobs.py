@@ -88,3 +88,12 @@ def overtaken(session: Session, *, label: str) -> None:
     if ctx.attempt == 1:
         with unit_of_work() as other:
             sweep(other, now=utcnow() + timedelta(hours=1))
+
+
+@job("tests.rejected", max_attempts=5)
+def rejected(session: Session, *, label: str) -> None:
+    """Fail the way a provider rejecting the request for good does."""
+    from salesos.integrations.base import ProviderError
+
+    append("rejected", label)
+    raise ProviderError("address rejected", permanent=True, provider="test")

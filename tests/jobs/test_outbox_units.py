@@ -108,6 +108,16 @@ def test_unknown_job_and_bad_payload_go_dead_without_retries(jobs_env):
     assert errors == [("dead", 1, "PermanentJobError"), ("dead", 1, "PermanentJobError")]
 
 
+def test_permanent_provider_error_is_not_retried(jobs_env):
+    with unit_of_work() as s:
+        enqueue(s, "tests.rejected", label="bounce")
+    drain(now=utcnow() + timedelta(hours=1), raise_errors=False)
+    drain(now=utcnow() + timedelta(hours=2), raise_errors=False)
+    (row,) = _rows()
+    assert (row.status, row.attempts, row.max_attempts) == ("dead", 1, 5)
+    assert len(records("rejected")) == 1
+
+
 def test_run_whose_lock_was_taken_over_commits_nothing(jobs_env):
     with unit_of_work() as s:
         enqueue(s, "tests.overtaken", label="fenced")

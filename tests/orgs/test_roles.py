@@ -49,7 +49,7 @@ def test_only_owner_deletes_or_transfers(client, world):
     moved = client.post("/api/v1/org/transfer", json={"member_id": str(world.bob.member_id)},
                         headers=world.alice.headers)
     assert moved.status_code == 200 and moved.json()["role"] == "owner"
-    roles = {m["email"]: m["role"] for m in client.get("/api/v1/members", headers=world.alice.headers).json()}
+    roles = {m["email"]: m["role"] for m in client.get("/api/v1/members", headers=world.alice.headers).json()["items"]}
     assert roles == {world.alice.email: "admin", world.bob.email: "owner"}
     wrong_name = client.request("DELETE", "/api/v1/org", json={"confirm_name": "nope"}, headers=world.bob.headers)
     assert wrong_name.status_code == 422
@@ -80,3 +80,13 @@ def test_invitation_accept_joins_org(client, world, settings):
     assert me["org"]["id"] == str(world.alice.org_id) and me["role"] == "viewer"
     reuse = client.post("/api/v1/invitations/accept", json={"token": token, "name": "Eve", "password": "eve pass 1234"})
     assert reuse.status_code == 409
+
+
+def test_members_paginate_with_cursor(client, world):
+    first = client.get("/api/v1/members?limit=1", headers=world.alice.headers).json()
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    second = client.get(f"/api/v1/members?limit=1&cursor={first['next_cursor']}", headers=world.alice.headers).json()
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    assert {first["items"][0]["email"], second["items"][0]["email"]} == {world.alice.email, world.bob.email}
+    bad = client.get("/api/v1/members?cursor=garbage", headers=world.alice.headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from salesos.auth.models import PasswordResetToken
 from salesos.crypto import decrypt
 from salesos.db.session import unit_of_work
 from salesos.orgs.models import Invitation
@@ -50,6 +51,11 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     return csrf_of(client)
 
 
+def invite(client: TestClient, token: str, email: str, role: str = "member"):  # type: ignore[no-untyped-def]
+    """Submit the members page's invitation form."""
+    return client.post("/settings/invitations", data={"email": email, "role": role, "csrf_token": token})
+
+
 def is_current(page: str, href: str) -> bool:
     """Whether the main navigation marks *href* as the current page."""
     return f'<a href="{href}" aria-current="page">' in page.split('aria-label="Main"')[1]
@@ -70,8 +76,8 @@ def test_signup_form_redirects_to_dashboard_with_cookie(client, browser, setting
     b = browser()
     form = b.get("/signup")
     assert form.status_code == 200 and 'name="org_name"' in form.text
-    response = b.post("/signup", data={"name": "Erin Eve", "email": "erin@e.example", "password": "long enough pw",
-                                       "org_name": "Echo Ltd"})
+    response = b.post("/signup", data={"name": "Erin Eve", "email": "erin@e.example",
+                                       "password": "long enough pw", "org_name": "Echo Ltd"})
     assert response.status_code == 303 and response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{settings.session_cookie}=")
@@ -79,7 +85,8 @@ def test_signup_form_redirects_to_dashboard_with_cookie(client, browser, setting
     assert "Secure" not in cookie, "plain-http base URL: the cookie must still reach the server"
     dashboard = b.get("/")
     assert dashboard.status_code == 200
-    assert "Welcome, Erin Eve" in dashboard.text and "Echo Ltd" in dashboard.text and "owner" in dashboard.text
+    for needle in ("Welcome, Erin Eve", "Echo Ltd", "owner"):
+        assert needle in dashboard.text
 
 
 def test_signup_errors_show_next_to_the_field_and_keep_typed_values(client, browser, world):
@@ -89,7 +96,8 @@ def test_signup_errors_show_next_to_the_field_and_keep_typed_values(client, brow
     assert taken.status_code == 409
     assert 'id="f-email-error"' in taken.text and "already exists" in taken.text
     assert 'value="Dup Co"' in taken.text
-    weak = b.post("/signup", data={"name": "Al", "email": "al@x.example", "password": "short", "org_name": "X"})
+    weak = b.post("/signup", data={"name": "Al", "email": "al@x.example", "password": "short",
+                                   "org_name": "X"})
     assert weak.status_code == 422 and 'id="f-password-error"' in weak.text
     assert "short" not in weak.text.split('id="f-password"')[1].split(">")[0], "never echo a password"
     assert "set-cookie" not in weak.headers
@@ -121,7 +129,8 @@ def test_login_throttling_shows_the_wait(client, browser, world, settings):
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
 def test_login_never_redirects_off_site(client, browser, world, target):
-    response = browser().post("/login", data={"email": world.alice.email, "password": PASSWORD, "next": target})
+    data = {"email": world.alice.email, "password": PASSWORD, "next": target}
+    response = browser().post("/login", data=data)
     assert response.status_code == 303 and response.headers["location"] == "/"
 
 
@@ -161,7 +170,8 @@ def test_dashboard_counts_are_real_and_checklist_follows_state(client, browser, 
     sign_in(b, world.alice.email)
     page = b.get("/").text
     # World: Alice + Bob, one pending invitation, one API key.
-    stats = re.findall(r'<span class="stat-value">(\d+)</span>\s*<span class="stat-label">([^<]+)</span>', page)
+    stat = r'<span class="stat-value">(\d+)</span>\s*<span class="stat-label">([^<]+)</span>'
+    stats = re.findall(stat, page)
     assert stats == [("2", "Members"), ("1", "Pending invitation"), ("1", "Active API key")]
     assert page.count('class="is-done"') == 3
     assert is_current(page, "/") and not is_current(page, "/leads")
@@ -201,7 +211,8 @@ def test_member_sees_settings_read_only_and_no_api_keys(client, browser, world):
 def test_viewer_gets_a_403_page_for_api_keys(client, browser, world):
     owner, viewer = browser(), browser()
     token = sign_in(owner, world.alice.email)
-    changed = owner.post(f"/settings/members/{world.bob.member_id}/role", data={"role": "viewer", "csrf_token": token})
+    changed = owner.post(f"/settings/members/{world.bob.member_id}/role",
+                         data={"role": "viewer", "csrf_token": token})
     assert changed.status_code == 303
     sign_in(viewer, world.bob.email)
     response = viewer.get("/settings/api-keys")
@@ -234,11 +245,11 @@ def test_htmx_errors_go_to_the_flash_area(client, browser, world):
 def test_invite_form_errors_and_success(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    bad = b.post("/settings/invitations", data={"email": "not-an-email", "role": "member", "csrf_token": token})
+    bad = invite(b, token, "not-an-email")
     assert bad.status_code == 422 and 'id="f-email-error"' in bad.text and 'value="not-an-email"' in bad.text
-    member = b.post("/settings/invitations", data={"email": world.bob.email, "role": "member", "csrf_token": token})
+    member = invite(b, token, world.bob.email)
     assert member.status_code == 409 and "already a member" in member.text
-    ok = b.post("/settings/invitations", data={"email": "erin@a.example", "role": "viewer", "csrf_token": token})
+    ok = invite(b, token, "erin@a.example", "viewer")
     assert ok.status_code == 303 and ok.headers["location"] == "/settings/members?done=invited"
     page = b.get(ok.headers["location"]).text
     assert "Invitation sent." in page and "erin@a.example" in page
@@ -247,7 +258,7 @@ def test_invite_form_errors_and_success(client, browser, world):
 def test_invitation_link_creates_the_account_and_lands_in_the_org(client, browser, world):
     owner, guest = browser(), browser()
     token = sign_in(owner, world.alice.email)
-    owner.post("/settings/invitations", data={"email": "erin@a.example", "role": "viewer", "csrf_token": token})
+    invite(owner, token, "erin@a.example", "viewer")
     link = f"/invite/{invitation_token('erin@a.example')}"
     page = guest.get(link)
     assert page.status_code == 200 and "Join Acme Alpha" in page.text and "viewer" in page.text
@@ -263,7 +274,7 @@ def test_invitation_link_creates_the_account_and_lands_in_the_org(client, browse
 def test_invitation_for_an_existing_account_asks_to_sign_in_then_joins(client, browser, world):
     owner, carol = browser(), browser()
     token = sign_in(owner, world.alice.email)
-    owner.post("/settings/invitations", data={"email": world.carol.email, "role": "member", "csrf_token": token})
+    invite(owner, token, world.carol.email)
     link = f"/invite/{invitation_token(world.carol.email)}"
     assert f"/login?next={link}" in carol.get(link).text
     carol_csrf = sign_in(carol, world.carol.email)
@@ -272,6 +283,34 @@ def test_invitation_for_an_existing_account_asks_to_sign_in_then_joins(client, b
     joined = carol.post(link, data={"csrf_token": carol_csrf})
     assert joined.status_code == 303
     assert "Acme Alpha" in carol.get("/").text
+
+
+def test_password_reset_by_email_link(client, browser, world):
+    b = browser()
+    known = b.post("/forgot-password", data={"email": world.alice.email})
+    unknown = b.post("/forgot-password", data={"email": "nobody@nowhere.example"})
+    assert known.status_code == unknown.status_code == 200
+    assert "If an account exists for that email" in known.text
+    assert known.text.replace(world.alice.email, "") == unknown.text.replace("nobody@nowhere.example", "")
+    with unit_of_work(write=False) as session:
+        reset = session.scalars(select(PasswordResetToken)).one()
+        token = decrypt(reset.token_sealed, context=f"password_reset:{reset.id}")
+    assert b.post("/reset-password/not-a-token", data={"password": "a new long password"}).status_code == 422
+    done = b.post(f"/reset-password/{token}", data={"password": "a new long password"})
+    assert done.status_code == 303 and done.headers["location"] == "/login?done=reset"
+    assert "Your password was changed." in b.get("/login?done=reset").text
+    sign_in(b, world.alice.email, "a new long password")
+
+
+def test_owner_transfers_ownership(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice.email)
+    moved = b.post("/settings/organization/transfer", data={"member_id": str(world.bob.member_id),
+                                                             "csrf_token": token})
+    assert moved.status_code == 303
+    page = b.get(moved.headers["location"]).text
+    assert "Ownership transferred." in page and "Danger zone" not in page
+    assert "admin" in b.get("/").text
 
 
 def test_profile_changes_and_wrong_current_password(client, browser, world):
@@ -293,7 +332,8 @@ def test_api_key_secret_is_shown_once(client, browser, world):
     assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
     secret = re.search(r'id="new-key-secret" class="mono" type="text" value="(sos_[^"]+)"', created.text)
     assert secret and 'data-copy="#new-key-secret"' in created.text
-    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {secret.group(1)}"}).status_code == 200
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {secret.group(1)}"})
+    assert me.status_code == 200
     assert secret.group(1) not in b.get("/settings/api-keys").text
     none = b.post("/settings/api-keys", data={"name": "x", "csrf_token": token})
     assert none.status_code == 422 and "Choose at least one." in none.text
@@ -334,7 +374,8 @@ def test_a_member_can_leave(client, browser, world):
 def test_carol_cannot_touch_org_a_from_the_ui(client, browser, world):
     b = browser()
     token = sign_in(b, world.carol.email)
-    for path in (f"/settings/members/{world.bob.member_id}/role", f"/settings/members/{world.bob.member_id}/remove",
+    bob = world.bob.member_id
+    for path in (f"/settings/members/{bob}/role", f"/settings/members/{bob}/remove",
                  f"/settings/invitations/{world.ids['invitation_id']}/revoke",
                  f"/settings/api-keys/{world.ids['api_key_id']}/revoke"):
         response = b.post(path, data={"role": "viewer", "csrf_token": token})

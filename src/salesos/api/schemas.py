@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict
+
+from salesos.db.pagination import MAX_LIMIT
 
 T = TypeVar("T")
 
@@ -26,3 +29,7 @@ class PageOut(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]

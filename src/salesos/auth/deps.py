@@ -19,7 +19,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
 
 
-async def _csrf_token_sent(request: Request) -> str:
+async def csrf_token_sent(request: Request) -> str:
     """The CSRF token from the header (HTMX, fetch) or the form field (plain HTML forms)."""
     if request.method in SAFE_METHODS:
         return ""
@@ -35,7 +35,7 @@ async def _csrf_token_sent(request: Request) -> str:
 
 
 def get_principal(
-    request: Request, session: DbSession, csrf_sent: Annotated[str, Depends(_csrf_token_sent)]
+    request: Request, session: DbSession, csrf_sent: Annotated[str, Depends(csrf_token_sent)]
 ) -> Principal:
     """The caller, from a bearer token or the session cookie; 401 when neither is valid.
 
@@ -52,9 +52,9 @@ def get_principal(
     else:
         cookie = request.cookies.get(get_settings().session_cookie)
         principal = principal_from_cookie(session, cookie) if cookie else None
-        if principal is not None and request.method not in SAFE_METHODS:
-            if not csrf_sent or not constant_time_equals(csrf_sent, principal.csrf_token or ""):
-                raise Forbidden("Missing or invalid CSRF token.")
+        needs_csrf = principal is not None and request.method not in SAFE_METHODS
+        if needs_csrf and not constant_time_equals(csrf_sent, principal.csrf_token or ""):  # type: ignore[union-attr]
+            raise Forbidden("Missing or invalid CSRF token.")
     if principal is None:
         raise Unauthorized()
     request.state.principal = principal
@@ -62,6 +62,19 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def optional_principal(
+    request: Request, session: DbSession, csrf_sent: Annotated[str, Depends(csrf_token_sent)]
+) -> Principal | None:
+    """The signed-in caller, or None; a bad CSRF token on a signed-in POST is still a 403."""
+    try:
+        return get_principal(request, session, csrf_sent)
+    except Unauthorized:
+        return None
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def require_role(role: Role) -> Callable[[Principal], Principal]:

@@ -38,20 +38,21 @@ NOTICES = {
 Text = Annotated[str, Form()]
 
 
-def sign_in(response: Response, request: Request, session: DbSession, user: User, org_id: uuid.UUID
-            ) -> Response:
-    """Start a browser session in *org_id* and set its cookie on *response*."""
-    settings = get_settings()
-    token = credentials.start_web_session(session, user, org_id, request.headers.get("user-agent", ""))
-    response.set_cookie(settings.session_cookie, token, max_age=settings.session_days * 86400, path="/",
-                        httponly=True, samesite="lax", secure=settings.secure_cookies)
-    return response
-
-
 def _end_session(request: Request, session: DbSession) -> None:
     cookie = request.cookies.get(get_settings().session_cookie)
     if cookie:
         credentials.end_web_session(session, cookie)
+
+
+def sign_in(response: Response, request: Request, session: DbSession, user: User, org_id: uuid.UUID
+            ) -> Response:
+    """Start a browser session in *org_id* and set its cookie on *response* (ending any previous one)."""
+    settings = get_settings()
+    _end_session(request, session)
+    token = credentials.start_web_session(session, user, org_id, request.headers.get("user-agent", ""))
+    response.set_cookie(settings.session_cookie, token, max_age=settings.session_days * 86400, path="/",
+                        httponly=True, samesite="lax", secure=settings.secure_cookies)
+    return response
 
 
 def sign_out(response: Response, request: Request, session: DbSession) -> Response:
@@ -68,7 +69,6 @@ def switch_org(request: Request, session: DbSession, user: User, org_id: uuid.UU
     """Replace this browser's session with one in *org_id*, or sign out (with *notice*) when there is none."""
     if org_id is None:
         return sign_out(see_other(f"/login?done={notice}"), request, session)
-    _end_session(request, session)
     return sign_in(see_other("/"), request, session, user, org_id)
 
 

@@ -9,8 +9,8 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, ForeignKey, MetaData, Uuid, func
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL migrations identical.
 NAMING_CONVENTION = {
@@ -91,7 +91,7 @@ class TenantMixin:
     """Marks a table as tenant-owned: org_id NOT NULL, indexed, and protected by RLS on PostgreSQL."""
 
     @declared_attr
-    def org_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy declared_attr signature
+    def org_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(
             Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
         )

@@ -6,11 +6,13 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from salesos.api.schemas import Cursor, Limit, PageOut
 from salesos.auth import schemas as auth_schemas
 from salesos.auth.api import token_out
 from salesos.auth.deps import Admin, CurrentPrincipal, Owner, UserPrincipal
 from salesos.auth.service import credentials
 from salesos.db.deps import DbSession
+from salesos.db.pagination import DEFAULT_LIMIT
 from salesos.orgs import schemas, service
 from salesos.orgs.models import Membership, Role
 from salesos.orgs.repository import InvitationRepository, MembershipRepository
@@ -49,10 +51,12 @@ def transfer(body: schemas.TransferIn, principal: Owner, session: DbSession) -> 
     return member_out(service.transfer_ownership(session, principal, body.member_id))
 
 
-@router.get("/members", response_model=list[schemas.MemberOut])
-def list_members(principal: CurrentPrincipal, session: DbSession) -> list[schemas.MemberOut]:
-    """Everyone in the organisation with their role."""
-    return [member_out(m) for m in MembershipRepository(session).listing()]
+@router.get("/members", response_model=PageOut[schemas.MemberOut])
+def list_members(principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT,
+                 cursor: Cursor = None) -> PageOut[schemas.MemberOut]:
+    """Everyone in the organisation with their role, newest first."""
+    page = MembershipRepository(session).page(limit=limit, cursor=cursor)
+    return PageOut(items=[member_out(m) for m in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/members/{member_id}", response_model=schemas.MemberOut)

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import func, select, text
 
 from salesos.db.base import utcnow
+from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository
 from salesos.orgs.models import Invitation, Membership, Organization, Role
 
@@ -51,6 +52,10 @@ class MembershipRepository(Repository[Membership]):
     def listing(self) -> list[Membership]:
         """Members of the current org, oldest first."""
         return list(self.session.scalars(self.scoped().order_by(Membership.id)))
+
+    def page(self, *, limit: int, cursor: str | None) -> Page[Membership]:
+        """One page of members, newest first (keyset on the time-ordered id)."""
+        return paginate(self.session, self.scoped(), Membership.id, limit=limit, cursor=cursor)
 
     def count_role(self, role: Role) -> int:
         """How many members hold *role*."""

@@ -6,7 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import EmailStr, Field
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from pydantic import EmailStr, Field, field_validator
 
 from salesos.api.schemas import Output, StrictInput
 
@@ -22,10 +25,23 @@ class OrgOut(Output):
     created_at: datetime
 
 
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    """IANA zone names this machine knows."""
+    return frozenset(available_timezones())
+
+
 class OrgUpdateIn(StrictInput):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     default_region: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None and value not in known_timezones():
+            raise ValueError("Use an IANA timezone name such as Europe/Paris.")
+        return value
 
 
 class OrgDeleteIn(StrictInput):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 from typing import Annotated
-from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -40,7 +39,7 @@ Text = Annotated[str, Form()]
 @lru_cache
 def timezones() -> list[str]:
     """IANA zone names offered in the timezone select."""
-    return sorted(available_timezones())
+    return sorted(schemas.known_timezones())
 
 
 def _next_org(session: DbSession, principal: Principal) -> uuid.UUID | None:
@@ -76,9 +75,8 @@ def update_organization(request: Request, principal: Admin, session: DbSession, 
     form, errors = validate(schemas.OrgUpdateIn, values)
     if "default_region" in errors:
         errors["default_region"] = "Use a two-letter country code, e.g. US or GB."
-    if timezone not in timezones():
-        # Until the service checks timezones itself, the select's list is the rule.
-        errors.setdefault("timezone", "Choose a timezone from the list.")
+    if "timezone" in errors:
+        errors["timezone"] = "Choose a timezone from the list."
     if form is not None and not errors:
         service.update_org(session, name=form.name, default_region=form.default_region,
                            timezone=form.timezone)

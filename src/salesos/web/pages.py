@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from salesos.auth.deps import _csrf_token_sent, get_principal
+from salesos.auth.deps import OptionalPrincipal
 from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.auth.service.accounts import MIN_PASSWORD_LENGTH
@@ -37,17 +37,7 @@ SETTINGS_TABS = [
 ]
 
 
-def optional_principal(
-    request: Request, session: DbSession, csrf_sent: Annotated[str, Depends(_csrf_token_sent)]
-) -> Principal | None:
-    """The signed-in visitor, or None; a bad CSRF token on a signed-in POST is still a 403."""
-    try:
-        return get_principal(request, session, csrf_sent)
-    except Unauthorized:
-        return None
-
-
-Visitor = Annotated[Principal | None, Depends(optional_principal)]
+Visitor = OptionalPrincipal
 
 
 def is_htmx(request: Request) -> bool:

@@ -29,11 +29,16 @@ OFFLINE_PATH = "/offline"
 
 @lru_cache
 def shell_version() -> str:
-    """App version plus a digest of the shell files: any change to them installs a new worker and cache."""
+    """App version plus a digest of the static files and the offline page.
+
+    Static files are served cache-first, so any change to one must install a new worker and cache.
+    """
     digest = hashlib.sha256(__version__.encode())
-    for asset in SHELL_ASSETS:
-        digest.update((WEB_DIR / asset.removeprefix("/")).read_bytes())
-    digest.update((WEB_DIR / "templates" / "web" / "offline.html").read_bytes())
+    static = WEB_DIR / "static"
+    files = sorted(p for p in static.rglob("*") if p.is_file())
+    for path in [*files, WEB_DIR / "templates" / "web" / "offline.html"]:
+        digest.update(path.relative_to(WEB_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
     return f"{__version__}-{digest.hexdigest()[:12]}"
 
 

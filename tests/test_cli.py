@@ -1,0 +1,46 @@
+"""The salesos command: check, demo (idempotent), createuser, jobs."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from salesos.cli import app
+
+runner = CliRunner()
+
+
+def test_check_reports_embedded_mode(settings):
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "embedded" in result.output
+    assert "unreachable" not in result.output
+
+
+def test_demo_is_idempotent_and_login_works(settings, client):
+    first = runner.invoke(app, ["demo"])
+    second = runner.invoke(app, ["demo"])
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    assert "demo@example.com" in first.output
+    token = client.post("/api/v1/auth/token", json={"email": "demo@example.com",
+                                                    "password": settings.demo_password})
+    assert token.status_code == 200
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    members = client.get("/api/v1/members", headers=headers).json()["items"]
+    assert sorted(m["role"] for m in members) == ["member", "owner", "viewer"]
+
+
+def test_createuser(settings):
+    result = runner.invoke(app, ["createuser", "--email", "ops@x.example", "--name", "Ops", "--org", "Ops Co",
+                                 "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    assert "ops-co" in result.output
+    again = runner.invoke(app, ["createuser", "--email", "ops@x.example", "--name", "Ops", "--org", "Ops Co",
+                                "--password", "a long password"])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_jobs_list_and_retry_unknown(settings):
+    listed = runner.invoke(app, ["jobs", "list", "--status", "all"])
+    assert listed.exit_code == 0, listed.output
+    missing = runner.invoke(app, ["jobs", "retry", "00000000-0000-0000-0000-000000000000"])
+    assert missing.exit_code == 1
