@@ -42,9 +42,7 @@ def settings(db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     if db_kind == "postgres":
         require("postgres")
         with postgres_database() as (app_url, owner_url):
-            yield configure(
-                monkeypatch, tmp_path, database_url=app_url, migration_database_url=owner_url
-            )
+            yield configure(monkeypatch, tmp_path, database_url=app_url, migration_database_url=owner_url)
             reset_engines()
     else:
         yield configure(monkeypatch, tmp_path, database_url=sqlite_url(tmp_path))

@@ -21,8 +21,9 @@ def test_demo_is_idempotent_and_login_works(settings, client):
     second = runner.invoke(app, ["demo"])
     assert first.exit_code == second.exit_code == 0, first.output + second.output
     assert "demo@example.com" in first.output
-    token = client.post("/api/v1/auth/token", json={"email": "demo@example.com",
-                                                    "password": settings.demo_password})
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "demo@example.com", "password": settings.demo_password}
+    )
     assert token.status_code == 200
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     members = client.get("/api/v1/members", headers=headers).json()["items"]
@@ -30,12 +31,36 @@ def test_demo_is_idempotent_and_login_works(settings, client):
 
 
 def test_createuser(settings):
-    result = runner.invoke(app, ["createuser", "--email", "ops@x.example", "--name", "Ops", "--org", "Ops Co",
-                                 "--password", "a long password"])
+    result = runner.invoke(
+        app,
+        [
+            "createuser",
+            "--email",
+            "ops@x.example",
+            "--name",
+            "Ops",
+            "--org",
+            "Ops Co",
+            "--password",
+            "a long password",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "ops-co" in result.output
-    again = runner.invoke(app, ["createuser", "--email", "ops@x.example", "--name", "Ops", "--org", "Ops Co",
-                                "--password", "a long password"])
+    again = runner.invoke(
+        app,
+        [
+            "createuser",
+            "--email",
+            "ops@x.example",
+            "--name",
+            "Ops",
+            "--org",
+            "Ops Co",
+            "--password",
+            "a long password",
+        ],
+    )
     assert again.exit_code == 1 and "already exists" in again.output
 
 

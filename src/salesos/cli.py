@@ -43,10 +43,18 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"SalesOS ({settings.mode} mode) on [bold]http://{host}:{port}[/bold]")
-    uvicorn.run("salesos.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="warning", access_log=False,
-                # Open SSE streams would otherwise hold shutdown forever.
-                timeout_graceful_shutdown=5)
+    uvicorn.run(
+        "salesos.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="warning",
+        access_log=False,
+        # Open SSE streams would otherwise hold shutdown forever.
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()
@@ -111,7 +119,9 @@ def check() -> None:
         revision = "unknown"
     table.add_row("schema revision", revision)
     table.add_row("queue", f"{'redis' if settings.redis_url else settings.queue_path}: {_ok(queue_ok())}")
-    table.add_row("redis", f"{_redacted(settings.redis_url)}: {_ok(_redis_ok())}" if settings.redis_url else "not used")
+    table.add_row(
+        "redis", f"{_redacted(settings.redis_url)}: {_ok(_redis_ok())}" if settings.redis_url else "not used"
+    )
     table.add_row("email provider", settings.email_provider)
     console.print(table)
 
@@ -140,7 +150,9 @@ def _redis_ok() -> bool:
 
 @jobs_app.command("list")
 def jobs_list(
-    status: str = typer.Option("failed", help="failed (dead + retrying) | dead | pending | running | done | all"),
+    status: str = typer.Option(
+        "failed", help="failed (dead + retrying) | dead | pending | running | done | all"
+    ),
     limit: int = typer.Option(50),
 ) -> None:
     """List jobs, by default the ones that failed."""
@@ -148,8 +160,9 @@ def jobs_list(
 
     table = Table("id", "name", "status", "attempts", "run at", "last error")
     for row in admin.list_jobs(status=status, limit=limit):
-        table.add_row(str(row.id), row.name, row.status, str(row.attempts), str(row.run_at),
-                      (row.last_error or "")[:80])
+        table.add_row(
+            str(row.id), row.name, row.status, str(row.attempts), str(row.run_at), (row.last_error or "")[:80]
+        )
     console.print(table)
     console.print(admin.status_counts())
 

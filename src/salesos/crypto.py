@@ -18,15 +18,17 @@ KEY_ID = "k1"
 @lru_cache(maxsize=4)
 def _key(secret_key: str, key_id: str) -> bytes:
     # Derived, not the secret key itself: a leaked data key does not reveal the signing key.
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"salesos-at-rest-{key_id}".encode()).derive(
-        secret_key.encode()
-    )
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=f"salesos-at-rest-{key_id}".encode()
+    ).derive(secret_key.encode())
 
 
 def encrypt(plaintext: str, *, context: str) -> str:
     """Encrypt *plaintext*; *context* (e.g. "invitation:<id>") binds the ciphertext to its row."""
     nonce = os.urandom(12)
-    sealed = AESGCM(_key(get_settings().secret_key, KEY_ID)).encrypt(nonce, plaintext.encode(), context.encode())
+    sealed = AESGCM(_key(get_settings().secret_key, KEY_ID)).encrypt(
+        nonce, plaintext.encode(), context.encode()
+    )
     return f"{KEY_ID}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 

@@ -14,23 +14,47 @@ def _row_counts() -> dict[str, int]:
     with unit_of_work(write=False) as session:
         # Counting across tenants is a test's privilege: it runs as the owner on SQLite, and on
         # PostgreSQL only the global tables are counted (tenant rows are hidden without a tenant).
-        return {name: session.scalar(select(func.count()).select_from(table)) or 0
-                for name, table in Base.metadata.tables.items() if "org_id" not in table.columns}
+        return {
+            name: session.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in Base.metadata.tables.items()
+            if "org_id" not in table.columns
+        }
 
 
 def _tenant_counts(org_id) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with unit_of_work(write=False, org_id=org_id) as session:
-        return {name: session.scalar(select(func.count()).select_from(table).where(table.c.org_id == org_id)) or 0
-                for name, table in Base.metadata.tables.items() if "org_id" in table.columns}
+        return {
+            name: session.scalar(select(func.count()).select_from(table).where(table.c.org_id == org_id)) or 0
+            for name, table in Base.metadata.tables.items()
+            if "org_id" in table.columns
+        }
 
 
 CASES = [
     ("malformed json", "POST", "/api/v1/invitations", {"content": b'{"email": "x@a.example",'}, 400),
     ("wrong type", "POST", "/api/v1/invitations", {"json": {"email": 42}}, 422),
-    ("unknown field org_id", "PATCH", "/api/v1/org", {"json": {"name": "X", "org_id": "00000000-0000-0000-0000-000000000000"}}, 422),
-    ("unknown field role", "POST", "/api/v1/invitations", {"json": {"email": "x@a.example", "role": "owner"}}, 422),
+    (
+        "unknown field org_id",
+        "PATCH",
+        "/api/v1/org",
+        {"json": {"name": "X", "org_id": "00000000-0000-0000-0000-000000000000"}},
+        422,
+    ),
+    (
+        "unknown field role",
+        "POST",
+        "/api/v1/invitations",
+        {"json": {"email": "x@a.example", "role": "owner"}},
+        422,
+    ),
     ("mass-assign role", "PATCH", "/api/v1/auth/me", {"json": {"name": "X", "role": "owner"}}, 422),
-    ("oversize body", "POST", "/api/v1/invitations", {"content": b'{"email": "' + b"a" * (1024 * 1024 + 10) + b'"}'}, 413),
+    (
+        "oversize body",
+        "POST",
+        "/api/v1/invitations",
+        {"content": b'{"email": "' + b"a" * (1024 * 1024 + 10) + b'"}'},
+        413,
+    ),
     ("bad enum", "PATCH", "/api/v1/org", {"json": {"default_region": "Narnia"}}, 422),
 ]
 

@@ -20,7 +20,10 @@ def test_same_key_replays_and_creates_once(client, world):
 
 def test_same_key_other_body_is_422(client, world):
     headers = {**world.alice.headers, "Idempotency-Key": "k-456"}
-    assert client.post("/api/v1/api-keys", json={"name": "a", "scopes": ["read"]}, headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/api-keys", json={"name": "a", "scopes": ["read"]}, headers=headers).status_code
+        == 201
+    )
     r = client.post("/api/v1/api-keys", json={"name": "b", "scopes": ["read"]}, headers=headers)
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -74,7 +74,9 @@ def test_org_a_objects_survive_carols_attempts(client, world):
     assert len(invitations) == 1
 
 
-@pytest.mark.parametrize("path", ["/api/v1/members", "/api/v1/org", "/api/v1/invitations", "/api/v1/api-keys"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/members", "/api/v1/org", "/api/v1/invitations", "/api/v1/api-keys"]
+)
 def test_lists_show_only_own_org(client, world, path):
     response = client.get(path, headers=world.carol.headers)
     assert response.status_code == 200

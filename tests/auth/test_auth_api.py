@@ -8,8 +8,15 @@ from tests.support.world import PASSWORD
 
 
 def test_signup_then_me(client):
-    r = client.post("/api/v1/auth/signup", json={"name": "Erin", "email": " Erin@E.example ",
-                                                  "password": "long enough pw", "org_name": "Echo Ltd"})
+    r = client.post(
+        "/api/v1/auth/signup",
+        json={
+            "name": "Erin",
+            "email": " Erin@E.example ",
+            "password": "long enough pw",
+            "org_name": "Echo Ltd",
+        },
+    )
     assert r.status_code == 201, r.text
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
     assert me.status_code == 200
@@ -19,11 +26,15 @@ def test_signup_then_me(client):
 
 
 def test_signup_duplicate_email_is_409_and_weak_password_422(client, world):
-    dup = client.post("/api/v1/auth/signup", json={"name": "A", "email": world.alice.email,
-                                                    "password": "long enough pw", "org_name": "X"})
+    dup = client.post(
+        "/api/v1/auth/signup",
+        json={"name": "A", "email": world.alice.email, "password": "long enough pw", "org_name": "X"},
+    )
     assert dup.status_code == 409
-    weak = client.post("/api/v1/auth/signup", json={"name": "A", "email": "new@x.example",
-                                                     "password": "short", "org_name": "X"})
+    weak = client.post(
+        "/api/v1/auth/signup",
+        json={"name": "A", "email": "new@x.example", "password": "short", "org_name": "X"},
+    )
     assert weak.status_code == 422
     assert weak.json()["errors"][0]["field"] == "password"
 
@@ -49,8 +60,9 @@ def test_access_token_of_expired_or_garbage_is_401(client):
 
 @both_databases
 def test_api_key_scopes_and_revocation(client, world):
-    created = client.post("/api/v1/api-keys", json={"name": "zapier", "scopes": ["read"]},
-                          headers=world.alice.headers)
+    created = client.post(
+        "/api/v1/api-keys", json={"name": "zapier", "scopes": ["read"]}, headers=world.alice.headers
+    )
     assert created.status_code == 201
     secret, key_id = created.json()["key"], created.json()["id"]
     key_headers = {"Authorization": f"Bearer {secret}"}
@@ -112,9 +124,13 @@ def test_password_reset_flow(client, world, settings):
     resets = [m for m in sent_mail(settings.var_dir) if m["subject"] == "Reset your SalesOS password"]
     assert [m["to"] for m in resets] == [world.alice.email]
     token = link_token(resets[0]["text"], "reset-password")
-    done = client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "a brand new pw"})
+    done = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "password": "a brand new pw"}
+    )
     assert done.status_code == 204
-    again = client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "another pw 123"})
+    again = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "password": "another pw 123"}
+    )
     assert again.status_code == 422
     login = client.post("/api/v1/auth/token", json={"email": world.alice.email, "password": "a brand new pw"})
     assert login.status_code == 200

@@ -24,8 +24,14 @@ from tests.support.servers import free_port
 from tests.support.services import require
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 PASSWORD = "a long test password"
 TIMEOUT_MS = 15_000
@@ -39,8 +45,9 @@ def live_server(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("SALESOS_BASE_URL", base_url)
     monkeypatch.setenv("SALESOS_RUN_WORKER_IN_PROCESS", "true")
     get_settings.cache_clear()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -27,9 +27,13 @@ def _app_dsn(settings) -> str:  # type: ignore[no-untyped-def]
 
 def test_app_role_is_not_privileged(settings):
     with get_engine().connect() as conn:
-        row = conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+        row = conn.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).one()
         assert conn.execute(text("SELECT current_user")).scalar() == APP_ROLE
-        owners = conn.execute(text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname='public'")).scalars()
+        owners = conn.execute(
+            text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname='public'")
+        ).scalars()
         assert APP_ROLE not in set(owners)
     assert row == (False, False)
 

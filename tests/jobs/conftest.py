@@ -53,8 +53,14 @@ def jobs_env(
         require("redis")
         require("postgres")
         with postgres_database() as (app_url, owner_url):
-            yield configure(monkeypatch, tmp_path, database_url=app_url, migration_database_url=owner_url,
-                            redis_url=REDIS_URL, **common)
+            yield configure(
+                monkeypatch,
+                tmp_path,
+                database_url=app_url,
+                migration_database_url=owner_url,
+                redis_url=REDIS_URL,
+                **common,
+            )
             reset_queue()
             reset_engines()
         _flush_redis(queue_name)
@@ -92,8 +98,11 @@ class WorkerProcess:
         full_env = {**os.environ, **env, "PYTHONPATH": str(PROJECT_ROOT)}
         with open(log_path, "w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=full_env,
-                stdout=out, stderr=subprocess.STDOUT,
+                [sys.executable, "-c", code],
+                cwd=PROJECT_ROOT,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
 
     def output(self) -> str:
@@ -127,8 +136,11 @@ def spawn_worker(jobs_env: Settings, tmp_path: Path) -> Iterator[Callable[..., W
     started: list[WorkerProcess] = []
 
     def spawn(name: str, *, periodic: bool, **env: str) -> WorkerProcess:
-        worker = WorkerProcess(tmp_path / f"{name}.log", periodic,
-                               {f"SALESOS_{key.upper()}": value for key, value in env.items()})
+        worker = WorkerProcess(
+            tmp_path / f"{name}.log",
+            periodic,
+            {f"SALESOS_{key.upper()}": value for key, value in env.items()},
+        )
         started.append(worker)
         return worker
 

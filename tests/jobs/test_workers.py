@@ -50,8 +50,13 @@ def test_periodic_job_runs_once_per_tick_with_two_workers(jobs_env, spawn_worker
     both_up = int(time.time()) + 1
     time.sleep(4.5)
     last_full = int(time.time()) - 1
-    wait_for(lambda: {f"periodic:tests.tick:{t}" for t in range(both_up, last_full + 1)}
-             <= {r[1] for r in records("tick")}, timeout=10)
+    wait_for(
+        lambda: (
+            {f"periodic:tests.tick:{t}" for t in range(both_up, last_full + 1)}
+            <= {r[1] for r in records("tick")}
+        ),
+        timeout=10,
+    )
     for worker in workers:
         worker.stop()
 

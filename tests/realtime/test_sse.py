@@ -153,9 +153,12 @@ def test_reconnect_with_last_event_id_catches_up(server: Server) -> None:
         response.close()
 
         # An id the server can't place (e.g. from before a restart): the client is told to refetch.
-        response = client.send(client.build_request(
-            "GET", "/api/v1/events", params={"last_event_id": "0ld-7"}, headers={"X-Org": str(ORG_A)}
-        ), stream=True)
+        response = client.send(
+            client.build_request(
+                "GET", "/api/v1/events", params={"last_event_id": "0ld-7"}, headers={"X-Org": str(ORG_A)}
+            ),
+            stream=True,
+        )
         stream = frames(response)
         next(stream)
         assert next_event(stream) == [f"id: {server.hub.epoch}-3", "event: resync", "data: {}"]

@@ -14,8 +14,9 @@ def sent_mail(var_dir: Path) -> list[dict[str, str]]:
     for path in sorted((var_dir / "mail").glob("*.eml")):
         msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         body = msg.get_body(preferencelist=("plain",))
-        out.append({"to": str(msg["To"]), "subject": str(msg["Subject"]),
-                    "text": body.get_content() if body else ""})
+        out.append(
+            {"to": str(msg["To"]), "subject": str(msg["Subject"]), "text": body.get_content() if body else ""}
+        )
     return out
 
 

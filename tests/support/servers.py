@@ -26,14 +26,16 @@ def free_port() -> int:
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
     """Environment that makes a child process use the same databases, queue and secret as *settings*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SALESOS_")}
-    env.update({
-        "SALESOS_ENV": "test",
-        "SALESOS_VAR_DIR": str(settings.var_dir),
-        "SALESOS_DATABASE_URL": settings.database_url,
-        "SALESOS_MIGRATION_DATABASE_URL": settings.migration_database_url,
-        "SALESOS_SECRET_KEY": settings.secret_key,
-        "SALESOS_LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "SALESOS_ENV": "test",
+            "SALESOS_VAR_DIR": str(settings.var_dir),
+            "SALESOS_DATABASE_URL": settings.database_url,
+            "SALESOS_MIGRATION_DATABASE_URL": settings.migration_database_url,
+            "SALESOS_SECRET_KEY": settings.secret_key,
+            "SALESOS_LOG_LEVEL": "WARNING",
+        }
+    )
     if settings.redis_url:
         env["SALESOS_REDIS_URL"] = settings.redis_url
     env.update({f"SALESOS_{k.upper()}": v for k, v in extra.items()})
@@ -45,9 +47,23 @@ def app_server(env: dict[str, str], timeout: float = 20.0) -> Iterator[str]:
     """Start ``uvicorn salesos.main:create_app`` in a subprocess; yield its base URL."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "salesos.main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
-        env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "salesos.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--timeout-graceful-shutdown",
+            "2",
+        ],
+        env=env,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -49,14 +49,17 @@ def _invitation(session: Session, world: World) -> uuid.UUID:
     from salesos.auth.principal import Principal
     from salesos.orgs.service import invite
 
-    principal = Principal(org_id=world.alice.org_id, role=Role.OWNER, kind="token", user_id=world.alice.user_id)
+    principal = Principal(
+        org_id=world.alice.org_id, role=Role.OWNER, kind="token", user_id=world.alice.user_id
+    )
     invitation: Invitation = invite(session, principal, email="dave@a.example", role=Role.MEMBER)
     return invitation.id
 
 
 def _api_key(session: Session, world: World) -> uuid.UUID:
-    key, _secret = credentials.create_api_key(session, name="A's key", scopes=["read"],
-                                              created_by=world.alice.user_id)
+    key, _secret = credentials.create_api_key(
+        session, name="A's key", scopes=["read"], created_by=world.alice.user_id
+    )
     return key.id
 
 
@@ -76,15 +79,24 @@ def _person(session: Session, email: str, name: str, org_id: uuid.UUID | None, o
         from salesos.auth.repository import UserRepository
         from salesos.auth.security import hash_password
 
-        user = UserRepository(session).add(User(email=email, name=name, password_hash=hash_password(PASSWORD)))
+        user = UserRepository(session).add(
+            User(email=email, name=name, password_hash=hash_password(PASSWORD))
+        )
         set_tenant(session, org_id, user.id)
         MembershipRepository(session).add(Membership(user_id=user.id, role=Role.MEMBER.value))
     set_tenant(session, org_id, user.id)
     membership = MembershipRepository(session).for_user(user.id)
     assert membership is not None
     pair = credentials.issue_token_pair(session, user.id, org_id)
-    return Person(email=email, name=name, user_id=user.id, org_id=org_id, member_id=membership.id,
-                  access_token=pair.access_token, refresh_token=pair.refresh_token)
+    return Person(
+        email=email,
+        name=name,
+        user_id=user.id,
+        org_id=org_id,
+        member_id=membership.id,
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+    )
 
 
 def build_world() -> World:
@@ -97,6 +109,12 @@ def build_world() -> World:
     with unit_of_work(org_id=alice.org_id, user_id=alice.user_id) as session:
         for name, factory in ID_FACTORIES.items():
             world.ids[name] = factory(session, world)
-    world.markers_a = [alice.email, bob.email, "Acme Alpha", str(alice.org_id), alice.org_id.hex,
-                       *(str(v) for v in world.ids.values())]
+    world.markers_a = [
+        alice.email,
+        bob.email,
+        "Acme Alpha",
+        str(alice.org_id),
+        alice.org_id.hex,
+        *(str(v) for v in world.ids.values()),
+    ]
     return world

@@ -64,20 +64,29 @@ def is_current(page: str, href: str) -> bool:
 def invitation_token(email: str) -> str:
     """The invitation link's token, as the email job would send it."""
     with unit_of_work(write=False) as session:
-        invitation = session.scalars(select(Invitation).where(Invitation.email == email)
-                                     .order_by(Invitation.id.desc())).first()
+        invitation = session.scalars(
+            select(Invitation).where(Invitation.email == email).order_by(Invitation.id.desc())
+        ).first()
         assert invitation is not None
         return decrypt(invitation.token_sealed, context=f"invitation:{invitation.id}")
 
 
 # --- sign-up, sign-in, sign-out ---------------------------------------------------------------------------
 
+
 def test_signup_form_redirects_to_dashboard_with_cookie(client, browser, settings):
     b = browser()
     form = b.get("/signup")
     assert form.status_code == 200 and 'name="org_name"' in form.text
-    response = b.post("/signup", data={"name": "Erin Eve", "email": "erin@e.example",
-                                       "password": "long enough pw", "org_name": "Echo Ltd"})
+    response = b.post(
+        "/signup",
+        data={
+            "name": "Erin Eve",
+            "email": "erin@e.example",
+            "password": "long enough pw",
+            "org_name": "Echo Ltd",
+        },
+    )
     assert response.status_code == 303 and response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{settings.session_cookie}=")
@@ -91,13 +100,16 @@ def test_signup_form_redirects_to_dashboard_with_cookie(client, browser, setting
 
 def test_signup_errors_show_next_to_the_field_and_keep_typed_values(client, browser, world):
     b = browser()
-    taken = b.post("/signup", data={"name": "Al", "email": world.alice.email, "password": "long enough pw",
-                                    "org_name": "Dup Co"})
+    taken = b.post(
+        "/signup",
+        data={"name": "Al", "email": world.alice.email, "password": "long enough pw", "org_name": "Dup Co"},
+    )
     assert taken.status_code == 409
     assert 'id="f-email-error"' in taken.text and "already exists" in taken.text
     assert 'value="Dup Co"' in taken.text
-    weak = b.post("/signup", data={"name": "Al", "email": "al@x.example", "password": "short",
-                                   "org_name": "X"})
+    weak = b.post(
+        "/signup", data={"name": "Al", "email": "al@x.example", "password": "short", "org_name": "X"}
+    )
     assert weak.status_code == 422 and 'id="f-password-error"' in weak.text
     assert "short" not in weak.text.split('id="f-password"')[1].split(">")[0], "never echo a password"
     assert "set-cookie" not in weak.headers
@@ -135,8 +147,9 @@ def test_login_never_redirects_off_site(client, browser, world, target):
 
 
 def test_login_follows_a_local_next(client, browser, world):
-    response = browser().post("/login", data={"email": world.alice.email, "password": PASSWORD,
-                                              "next": "/settings/members"})
+    response = browser().post(
+        "/login", data={"email": world.alice.email, "password": PASSWORD, "next": "/settings/members"}
+    )
     assert response.headers["location"] == "/settings/members"
 
 
@@ -164,6 +177,7 @@ def test_post_without_csrf_token_is_refused(client, browser, world):
 
 
 # --- shell and settings pages -----------------------------------------------------------------------------
+
 
 def test_dashboard_counts_are_real_and_checklist_follows_state(client, browser, world):
     b = browser()
@@ -211,8 +225,9 @@ def test_member_sees_settings_read_only_and_no_api_keys(client, browser, world):
 def test_viewer_gets_a_403_page_for_api_keys(client, browser, world):
     owner, viewer = browser(), browser()
     token = sign_in(owner, world.alice.email)
-    changed = owner.post(f"/settings/members/{world.bob.member_id}/role",
-                         data={"role": "viewer", "csrf_token": token})
+    changed = owner.post(
+        f"/settings/members/{world.bob.member_id}/role", data={"role": "viewer", "csrf_token": token}
+    )
     assert changed.status_code == 303
     sign_in(viewer, world.bob.email)
     response = viewer.get("/settings/api-keys")
@@ -224,8 +239,11 @@ def test_viewer_gets_a_403_page_for_api_keys(client, browser, world):
 def test_role_change_over_htmx_returns_the_row(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    response = b.post(f"/settings/members/{world.bob.member_id}/role", data={"role": "admin"},
-                      headers={"HX-Request": "true", "X-CSRF-Token": token})
+    response = b.post(
+        f"/settings/members/{world.bob.member_id}/role",
+        data={"role": "admin"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="member-{world.bob.member_id}"')
     assert '<option value="admin" selected>' in response.text and "Role updated." in response.text
@@ -234,11 +252,17 @@ def test_role_change_over_htmx_returns_the_row(client, browser, world):
 def test_htmx_errors_go_to_the_flash_area(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    owner_row = b.post(f"/settings/members/{world.alice.member_id}/role", data={"role": "viewer"},
-                       headers={"HX-Request": "true", "X-CSRF-Token": token})
+    owner_row = b.post(
+        f"/settings/members/{world.alice.member_id}/role",
+        data={"role": "viewer"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
     assert owner_row.status_code == 403 and "transferring ownership" in owner_row.text
-    no_csrf = b.post(f"/settings/members/{world.bob.member_id}/role", data={"role": "viewer"},
-                     headers={"HX-Request": "true"})
+    no_csrf = b.post(
+        f"/settings/members/{world.bob.member_id}/role",
+        data={"role": "viewer"},
+        headers={"HX-Request": "true"},
+    )
     assert no_csrf.status_code == 403 and no_csrf.headers["hx-retarget"] == "#flash"
 
 
@@ -305,8 +329,9 @@ def test_password_reset_by_email_link(client, browser, world):
 def test_owner_transfers_ownership(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    moved = b.post("/settings/organization/transfer", data={"member_id": str(world.bob.member_id),
-                                                             "csrf_token": token})
+    moved = b.post(
+        "/settings/organization/transfer", data={"member_id": str(world.bob.member_id), "csrf_token": token}
+    )
     assert moved.status_code == 303
     page = b.get(moved.headers["location"]).text
     assert "Ownership transferred." in page and "Danger zone" not in page
@@ -316,8 +341,10 @@ def test_owner_transfers_ownership(client, browser, world):
 def test_profile_changes_and_wrong_current_password(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    wrong = b.post("/settings/profile/password", data={"current_password": "nope nope nope",
-                                                       "password": "a brand new pw", "csrf_token": token})
+    wrong = b.post(
+        "/settings/profile/password",
+        data={"current_password": "nope nope nope", "password": "a brand new pw", "csrf_token": token},
+    )
     assert wrong.status_code == 422 and 'id="f-current_password-error"' in wrong.text
     renamed = b.post("/settings/profile", data={"name": "Alice A.", "csrf_token": token})
     assert renamed.status_code == 303
@@ -327,8 +354,9 @@ def test_profile_changes_and_wrong_current_password(client, browser, world):
 def test_api_key_secret_is_shown_once(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    created = b.post("/settings/api-keys", data={"name": "CRM sync", "scopes": ["read", "write"],
-                                                 "csrf_token": token})
+    created = b.post(
+        "/settings/api-keys", data={"name": "CRM sync", "scopes": ["read", "write"], "csrf_token": token}
+    )
     assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
     secret = re.search(r'id="new-key-secret" class="mono" type="text" value="(sos_[^"]+)"', created.text)
     assert secret and 'data-copy="#new-key-secret"' in created.text
@@ -342,12 +370,16 @@ def test_api_key_secret_is_shown_once(client, browser, world):
 def test_organization_settings_validate_and_save(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice.email)
-    bad = b.post("/settings/organization", data={"name": "Acme", "default_region": "USA",
-                                                 "timezone": "Mars/Base", "csrf_token": token})
+    bad = b.post(
+        "/settings/organization",
+        data={"name": "Acme", "default_region": "USA", "timezone": "Mars/Base", "csrf_token": token},
+    )
     assert bad.status_code == 422
     assert 'id="f-default_region-error"' in bad.text and 'id="f-timezone-error"' in bad.text
-    ok = b.post("/settings/organization", data={"name": "Acme Prime", "default_region": "gb",
-                                                "timezone": "Europe/London", "csrf_token": token})
+    ok = b.post(
+        "/settings/organization",
+        data={"name": "Acme Prime", "default_region": "gb", "timezone": "Europe/London", "csrf_token": token},
+    )
     assert ok.status_code == 303
     page = b.get("/settings/organization").text
     assert 'value="Acme Prime"' in page and 'value="GB"' in page
@@ -375,9 +407,12 @@ def test_carol_cannot_touch_org_a_from_the_ui(client, browser, world):
     b = browser()
     token = sign_in(b, world.carol.email)
     bob = world.bob.member_id
-    for path in (f"/settings/members/{bob}/role", f"/settings/members/{bob}/remove",
-                 f"/settings/invitations/{world.ids['invitation_id']}/revoke",
-                 f"/settings/api-keys/{world.ids['api_key_id']}/revoke"):
+    for path in (
+        f"/settings/members/{bob}/role",
+        f"/settings/members/{bob}/remove",
+        f"/settings/invitations/{world.ids['invitation_id']}/revoke",
+        f"/settings/api-keys/{world.ids['api_key_id']}/revoke",
+    ):
         response = b.post(path, data={"role": "viewer", "csrf_token": token})
         assert response.status_code == 404, (path, response.status_code)
         for marker in world.markers_a:
@@ -385,6 +420,7 @@ def test_carol_cannot_touch_org_a_from_the_ui(client, browser, world):
 
 
 # --- sections not built, PWA ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/leads", "/campaigns", "/outreach", "/inbox", "/analytics"])
 def test_unbuilt_sections_say_so(client, browser, world, path):

@@ -40,6 +40,9 @@ def readyz() -> JSONResponse:
     """Ready to serve: database and queue reachable."""
     checks = {"database": database_ok(), "queue": queue_ok()}
     ok = all(checks.values())
-    body = {"status": "ok" if ok else "unavailable", "mode": get_settings().mode,
-            "checks": {k: "ok" if v else "fail" for k, v in checks.items()}}
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "mode": get_settings().mode,
+        "checks": {k: "ok" if v else "fail" for k, v in checks.items()},
+    }
     return JSONResponse(body, status_code=200 if ok else 503)

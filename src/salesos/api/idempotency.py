@@ -37,7 +37,7 @@ def _identify(headers: Headers) -> Principal | None:
         for part in cookie.split(";"):
             part = part.strip()
             if part.startswith(name):
-                return principal_from_cookie(session, part[len(name):])
+                return principal_from_cookie(session, part[len(name) :])
     return None
 
 
@@ -57,7 +57,9 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if len(key) > MAX_KEY_LENGTH:
-            await _send_problem(send, 422, "Validation failed", "Idempotency-Key is longer than 255 characters.")
+            await _send_problem(
+                send, 422, "Validation failed", "Idempotency-Key is longer than 255 characters."
+            )
             return
         body = await _read_body(receive)
         from starlette.concurrency import run_in_threadpool
@@ -66,7 +68,9 @@ class IdempotencyMiddleware:
         if principal is None:  # the endpoint answers 401 (or is public, like sign-up): nothing to replay
             await self.app(scope, _replay_receive(body), send)
             return
-        request_hash = hashlib.sha256(scope["method"].encode() + scope["path"].encode() + b"\0" + body).hexdigest()
+        request_hash = hashlib.sha256(
+            scope["method"].encode() + scope["path"].encode() + b"\0" + body
+        ).hexdigest()
         verdict = await run_in_threadpool(_reserve, principal, key, scope, request_hash)
         if isinstance(verdict, tuple):
             status, title, detail = verdict
@@ -113,8 +117,9 @@ def _replay_receive(body: bytes) -> Receive:
     return receive
 
 
-def _reserve(principal: Principal, key: str, scope: Scope, request_hash: str
-             ) -> IdempotencyRecord | tuple[int, str, str] | None:
+def _reserve(
+    principal: Principal, key: str, scope: Scope, request_hash: str
+) -> IdempotencyRecord | tuple[int, str, str] | None:
     """None: go ahead (reserved). A record: replay it. A tuple: refuse with (status, title, detail)."""
     try:
         with unit_of_work(org_id=principal.org_id) as session:
@@ -128,11 +133,22 @@ def _reserve(principal: Principal, key: str, scope: Scope, request_hash: str
                 repo.delete(record)
                 record = None
             if record is None:
-                repo.add(IdempotencyRecord(principal=principal.actor_key, key=key, method=scope["method"],
-                                           path=scope["path"], request_hash=request_hash))
+                repo.add(
+                    IdempotencyRecord(
+                        principal=principal.actor_key,
+                        key=key,
+                        method=scope["method"],
+                        path=scope["path"],
+                        request_hash=request_hash,
+                    )
+                )
                 return None
             if record.request_hash != request_hash:
-                return 422, "Idempotency key reused", "This Idempotency-Key was used with a different request."
+                return (
+                    422,
+                    "Idempotency key reused",
+                    "This Idempotency-Key was used with a different request.",
+                )
             if record.status_code is None:
                 return 409, "Request in progress", "A request with this Idempotency-Key is still running."
             session.expunge(record)
@@ -153,9 +169,9 @@ def _complete(principal: Principal, key: str, captured: dict[str, object]) -> No
             return
         record.status_code = status
         record.response_body = captured["body"]  # type: ignore[assignment]
-        record.response_headers = {
-            k.decode(): v.decode() for k, v in captured["headers"] if k.lower() in REPLAYED_HEADERS  # type: ignore[attr-defined]
-        }
+        headers: list[tuple[bytes, bytes]] = captured["headers"]  # type: ignore[assignment]
+        kept = [(k, v) for k, v in headers if k.lower() in REPLAYED_HEADERS]
+        record.response_headers = {k.decode(): v.decode() for k, v in kept}
 
 
 async def _replay(send: Send, record: IdempotencyRecord) -> None:

@@ -37,9 +37,16 @@ def _problem(status: int, title: str, detail: str) -> bytes:
 
 async def _send_problem(send: Send, status: int, title: str, detail: str) -> None:
     body = _problem(status, title, detail)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -71,8 +78,13 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            log.info("request", method=scope["method"], path=scope["path"], status=status_holder["status"],
-                     ms=round((time.perf_counter() - started) * 1000, 1))
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status_holder["status"],
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
 
 
@@ -89,7 +101,9 @@ class BodyLimitMiddleware:
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _send_problem(send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes.")
+            await _send_problem(
+                send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes."
+            )
             return
         received = 0
 
@@ -105,7 +119,9 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, counting_receive, send)
         except _BodyTooLarge:
-            await _send_problem(send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes.")
+            await _send_problem(
+                send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes."
+            )
 
 
 class _BodyTooLarge(Exception):

@@ -24,8 +24,9 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def problem_response(request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-                     ) -> Response:
+def problem_response(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     """Render a problem for the API or as an HTML page for a browser."""
     body.setdefault("instance", request.url.path)
     request_id = getattr(request.state, "request_id", None)
@@ -55,31 +56,60 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem_response(request, 400, {"type": "about:blank", "title": "Malformed JSON", "status": 400,
-                                               "detail": "The request body is not valid JSON."})
+        return problem_response(
+            request,
+            400,
+            {
+                "type": "about:blank",
+                "title": "Malformed JSON",
+                "status": 400,
+                "detail": "The request body is not valid JSON.",
+            },
+        )
     fields = []
     for e in errors:
         message = str(e.get("msg", "Invalid value"))
         if e.get("type") == "extra_forbidden":
             message = "Unknown field."
         fields.append({"field": _field_name(tuple(e.get("loc", ()))), "message": message})
-    return problem_response(request, 422, {"type": "about:blank", "title": "Validation failed", "status": 422,
-                                           "detail": "Some fields are invalid.", "errors": fields})
+    return problem_response(
+        request,
+        422,
+        {
+            "type": "about:blank",
+            "title": "Validation failed",
+            "status": 422,
+            "detail": "Some fields are invalid.",
+            "errors": fields,
+        },
+    )
 
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
-    body = {"type": "about:blank", "title": titles.get(exc.status_code, "Error"), "status": exc.status_code,
-            "detail": exc.detail if isinstance(exc.detail, str) else titles.get(exc.status_code, "Error")}
+    body = {
+        "type": "about:blank",
+        "title": titles.get(exc.status_code, "Error"),
+        "status": exc.status_code,
+        "detail": exc.detail if isinstance(exc.detail, str) else titles.get(exc.status_code, "Error"),
+    }
     return problem_response(request, exc.status_code, body, dict(exc.headers or {}))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     # The trace goes to the log with the request id; the client gets the id, never the trace.
     log.error("unhandled_error", path=request.url.path, exc_info=exc)
-    return problem_response(request, 500, {"type": "about:blank", "title": "Internal server error", "status": 500,
-                                           "detail": "Something went wrong on our side. It has been logged."})
+    return problem_response(
+        request,
+        500,
+        {
+            "type": "about:blank",
+            "title": "Internal server error",
+            "status": 500,
+            "detail": "Something went wrong on our side. It has been logged.",
+        },
+    )
 
 
 def install(app: FastAPI) -> None:

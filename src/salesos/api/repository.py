@@ -21,7 +21,8 @@ class IdempotencyRepository(Repository[IdempotencyRecord]):
     def prune(self, before: datetime) -> int:
         """Delete this tenant's records created before *before*."""
         result = self.session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.org_id == self.org_id,
-                                            IdempotencyRecord.created_at < before)
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.org_id == self.org_id, IdempotencyRecord.created_at < before
+            )
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

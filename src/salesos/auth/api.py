@@ -23,15 +23,17 @@ def client_ip(request: Request) -> str:
 
 def token_out(pair: credentials.TokenPair) -> schemas.TokenOut:
     """The API shape of a token pair."""
-    return schemas.TokenOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                            expires_in=pair.expires_in)
+    return schemas.TokenOut(
+        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
 
 
 @router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=schemas.TokenOut)
 def signup(body: schemas.SignupIn, session: DbSession) -> schemas.TokenOut:
     """Create an account and its organisation; returns tokens for the new owner."""
-    user, org = accounts.signup(session, name=body.name, email=body.email, password=body.password,
-                                org_name=body.org_name)
+    user, org = accounts.signup(
+        session, name=body.name, email=body.email, password=body.password, org_name=body.org_name
+    )
     return token_out(credentials.issue_token_pair(session, user.id, org.id))
 
 
@@ -72,9 +74,13 @@ def me(principal: CurrentPrincipal, session: DbSession) -> schemas.MeOut:
 @router.patch("/auth/me", response_model=schemas.UserOut)
 def update_me(body: schemas.ProfileIn, principal: UserPrincipal, session: DbSession) -> schemas.UserOut:
     """Change your name or password."""
-    user = accounts.update_profile(session, principal.user_id,  # type: ignore[arg-type]
-                                   name=body.name, password=body.password,
-                                   current_password=body.current_password)
+    user = accounts.update_profile(
+        session,
+        principal.user_id,  # type: ignore[arg-type]
+        name=body.name,
+        password=body.password,
+        current_password=body.current_password,
+    )
     return schemas.UserOut.model_validate(user)
 
 
@@ -100,8 +106,9 @@ def list_api_keys(principal: Admin, session: DbSession) -> list[schemas.ApiKeyOu
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=schemas.ApiKeyCreatedOut)
 def create_api_key(body: schemas.ApiKeyIn, principal: Admin, session: DbSession) -> schemas.ApiKeyCreatedOut:
     """Create a key; its secret is in this response only."""
-    key, plaintext = credentials.create_api_key(session, name=body.name, scopes=list(body.scopes),
-                                                created_by=principal.user_id)
+    key, plaintext = credentials.create_api_key(
+        session, name=body.name, scopes=list(body.scopes), created_by=principal.user_id
+    )
     return schemas.ApiKeyCreatedOut(**schemas.ApiKeyOut.model_validate(key).model_dump(), key=plaintext)
 
 

@@ -27,7 +27,9 @@ class UserSessionRepository(Repository[UserSession]):
 
     def active_by_hash(self, token_hash: str) -> UserSession | None:
         """The unexpired browser session whose cookie hashes to *token_hash*."""
-        stmt = select(UserSession).where(UserSession.token_hash == token_hash, UserSession.expires_at > utcnow())
+        stmt = select(UserSession).where(
+            UserSession.token_hash == token_hash, UserSession.expires_at > utcnow()
+        )
         return self.session.scalars(stmt).first()
 
     def delete_for_user(self, user_id: uuid.UUID) -> None:

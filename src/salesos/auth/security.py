@@ -102,7 +102,10 @@ def decode_access_token(token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     """(user_id, org_id) from a valid, unexpired access token, else None."""
     try:
         claims = jwt.decode(
-            token, get_settings().secret_key, algorithms=[JWT_ALGORITHM], audience=JWT_AUDIENCE,
+            token,
+            get_settings().secret_key,
+            algorithms=[JWT_ALGORITHM],
+            audience=JWT_AUDIENCE,
             options={"require": ["exp", "sub", "org"]},
         )
         return uuid.UUID(claims["sub"]), uuid.UUID(claims["org"])

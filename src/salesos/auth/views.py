@@ -44,14 +44,22 @@ def _end_session(request: Request, session: DbSession) -> None:
         credentials.end_web_session(session, cookie)
 
 
-def sign_in(response: Response, request: Request, session: DbSession, user: User, org_id: uuid.UUID
-            ) -> Response:
+def sign_in(
+    response: Response, request: Request, session: DbSession, user: User, org_id: uuid.UUID
+) -> Response:
     """Start a browser session in *org_id* and set its cookie on *response* (ending any previous one)."""
     settings = get_settings()
     _end_session(request, session)
     token = credentials.start_web_session(session, user, org_id, request.headers.get("user-agent", ""))
-    response.set_cookie(settings.session_cookie, token, max_age=settings.session_days * 86400, path="/",
-                        httponly=True, samesite="lax", secure=settings.secure_cookies)
+    response.set_cookie(
+        settings.session_cookie,
+        token,
+        max_age=settings.session_days * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
     return response
 
 
@@ -59,13 +67,15 @@ def sign_out(response: Response, request: Request, session: DbSession) -> Respon
     """End this browser's session and clear its cookie on *response*."""
     settings = get_settings()
     _end_session(request, session)
-    response.delete_cookie(settings.session_cookie, path="/", httponly=True, samesite="lax",
-                           secure=settings.secure_cookies)
+    response.delete_cookie(
+        settings.session_cookie, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
     return response
 
 
-def switch_org(request: Request, session: DbSession, user: User, org_id: uuid.UUID | None,
-               notice: str = "left") -> Response:
+def switch_org(
+    request: Request, session: DbSession, user: User, org_id: uuid.UUID | None, notice: str = "left"
+) -> Response:
     """Replace this browser's session with one in *org_id*, or sign out (with *notice*) when there is none."""
     if org_id is None:
         return sign_out(see_other(f"/login?done={notice}"), request, session)
@@ -73,6 +83,7 @@ def switch_org(request: Request, session: DbSession, user: User, org_id: uuid.UU
 
 
 # --- sign in, sign up, sign out ---------------------------------------------------------------------------
+
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, visitor: Visitor, next: str = "/", done: str = "") -> Response:
@@ -84,8 +95,9 @@ def login_page(request: Request, visitor: Visitor, next: str = "/", done: str = 
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: DbSession, email: Text = "", password: Text = "", next: Text = "/"
-          ) -> Response:
+def login(
+    request: Request, session: DbSession, email: Text = "", password: Text = "", next: Text = "/"
+) -> Response:
     """Check the credentials; on success set the session cookie and go to *next*."""
     target = local_path(next)
     form, errors = validate(schemas.LoginIn, {"email": email, "password": password})
@@ -93,8 +105,9 @@ def login(request: Request, session: DbSession, email: Text = "", password: Text
     if form is not None:
         try:
             with attempt(session):
-                user = accounts.authenticate(session, email=form.email, password=form.password,
-                                             ip=client_ip(request))
+                user = accounts.authenticate(
+                    session, email=form.email, password=form.password, ip=client_ip(request)
+                )
                 org_id = credentials.landing_org(session, user)
             return sign_in(see_other(target), request, session, user, org_id)
         except TooManyRequests as exc:
@@ -102,8 +115,13 @@ def login(request: Request, session: DbSession, email: Text = "", password: Text
             status, headers = exc.status_code, dict(exc.headers)
         except Unauthorized as exc:
             errors, status = {FORM: exc.detail}, exc.status_code
-    return render(request, "auth/login.html", {"email": email, "next": target, "errors": errors},
-                  status_code=status, headers=headers)
+    return render(
+        request,
+        "auth/login.html",
+        {"email": email, "next": target, "errors": errors},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def _wait(seconds: int) -> str:
@@ -119,8 +137,14 @@ def signup_page(request: Request, visitor: Visitor) -> Response:
 
 
 @router.post("/signup", response_class=HTMLResponse)
-def signup(request: Request, session: DbSession, name: Text = "", email: Text = "", password: Text = "",
-           org_name: Text = "") -> Response:
+def signup(
+    request: Request,
+    session: DbSession,
+    name: Text = "",
+    email: Text = "",
+    password: Text = "",
+    org_name: Text = "",
+) -> Response:
     """Create the account and its organisation, sign in, and open the dashboard."""
     values = {"name": name, "email": email, "org_name": org_name}
     form, errors = validate(schemas.SignupIn, {**values, "password": password})
@@ -128,8 +152,9 @@ def signup(request: Request, session: DbSession, name: Text = "", email: Text = 
     if form is not None:
         try:
             with attempt(session):
-                user, org = accounts.signup(session, name=form.name, email=form.email, password=form.password,
-                                            org_name=form.org_name)
+                user, org = accounts.signup(
+                    session, name=form.name, email=form.email, password=form.password, org_name=form.org_name
+                )
             return sign_in(see_other("/"), request, session, user, org.id)
         except DomainError as exc:
             errors = domain_errors(exc, "email" if isinstance(exc, Conflict) else FORM)
@@ -145,6 +170,7 @@ def logout(request: Request, principal: CurrentPrincipal, session: DbSession) ->
 
 # --- password reset ---------------------------------------------------------------------------------------
 
+
 @router.get("/forgot-password", response_class=HTMLResponse)
 def forgot_password_page(request: Request) -> Response:
     """Ask for a reset link."""
@@ -156,8 +182,9 @@ def forgot_password(request: Request, session: DbSession, email: Text = "") -> R
     """Send a link if the account exists; the answer never says whether it does."""
     form, errors = validate(schemas.PasswordResetIn, {"email": email})
     if form is None:
-        return render(request, "auth/forgot_password.html", {"email": email, "errors": errors},
-                      status_code=422)
+        return render(
+            request, "auth/forgot_password.html", {"email": email, "errors": errors}, status_code=422
+        )
     accounts.request_password_reset(session, form.email)
     return render(request, "auth/forgot_password.html", {"sent": True})
 
@@ -187,9 +214,16 @@ def reset_password(request: Request, token: str, session: DbSession, password: T
 
 # --- invitation links -------------------------------------------------------------------------------------
 
-def _invite_page(request: Request, session: DbSession, token: str, visitor: Visitor,
-                 errors: FormErrors | None = None, values: dict[str, str] | None = None,
-                 status_code: int = 200) -> Response:
+
+def _invite_page(
+    request: Request,
+    session: DbSession,
+    token: str,
+    visitor: Visitor,
+    errors: FormErrors | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     try:
         invitation = orgs_service.open_invitation(session, token)
     except DomainError as exc:
@@ -217,8 +251,9 @@ def invite_page(request: Request, token: str, session: DbSession, visitor: Visit
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse)
-def accept_invite(request: Request, token: str, session: DbSession, visitor: Visitor, name: Text = "",
-                  password: Text = "") -> Response:
+def accept_invite(
+    request: Request, token: str, session: DbSession, visitor: Visitor, name: Text = "", password: Text = ""
+) -> Response:
     """Join the organisation, and land on its dashboard."""
     me = UserRepository(session).get(visitor.user_id) if visitor and visitor.user_id else None
     errors: FormErrors = {}
@@ -229,7 +264,8 @@ def accept_invite(request: Request, token: str, session: DbSession, visitor: Vis
         try:
             with attempt(session):
                 user, membership = orgs_service.accept_invitation(
-                    session, token=token, user=me, name=name or None, password=password or None)
+                    session, token=token, user=me, name=name or None, password=password or None
+                )
             if me is not None:
                 return switch_org(request, session, user, membership.org_id)
             return sign_in(see_other("/"), request, session, user, membership.org_id)
@@ -239,6 +275,7 @@ def accept_invite(request: Request, token: str, session: DbSession, visitor: Vis
 
 
 # --- settings: profile and API keys -----------------------------------------------------------------------
+
 
 @router.get("/settings")
 def settings_index() -> Response:
@@ -253,42 +290,67 @@ def profile_page(request: Request, principal: UserPrincipal, session: DbSession,
 
 
 @router.post("/settings/profile", response_class=HTMLResponse)
-def update_profile(request: Request, principal: UserPrincipal, session: DbSession, name: Text = ""
-                   ) -> Response:
+def update_profile(
+    request: Request, principal: UserPrincipal, session: DbSession, name: Text = ""
+) -> Response:
     """Change your display name."""
     form, errors = validate(schemas.ProfileIn, {"name": name})
     if form is not None:
-        accounts.update_profile(session, principal.user_id, name=form.name, password=None,  # type: ignore[arg-type]
-                                current_password=None)
+        assert principal.user_id is not None  # UserPrincipal: API keys can't reach this page
+        accounts.update_profile(
+            session,
+            principal.user_id,
+            name=form.name,
+            password=None,
+            current_password=None,
+        )
         return see_other("/settings/profile?done=profile")
-    return page(request, session, principal, "auth/profile.html", {"name_errors": errors, "name": name},
-                status_code=422)
+    return page(
+        request,
+        session,
+        principal,
+        "auth/profile.html",
+        {"name_errors": errors, "name": name},
+        status_code=422,
+    )
 
 
 @router.post("/settings/profile/password", response_class=HTMLResponse)
-def change_password(request: Request, principal: UserPrincipal, session: DbSession,
-                    current_password: Text = "", password: Text = "") -> Response:
+def change_password(
+    request: Request,
+    principal: UserPrincipal,
+    session: DbSession,
+    current_password: Text = "",
+    password: Text = "",
+) -> Response:
     """Change your password (needs the current one)."""
     form, errors = validate(schemas.ProfileIn, {"password": password, "current_password": current_password})
     status = 422
     if form is not None:
         try:
             with attempt(session):
-                accounts.update_profile(session, principal.user_id,  # type: ignore[arg-type]
-                                        name=None, password=form.password,
-                                        current_password=form.current_password)
+                accounts.update_profile(
+                    session,
+                    principal.user_id,  # type: ignore[arg-type]
+                    name=None,
+                    password=form.password,
+                    current_password=form.current_password,
+                )
             return see_other("/settings/profile?done=password")
         except DomainError as exc:
             errors, status = domain_errors(exc, "password"), exc.status_code
-    return page(request, session, principal, "auth/profile.html", {"password_errors": errors},
-                status_code=status)
+    return page(
+        request, session, principal, "auth/profile.html", {"password_errors": errors}, status_code=status
+    )
 
 
-def _api_keys_page(request: Request, session: DbSession, principal: Admin, status_code: int = 200,
-                   **ctx: object) -> HTMLResponse:
+def _api_keys_page(
+    request: Request, session: DbSession, principal: Admin, status_code: int = 200, **ctx: object
+) -> HTMLResponse:
     keys = ApiKeyRepository(session).listing()
-    response = page(request, session, principal, "auth/api_keys.html", {"keys": keys, **ctx},
-                    status_code=status_code)
+    response = page(
+        request, session, principal, "auth/api_keys.html", {"keys": keys, **ctx}, status_code=status_code
+    )
     # The page may carry a freshly created secret: keep it out of every cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -301,8 +363,13 @@ def api_keys_page(request: Request, principal: Admin, session: DbSession, done: 
 
 
 @router.post("/settings/api-keys", response_class=HTMLResponse)
-def create_api_key(request: Request, principal: Admin, session: DbSession, name: Text = "",
-                   scopes: Annotated[list[str] | None, Form()] = None) -> Response:
+def create_api_key(
+    request: Request,
+    principal: Admin,
+    session: DbSession,
+    name: Text = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
     """Create a key and show its secret, once."""
     chosen = scopes or []
     form, errors = validate(schemas.ApiKeyIn, {"name": name, "scopes": chosen})
@@ -310,13 +377,20 @@ def create_api_key(request: Request, principal: Admin, session: DbSession, name:
     if form is not None:
         try:
             with attempt(session):
-                key, secret = credentials.create_api_key(session, name=form.name, scopes=list(form.scopes),
-                                                         created_by=principal.user_id)
+                key, secret = credentials.create_api_key(
+                    session, name=form.name, scopes=list(form.scopes), created_by=principal.user_id
+                )
             return _api_keys_page(request, session, principal, created=key, secret=secret)
         except DomainError as exc:
             errors, status = domain_errors(exc), exc.status_code
-    return _api_keys_page(request, session, principal, errors=errors, values={"name": name, "scopes": chosen},
-                          status_code=status)
+    return _api_keys_page(
+        request,
+        session,
+        principal,
+        errors=errors,
+        values={"name": name, "scopes": chosen},
+        status_code=status,
+    )
 
 
 @router.post("/settings/api-keys/{api_key_id}/revoke")

@@ -35,7 +35,9 @@ def grant_app_role(owner_url: str, app_role: str) -> None:
     engine = make_engine(owner_url, pool_size=1)
     with engine.begin() as conn:
         conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {app_role}"))
-        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app_role}"))
+        conn.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app_role}")
+        )
         conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_role}"))
         conn.execute(text(f"REVOKE ALL ON alembic_version FROM {app_role}"))
     engine.dispose()

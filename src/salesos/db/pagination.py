@@ -40,7 +40,9 @@ def decode_cursor(cursor: str) -> uuid.UUID:
         raise ValidationFailed("Invalid cursor", field="cursor") from exc
 
 
-def paginate(session: Session, stmt: Select[Any], id_column: Any, *, limit: int, cursor: str | None) -> Page[Any]:
+def paginate(
+    session: Session, stmt: Select[Any], id_column: Any, *, limit: int, cursor: str | None
+) -> Page[Any]:
     """Newest first by UUIDv7 id (which orders by creation time)."""
     limit = max(1, min(limit, MAX_LIMIT))
     if cursor:

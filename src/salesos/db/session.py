@@ -27,7 +27,10 @@ def _apply_tenant(session: Session, connection: Any) -> None:
     org_id = session.info.get(TENANT_KEY)
     user_id = session.info.get(USER_KEY)
     connection.execute(
-        text("SELECT set_config('app.current_tenant_id', :org, true), set_config('app.current_user_id', :usr, true)"),
+        text(
+            "SELECT set_config('app.current_tenant_id', :org, true),"
+            " set_config('app.current_user_id', :usr, true)"
+        ),
         {"org": str(org_id) if org_id else "", "usr": str(user_id) if user_id else ""},
     )
 

@@ -85,7 +85,10 @@ def _claim(outbox_id: uuid.UUID, now: datetime) -> tuple[JobContext, dict[str, A
             )
             .values(status="running", attempts=OutboxJob.attempts + 1, locked_until=lock_until)
             .returning(
-                OutboxJob.name, OutboxJob.payload, OutboxJob.attempts, OutboxJob.max_attempts,
+                OutboxJob.name,
+                OutboxJob.payload,
+                OutboxJob.attempts,
+                OutboxJob.max_attempts,
                 OutboxJob.dedup_key,
             )
             .execution_options(synchronize_session=False)
@@ -119,9 +122,13 @@ def _call(session: Session, ctx: JobContext, payload: dict[str, Any]) -> None:
 
 def _fenced(ctx: JobContext) -> Any:
     # attempts is the fencing token: a run whose row was handed to a newer attempt changes nothing.
-    return update(OutboxJob).where(
-        OutboxJob.id == ctx.outbox_id, OutboxJob.status == "running", OutboxJob.attempts == ctx.attempt
-    ).execution_options(synchronize_session=False)
+    return (
+        update(OutboxJob)
+        .where(
+            OutboxJob.id == ctx.outbox_id, OutboxJob.status == "running", OutboxJob.attempts == ctx.attempt
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -137,7 +144,10 @@ def _record_failure(ctx: JobContext, exc: BaseException, now: datetime) -> str:
             delay = backoff_seconds(ctx.attempt)
             run_at = now + timedelta(seconds=delay)
             values: dict[str, Any] = {
-                "status": "pending", "run_at": run_at, "relayed_at": run_at, "locked_until": None,
+                "status": "pending",
+                "run_at": run_at,
+                "relayed_at": run_at,
+                "locked_until": None,
             }
         else:
             values = {"status": "dead", "locked_until": None, "finished_at": now}
@@ -150,8 +160,11 @@ def _record_failure(ctx: JobContext, exc: BaseException, now: datetime) -> str:
     level = log.warning if retry else log.error
     level(
         "job_failed" if retry else "job_dead",
-        job=ctx.name, outbox_id=str(ctx.outbox_id), attempt=ctx.attempt,
-        max_attempts=ctx.max_attempts, error_type=type(exc).__name__,
+        job=ctx.name,
+        outbox_id=str(ctx.outbox_id),
+        attempt=ctx.attempt,
+        max_attempts=ctx.max_attempts,
+        error_type=type(exc).__name__,
         retry_in=round(delay, 3) if retry else None,
     )
     return "pending" if retry else "dead"
@@ -171,8 +184,9 @@ def execute(outbox_id: uuid.UUID, *, now: datetime | None = None) -> RunOutcome 
         # The job boundary: the job's writes and its "done" mark commit together or not at all.
         with unit_of_work(org_id=uuid.UUID(org_id) if org_id else None) as session:
             _call(session, ctx, payload)
-            finished = session.execute(_fenced(ctx).values(status="done", locked_until=None,
-                                                           finished_at=utcnow(), last_error=None))
+            finished = session.execute(
+                _fenced(ctx).values(status="done", locked_until=None, finished_at=utcnow(), last_error=None)
+            )
             if finished.rowcount == 0:  # type: ignore[attr-defined]
                 raise _LockLost
     except _LockLost:
@@ -182,6 +196,11 @@ def execute(outbox_id: uuid.UUID, *, now: datetime | None = None) -> RunOutcome 
         return RunOutcome(_record_failure(ctx, exc, now or utcnow()), exc)
     finally:
         _current.reset(token)
-    log.info("job_done", job=ctx.name, outbox_id=str(outbox_id), attempt=ctx.attempt,
-             duration_ms=round((time.monotonic() - started) * 1000, 1))
+    log.info(
+        "job_done",
+        job=ctx.name,
+        outbox_id=str(outbox_id),
+        attempt=ctx.attempt,
+        duration_ms=round((time.monotonic() - started) * 1000, 1),
+    )
     return RunOutcome("done")

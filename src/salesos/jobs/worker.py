@@ -98,7 +98,12 @@ def run_worker(periodic: bool) -> None:
     """Run a standalone consumer until SIGTERM (graceful) or SIGINT (immediate)."""
     modules = load_job_modules()
     consumer = _consumer(_Consumer, periodic)
-    log.info("worker_started", pid=os.getpid(), workers=get_settings().job_workers,
-             periodic=periodic, modules=len(modules))
+    log.info(
+        "worker_started",
+        pid=os.getpid(),
+        workers=get_settings().job_workers,
+        periodic=periodic,
+        modules=len(modules),
+    )
     consumer.run()
     log.info("worker_stopped", pid=os.getpid())

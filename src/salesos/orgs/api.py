@@ -22,8 +22,9 @@ router = APIRouter(tags=["organisation"])
 
 def member_out(m: Membership) -> schemas.MemberOut:
     """A membership with its user's name and email."""
-    return schemas.MemberOut(id=m.id, user_id=m.user_id, name=m.user.name, email=m.user.email, role=m.role,
-                             created_at=m.created_at)
+    return schemas.MemberOut(
+        id=m.id, user_id=m.user_id, name=m.user.name, email=m.user.email, role=m.role, created_at=m.created_at
+    )
 
 
 @router.get("/org", response_model=schemas.OrgOut)
@@ -35,7 +36,9 @@ def get_org(principal: CurrentPrincipal, session: DbSession) -> schemas.OrgOut:
 @router.patch("/org", response_model=schemas.OrgOut)
 def update_org(body: schemas.OrgUpdateIn, principal: Admin, session: DbSession) -> schemas.OrgOut:
     """Rename the organisation or change its defaults (admin+)."""
-    org = service.update_org(session, name=body.name, default_region=body.default_region, timezone=body.timezone)
+    org = service.update_org(
+        session, name=body.name, default_region=body.default_region, timezone=body.timezone
+    )
     return schemas.OrgOut.model_validate(org)
 
 
@@ -52,8 +55,9 @@ def transfer(body: schemas.TransferIn, principal: Owner, session: DbSession) -> 
 
 
 @router.get("/members", response_model=PageOut[schemas.MemberOut])
-def list_members(principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT,
-                 cursor: Cursor = None) -> PageOut[schemas.MemberOut]:
+def list_members(
+    principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> PageOut[schemas.MemberOut]:
     """Everyone in the organisation with their role, newest first."""
     page = MembershipRepository(session).page(limit=limit, cursor=cursor)
     return PageOut(items=[member_out(m) for m in page.items], next_cursor=page.next_cursor)
@@ -66,8 +70,9 @@ def get_member(member_id: uuid.UUID, principal: CurrentPrincipal, session: DbSes
 
 
 @router.patch("/members/{member_id}", response_model=schemas.MemberOut)
-def change_role(member_id: uuid.UUID, body: schemas.RoleIn, principal: Admin, session: DbSession
-                ) -> schemas.MemberOut:
+def change_role(
+    member_id: uuid.UUID, body: schemas.RoleIn, principal: Admin, session: DbSession
+) -> schemas.MemberOut:
     """Change a member's role (admin+); takes effect on their next request."""
     return member_out(service.change_role(session, principal, member_id, Role(body.role)))
 
@@ -87,8 +92,9 @@ def list_invitations(principal: Admin, session: DbSession) -> list[schemas.Invit
 @router.post("/invitations", status_code=status.HTTP_201_CREATED, response_model=schemas.InvitationOut)
 def invite(body: schemas.InvitationIn, principal: Admin, session: DbSession) -> schemas.InvitationOut:
     """Email an invitation link (admin+)."""
-    return schemas.InvitationOut.model_validate(service.invite(session, principal, email=body.email,
-                                                               role=Role(body.role)))
+    return schemas.InvitationOut.model_validate(
+        service.invite(session, principal, email=body.email, role=Role(body.role))
+    )
 
 
 @router.delete("/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -100,6 +106,7 @@ def revoke_invitation(invitation_id: uuid.UUID, principal: Admin, session: DbSes
 @router.post("/invitations/accept", response_model=auth_schemas.TokenOut)
 def accept_invitation(body: schemas.AcceptInvitationIn, session: DbSession) -> auth_schemas.TokenOut:
     """Create the invited account and join the organisation; returns tokens for it."""
-    user, membership = service.accept_invitation(session, token=body.token, user=None, name=body.name,
-                                                 password=body.password)
+    user, membership = service.accept_invitation(
+        session, token=body.token, user=None, name=body.name, password=body.password
+    )
     return token_out(credentials.issue_token_pair(session, user.id, membership.org_id))

@@ -18,7 +18,12 @@ from salesos.orgs.repository import InvitationRepository, OrganizationRepository
 def send_invitation(session: Session, *, org_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
     """Email the invitation link; a revoked, accepted or expired invitation is not sent."""
     invitation = InvitationRepository(session).get(invitation_id)
-    if invitation is None or invitation.revoked_at or invitation.accepted_at or invitation.expires_at <= utcnow():
+    if (
+        invitation is None
+        or invitation.revoked_at
+        or invitation.accepted_at
+        or invitation.expires_at <= utcnow()
+    ):
         return
     if invitation.emailed_at is not None:
         return

@@ -68,7 +68,9 @@ class InvitationRepository(Repository[Invitation]):
     def pending(self) -> list[Invitation]:
         """Invitations not yet accepted, revoked or expired."""
         stmt = self.scoped().where(
-            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow()
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
         )
         return list(self.session.scalars(stmt.order_by(Invitation.id.desc())))
 

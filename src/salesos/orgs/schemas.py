@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
-
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import available_timezones
 
 from pydantic import EmailStr, Field, field_validator

@@ -33,8 +33,9 @@ def current_org(session: Session) -> Organization:
     return org
 
 
-def update_org(session: Session, *, name: str | None, default_region: str | None, timezone: str | None
-               ) -> Organization:
+def update_org(
+    session: Session, *, name: str | None, default_region: str | None, timezone: str | None
+) -> Organization:
     """Rename the org or change its defaults."""
     org = current_org(session)
     if name is not None:
@@ -139,7 +140,9 @@ def invite(session: Session, principal: Principal, *, email: str, role: Role) ->
         )
     )
     enqueue(session, "orgs.send_invitation", org_id=invitation.org_id, invitation_id=invitation.id)
-    publish_after_commit(session, invitation.org_id, "invitation.created", {"invitation_id": str(invitation.id)})
+    publish_after_commit(
+        session, invitation.org_id, "invitation.created", {"invitation_id": str(invitation.id)}
+    )
     return invitation
 
 
@@ -169,8 +172,9 @@ def open_invitation(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(session: Session, *, token: str, user: User | None, name: str | None,
-                      password: str | None) -> tuple[User, Membership]:
+def accept_invitation(
+    session: Session, *, token: str, user: User | None, name: str | None, password: str | None
+) -> tuple[User, Membership]:
     """Join the org: as the given signed-in *user*, or by creating the invited email's account."""
     invitation = open_invitation(session, token)
     users = UserRepository(session)
@@ -180,7 +184,9 @@ def accept_invitation(session: Session, *, token: str, user: User | None, name: 
         if not name or not password:
             raise ValidationFailed("Name and password are required to create your account.", field="password")
         check_password_strength(password)
-        user = users.add(User(email=invitation.email, name=name.strip(), password_hash=hash_password(password)))
+        user = users.add(
+            User(email=invitation.email, name=name.strip(), password_hash=hash_password(password))
+        )
     elif normalize_email(user.email) != invitation.email:
         raise Forbidden("This invitation was sent to another email address.")
     set_tenant(session, invitation.org_id, user.id)

@@ -53,23 +53,38 @@ def _next_org(session: DbSession, principal: Principal) -> uuid.UUID | None:
 
 # --- organisation -----------------------------------------------------------------------------------------
 
-def _org_page(request: Request, session: DbSession, principal: Principal, status_code: int = 200,
-              **ctx: object) -> HTMLResponse:
+
+def _org_page(
+    request: Request, session: DbSession, principal: Principal, status_code: int = 200, **ctx: object
+) -> HTMLResponse:
     members = [m for m in MembershipRepository(session).listing() if m.user_id != principal.user_id]
-    return page(request, session, principal, "orgs/organization.html",
-                {"timezones": timezones(), "others": members, "errors": {}, **ctx}, status_code=status_code)
+    return page(
+        request,
+        session,
+        principal,
+        "orgs/organization.html",
+        {"timezones": timezones(), "others": members, "errors": {}, **ctx},
+        status_code=status_code,
+    )
 
 
 @router.get("/settings/organization", response_class=HTMLResponse)
-def organization_page(request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""
-                      ) -> Response:
+def organization_page(
+    request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""
+) -> Response:
     """Organisation settings: admins edit, others read; the owner also sees the danger zone."""
     return _org_page(request, session, principal, notice=NOTICES.get(done))
 
 
 @router.post("/settings/organization", response_class=HTMLResponse)
-def update_organization(request: Request, principal: Admin, session: DbSession, name: Text = "",
-                        default_region: Text = "", timezone: Text = "") -> Response:
+def update_organization(
+    request: Request,
+    principal: Admin,
+    session: DbSession,
+    name: Text = "",
+    default_region: Text = "",
+    timezone: Text = "",
+) -> Response:
     """Save the name, default phone region and timezone."""
     values = {"name": name, "default_region": default_region, "timezone": timezone}
     form, errors = validate(schemas.OrgUpdateIn, values)
@@ -78,15 +93,17 @@ def update_organization(request: Request, principal: Admin, session: DbSession, 
     if "timezone" in errors:
         errors["timezone"] = "Choose a timezone from the list."
     if form is not None and not errors:
-        service.update_org(session, name=form.name, default_region=form.default_region,
-                           timezone=form.timezone)
+        service.update_org(
+            session, name=form.name, default_region=form.default_region, timezone=form.timezone
+        )
         return see_other("/settings/organization?done=saved")
     return _org_page(request, session, principal, 422, errors=errors, values=values)
 
 
 @router.post("/settings/organization/transfer", response_class=HTMLResponse)
-def transfer_ownership(request: Request, principal: Owner, session: DbSession, member_id: Text = ""
-                       ) -> Response:
+def transfer_ownership(
+    request: Request, principal: Owner, session: DbSession, member_id: Text = ""
+) -> Response:
     """Hand the organisation to another member; you become an admin."""
     form, errors = validate(schemas.TransferIn, {"member_id": member_id})
     status = 422
@@ -101,8 +118,9 @@ def transfer_ownership(request: Request, principal: Owner, session: DbSession, m
 
 
 @router.post("/settings/organization/delete", response_class=HTMLResponse)
-def delete_organization(request: Request, principal: Owner, session: DbSession, confirm_name: Text = ""
-                        ) -> Response:
+def delete_organization(
+    request: Request, principal: Owner, session: DbSession, confirm_name: Text = ""
+) -> Response:
     """Delete the organisation (type its name to confirm) and move on to another one, if any."""
     form, errors = validate(schemas.OrgDeleteIn, {"confirm_name": confirm_name})
     status = 422
@@ -111,8 +129,14 @@ def delete_organization(request: Request, principal: Owner, session: DbSession, 
             with attempt(session):
                 service.delete_org(session, principal, confirm_name=form.confirm_name)
             user = UserRepository(session).get(principal.user_id)  # type: ignore[arg-type]
-            return switch_org(request, session, user, _next_org(session, principal),  # type: ignore[arg-type]
-                              notice="org-deleted")
+            assert user is not None  # the signed-in owner still exists: only the org was deleted
+            return switch_org(
+                request,
+                session,
+                user,
+                _next_org(session, principal),
+                notice="org-deleted",
+            )
         except DomainError as exc:
             errors, status = domain_errors(exc, "confirm_name"), exc.status_code
     return _org_page(request, session, principal, status, delete_errors=errors)
@@ -120,8 +144,10 @@ def delete_organization(request: Request, principal: Owner, session: DbSession, 
 
 # --- members and invitations ------------------------------------------------------------------------------
 
-def _members_page(request: Request, session: DbSession, principal: Principal, status_code: int = 200,
-                  **ctx: object) -> HTMLResponse:
+
+def _members_page(
+    request: Request, session: DbSession, principal: Principal, status_code: int = 200, **ctx: object
+) -> HTMLResponse:
     is_admin = principal.has_role(Role.ADMIN)
     context = {
         "members": MembershipRepository(session).listing(),
@@ -135,15 +161,17 @@ def _members_page(request: Request, session: DbSession, principal: Principal, st
 
 
 @router.get("/settings/members", response_class=HTMLResponse)
-def members_page(request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""
-                 ) -> Response:
+def members_page(
+    request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""
+) -> Response:
     """Everyone in the organisation; admins manage roles and invitations."""
     return _members_page(request, session, principal, notice=NOTICES.get(done))
 
 
 @router.post("/settings/members/{member_id}/role", response_class=HTMLResponse)
-def change_role(request: Request, member_id: uuid.UUID, principal: Admin, session: DbSession, role: Text = ""
-                ) -> Response:
+def change_role(
+    request: Request, member_id: uuid.UUID, principal: Admin, session: DbSession, role: Text = ""
+) -> Response:
     """Change a member's role; HTMX gets the updated row back, a plain form the page."""
     form, errors = validate(schemas.RoleIn, {"role": role})
     status = 422
@@ -153,21 +181,32 @@ def change_role(request: Request, member_id: uuid.UUID, principal: Admin, sessio
                 membership = service.change_role(session, principal, member_id, Role(form.role))
             if not is_htmx(request):
                 return see_other("/settings/members?done=role")
-            return page(request, session, principal, "orgs/_member_row.html",
-                        {"m": membership, "roles": ASSIGNABLE_ROLES, "row_notice": "Role updated."})
+            return page(
+                request,
+                session,
+                principal,
+                "orgs/_member_row.html",
+                {"m": membership, "roles": ASSIGNABLE_ROLES, "row_notice": "Role updated."},
+            )
         except DomainError as exc:
             errors, status = domain_errors(exc, "role"), exc.status_code
     membership = service.member_or_404(session, member_id)
     if is_htmx(request):
-        return page(request, session, principal, "orgs/_member_row.html",
-                    {"m": membership, "roles": ASSIGNABLE_ROLES, "row_error": next(iter(errors.values()))},
-                    status_code=status)
+        return page(
+            request,
+            session,
+            principal,
+            "orgs/_member_row.html",
+            {"m": membership, "roles": ASSIGNABLE_ROLES, "row_error": next(iter(errors.values()))},
+            status_code=status,
+        )
     return _members_page(request, session, principal, status, notice_error=next(iter(errors.values())))
 
 
 @router.post("/settings/members/{member_id}/remove")
-def remove_member(request: Request, member_id: uuid.UUID, principal: UserPrincipal, session: DbSession
-                  ) -> Response:
+def remove_member(
+    request: Request, member_id: uuid.UUID, principal: UserPrincipal, session: DbSession
+) -> Response:
     """Remove a member (admin+), or leave the organisation yourself."""
     membership = service.member_or_404(session, member_id)
     leaving = membership.user_id == principal.user_id
@@ -179,8 +218,9 @@ def remove_member(request: Request, member_id: uuid.UUID, principal: UserPrincip
 
 
 @router.post("/settings/invitations", response_class=HTMLResponse)
-def invite(request: Request, principal: Admin, session: DbSession, email: Text = "", role: Text = "member"
-           ) -> Response:
+def invite(
+    request: Request, principal: Admin, session: DbSession, email: Text = "", role: Text = "member"
+) -> Response:
     """Email an invitation link with a role."""
     values = {"email": email, "role": role}
     form, errors = validate(schemas.InvitationIn, values)
@@ -200,4 +240,3 @@ def revoke_invitation(invitation_id: uuid.UUID, principal: Admin, session: DbSes
     """Make a pending invitation's link unusable."""
     service.revoke_invitation(session, invitation_id)
     return see_other("/settings/members?done=invitation-revoked")
-

@@ -80,8 +80,11 @@ class RedisHub(Hub):
                 # Short timeouts and one retry: publishing runs after a commit, inside a request or
                 # a job, and a Redis outage must cost it a second at most, not a minute.
                 self._sync = redis.Redis.from_url(
-                    self.url, socket_timeout=2.0, socket_connect_timeout=1.0,
-                    retry=Retry(NoBackoff(), 1), health_check_interval=30,
+                    self.url,
+                    socket_timeout=2.0,
+                    socket_connect_timeout=1.0,
+                    retry=Retry(NoBackoff(), 1),
+                    health_check_interval=30,
                 )
                 self._script = self._sync.register_script(PUBLISH_SCRIPT)
             return self._script
@@ -139,8 +142,11 @@ class RedisHub(Hub):
             # Retries off: redis-py would otherwise reconnect and resubscribe silently, and we
             # need to know, because messages published in between are lost (-> resync).
             client = aioredis.Redis.from_url(
-                self.url, client_name=self.client_name, retry=AsyncRetry(NoBackoff(), 0),
-                socket_connect_timeout=5.0, socket_keepalive=True,
+                self.url,
+                client_name=self.client_name,
+                retry=AsyncRetry(NoBackoff(), 0),
+                socket_connect_timeout=5.0,
+                socket_keepalive=True,
             )
             pubsub = client.pubsub()
             try:
@@ -153,8 +159,11 @@ class RedisHub(Hub):
                     self._ready.clear()
                 if self.connections > connections_before:  # it was up: a new outage restarts the backoff
                     delay = BACKOFF_MIN_SECONDS
-                log.warning("realtime_redis_disconnected", error=f"{type(exc).__name__}: {exc}",
-                            retry_in=round(delay, 2))
+                log.warning(
+                    "realtime_redis_disconnected",
+                    error=f"{type(exc).__name__}: {exc}",
+                    retry_in=round(delay, 2),
+                )
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()

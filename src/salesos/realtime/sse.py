@@ -62,8 +62,9 @@ async def _frames(subscription: Subscription, request: Request, heartbeat: float
             except SubscriptionClosed:
                 # Dropped for being slow, or the server is stopping: ending the stream makes the
                 # browser reconnect (after RETRY_MILLISECONDS) with its Last-Event-ID.
-                log.info("sse_stream_ended", org_id=str(subscription.org_id),
-                         reason=subscription.closed_reason)
+                log.info(
+                    "sse_stream_ended", org_id=str(subscription.org_id), reason=subscription.closed_reason
+                )
                 return
             # Comments keep proxies and load balancers from closing an idle connection.
             yield ": keepalive\n\n" if event is None else format_event(event)

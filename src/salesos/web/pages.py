@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from salesos.auth.deps import OptionalPrincipal
@@ -12,7 +12,6 @@ from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.auth.service.accounts import MIN_PASSWORD_LENGTH
 from salesos.db.deps import DbSession
-from salesos.errors import Unauthorized
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 from salesos.web.templating import render, templates
@@ -59,9 +58,15 @@ def nav_active(path: str, href: str) -> str | None:
     return None
 
 
-def page(request: Request, session: DbSession, principal: Principal, name: str,
-         context: dict[str, Any] | None = None, status_code: int = 200,
-         headers: dict[str, str] | None = None) -> HTMLResponse:
+def page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """Render *name* inside the app shell: navigation, user menu, the org and the caller's role."""
     user = UserRepository(session).get(principal.user_id) if principal.user_id else None
     org = OrganizationRepository(session).current()
@@ -74,8 +79,11 @@ def page(request: Request, session: DbSession, principal: Principal, name: str,
         "is_owner": principal.role is Role.OWNER,
         "csrf_token": principal.csrf_token or "",
         "nav": [(href, label, nav_active(path, href), not built) for href, label, built in NAV],
-        "settings_tabs": [(href, label, "page" if path == href else None)
-                          for href, label, role in SETTINGS_TABS if principal.has_role(role)],
+        "settings_tabs": [
+            (href, label, "page" if path == href else None)
+            for href, label, role in SETTINGS_TABS
+            if principal.has_role(role)
+        ],
     }
     ctx.update(context or {})
     return render(request, name, ctx, status_code=status_code, headers=headers)

@@ -57,8 +57,12 @@ def manifest() -> dict[str, object]:
         "icons": [
             {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
             {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
-            {"src": "/static/icons/icon-maskable-512.png", "sizes": "512x512", "type": "image/png",
-             "purpose": "maskable"},
+            {
+                "src": "/static/icons/icon-maskable-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
     }
 
@@ -66,8 +70,9 @@ def manifest() -> dict[str, object]:
 @router.get("/manifest.webmanifest")
 def manifest_route() -> Response:
     """The manifest, with its registered media type."""
-    return JSONResponse(manifest(), media_type="application/manifest+json",
-                        headers={"Cache-Control": "public, max-age=3600"})
+    return JSONResponse(
+        manifest(), media_type="application/manifest+json", headers={"Cache-Control": "public, max-age=3600"}
+    )
 
 
 @router.get("/sw.js")
@@ -77,8 +82,11 @@ def service_worker() -> Response:
         version=shell_version(), shell=[OFFLINE_PATH, *SHELL_ASSETS], offline=OFFLINE_PATH
     )
     # no-cache: the browser must revalidate the worker on every check, or fixes would never arrive.
-    return Response(body, media_type="application/javascript",
-                    headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
+    return Response(
+        body,
+        media_type="application/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
 
 
 @router.get(OFFLINE_PATH, response_class=HTMLResponse)

@@ -16,21 +16,33 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.globals["version"] = __version__
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """Render template *name* with the request's principal (if any) available as ``principal``."""
     ctx: dict[str, Any] = {"principal": getattr(request.state, "principal", None)}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
 
 
-def render_error(request: Request, status: int, problem: dict[str, Any], headers: dict[str, str] | None = None
-                 ) -> Response:
+def render_error(
+    request: Request, status: int, problem: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     """A friendly error page; HTMX requests get just the message fragment."""
     if request.headers.get("hx-request"):
         # The fragment goes to the page's message area, not into whatever the request meant to replace.
         hx_headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", **(headers or {})}
-        return render(request, "_error_fragment.html", {"problem": problem, "status": status},
-                      status_code=status, headers=hx_headers)
-    return render(request, "error.html", {"problem": problem, "status": status}, status_code=status,
-                  headers=headers)
+        return render(
+            request,
+            "_error_fragment.html",
+            {"problem": problem, "status": status},
+            status_code=status,
+            headers=hx_headers,
+        )
+    return render(
+        request, "error.html", {"problem": problem, "status": status}, status_code=status, headers=headers
+    )

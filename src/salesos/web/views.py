@@ -19,14 +19,21 @@ router = APIRouter(include_in_schema=False)
 
 # Sections announced in the navigation before they exist: what each will do, said plainly.
 UPCOMING = {
-    "leads": ("Leads", "Capture leads from discovery campaigns, webhooks, CSV files, the browser extension "
-                       "and the API, then enrich and score them."),
+    "leads": (
+        "Leads",
+        "Capture leads from discovery campaigns, webhooks, CSV files, the browser extension "
+        "and the API, then enrich and score them.",
+    ),
     "campaigns": ("Campaigns", "Run discovery and marketing campaigns and see how each one performs."),
-    "outreach": ("Outreach", "Draft personalised emails and messages that a person approves before they "
-                             "go out."),
+    "outreach": (
+        "Outreach",
+        "Draft personalised emails and messages that a person approves before they go out.",
+    ),
     "inbox": ("Inbox", "Answer replies, SMS, WhatsApp and website chat in one place, with bot hand-off."),
-    "analytics": ("Analytics", "Measure the pipeline, outreach and campaigns with real numbers from your "
-                               "data."),
+    "analytics": (
+        "Analytics",
+        "Measure the pipeline, outreach and campaigns with real numbers from your data.",
+    ),
 }
 
 

@@ -65,7 +65,9 @@ def create_organization(session: Session, name: str, owner: User, slug: str | No
     return org
 
 
-def signup(session: Session, *, name: str, email: str, password: str, org_name: str) -> tuple[User, Organization]:
+def signup(
+    session: Session, *, name: str, email: str, password: str, org_name: str
+) -> tuple[User, Organization]:
     """Create a user and the organisation they own."""
     email = normalize_email(email)
     check_password_strength(password)
@@ -128,8 +130,14 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
     return user
 
 
-def update_profile(session: Session, user_id: uuid.UUID, *, name: str | None, password: str | None,
-                   current_password: str | None) -> User:
+def update_profile(
+    session: Session,
+    user_id: uuid.UUID,
+    *,
+    name: str | None,
+    password: str | None,
+    current_password: str | None,
+) -> User:
     """Change a user's display name and/or password (the latter needs the current one)."""
     user = UserRepository(session).get(user_id)
     if user is None:

@@ -70,8 +70,9 @@ def landing_org(session: Session, user: User) -> uuid.UUID:
     return membership.org_id
 
 
-def issue_token_pair(session: Session, user_id: uuid.UUID, org_id: uuid.UUID,
-                     family_id: uuid.UUID | None = None) -> TokenPair:
+def issue_token_pair(
+    session: Session, user_id: uuid.UUID, org_id: uuid.UUID, family_id: uuid.UUID | None = None
+) -> TokenPair:
     """A 15-minute access token and a new refresh token (of *family_id*, or a new family)."""
     set_tenant(session, org_id, user_id)
     refresh = make_routable_token(REFRESH_PREFIX, org_id)
@@ -121,8 +122,9 @@ def revoke_refresh_token(session: Session, refresh: str) -> None:
         repo.revoke_family(row.family_id)
 
 
-def create_api_key(session: Session, *, name: str, scopes: list[str], created_by: uuid.UUID | None
-                   ) -> tuple[ApiKey, str]:
+def create_api_key(
+    session: Session, *, name: str, scopes: list[str], created_by: uuid.UUID | None
+) -> tuple[ApiKey, str]:
     """A new org API key; the plaintext is returned once and never stored."""
     unknown = set(scopes) - set(API_KEY_SCOPES)
     if unknown or not scopes:

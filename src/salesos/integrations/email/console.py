@@ -29,5 +29,9 @@ class ConsoleEmailProvider(EmailProvider):
         safe_id = msg_id.strip("<>").replace("@", "_")
         (self.directory / f"{safe_id}.eml").write_bytes(bytes(mime))
         # Deliberately stdout, not the log stream: logs never carry message bodies.
-        print(f"\n--- email to {message.to}: {message.subject}\n{message.text}\n---", file=sys.stdout, flush=True)
+        print(
+            f"\n--- email to {message.to}: {message.subject}\n{message.text}\n---",
+            file=sys.stdout,
+            flush=True,
+        )
         return msg_id
