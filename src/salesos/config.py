@@ -94,7 +94,8 @@ class Settings(BaseSettings):
     sse_queue_size: int = 100
 
     log_level: str = "INFO"
-    log_json: bool = True
+    # JSON lines by default, except a readable console in development.
+    log_json: bool | None = None
 
     demo_password: str = Field(default="demo-sales-2026")
 

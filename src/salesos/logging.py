@@ -61,3 +61,5 @@ def configure_logging() -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    # Huey logs every task execution at INFO; our job runner already logs outcomes with context.
+    logging.getLogger("huey").setLevel(max(level, logging.WARNING))

@@ -177,7 +177,7 @@ def execute(outbox_id: uuid.UUID, *, now: datetime | None = None) -> RunOutcome 
         return None
     ctx, payload = claimed
     org_id = payload.get("org_id")
-    log.info("job_started", job=ctx.name, outbox_id=str(outbox_id), attempt=ctx.attempt)
+    log.debug("job_started", job=ctx.name, outbox_id=str(outbox_id), attempt=ctx.attempt)
     started = time.monotonic()
     token = _current.set(ctx)
     try:

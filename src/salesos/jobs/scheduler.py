@@ -43,7 +43,7 @@ class PeriodicTicker:
             self._last_tick[spec.name] = tick
             if row is not None:
                 inserted.append(key)
-                log.info("periodic_enqueued", job=spec.name, tick=tick)
+                log.debug("periodic_enqueued", job=spec.name, tick=tick)
             else:
                 log.debug("periodic_taken_elsewhere", job=spec.name, tick=tick)
         return inserted
