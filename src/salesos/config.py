@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 60
     max_body_bytes: int = 1024 * 1024
-    db_pool_size: int = 10
+    # Connections kept per process (as many again may overflow under bursts).
+    db_pool_size: int = 20
 
     email_provider: Literal["console", "smtp"] = "console"
     email_from: str = "SalesOS <no-reply@salesos.local>"

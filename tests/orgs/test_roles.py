@@ -147,3 +147,17 @@ def test_members_paginate_with_cursor(client, world):
     assert {first["items"][0]["email"], second["items"][0]["email"]} == {world.alice.email, world.bob.email}
     bad = client.get("/api/v1/members?cursor=garbage", headers=world.alice.headers)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
+
+
+def test_member_list_rows_match_the_documented_schema(client, world):
+    """The list is serialised from projected rows: hold their labels to the MemberOut schema."""
+    from salesos.orgs.schemas import MemberOut
+
+    items = client.get("/api/v1/members", headers=world.alice.headers).json()["items"]
+    assert items
+    for item in items:
+        assert set(item) == set(MemberOut.model_fields)
+        assert MemberOut.model_validate(item).model_dump(mode="json") == item
+    spec = client.get("/api/openapi.json").json()
+    schema = spec["paths"]["/api/v1/members"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("PageOut_MemberOut_")

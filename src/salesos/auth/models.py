@@ -58,6 +58,7 @@ class ApiKey(IdMixin, TenantMixin, TimestampMixin, Base):
     """An organisation's API key: shown once, stored as a hash, scoped read or read+write."""
 
     __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_org_id_id", "org_id", "id"),)
 
     name: Mapped[str] = mapped_column(String(120))
     display_prefix: Mapped[str] = mapped_column(String(24))

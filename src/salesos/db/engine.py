@@ -11,6 +11,8 @@ from sqlalchemy.engine.url import make_url
 from salesos.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# anyio's default threadpool size: at most this many sessions are open at once.
+SQLITE_POOL_SIZE = 40
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -46,7 +48,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            pool_size=pool_size,
+            # One kept connection per threadpool worker: an overflow connection is closed on return,
+            # and a new one starts with a cold page cache (it showed up as half the CPU under load).
+            pool_size=max(pool_size, SQLITE_POOL_SIZE),
             max_overflow=pool_size,
         )
         _configure_sqlite(engine)

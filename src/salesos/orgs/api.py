@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
-from salesos.api.schemas import Cursor, Limit, PageOut
+from salesos.api.schemas import Cursor, Limit, PageOut, rows_page_response
 from salesos.auth import schemas as auth_schemas
 from salesos.auth.api import token_out
 from salesos.auth.deps import Admin, CurrentPrincipal, Owner, UserPrincipal
@@ -57,10 +57,9 @@ def transfer(body: schemas.TransferIn, principal: Owner, session: DbSession) -> 
 @router.get("/members", response_model=PageOut[schemas.MemberOut])
 def list_members(
     principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> PageOut[schemas.MemberOut]:
+) -> Response:
     """Everyone in the organisation with their role, newest first."""
-    page = MembershipRepository(session).page(limit=limit, cursor=cursor)
-    return PageOut(items=[member_out(m) for m in page.items], next_cursor=page.next_cursor)
+    return rows_page_response(MembershipRepository(session).page(limit=limit, cursor=cursor))
 
 
 @router.get("/members/{member_id}", response_model=schemas.MemberOut)

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesos.auth.models import User
@@ -46,7 +46,10 @@ class Membership(IdMixin, TenantMixin, TimestampMixin, Base):
     """A user's role in one organisation."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("org_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "user_id"),
+        Index("ix_memberships_org_id_id", "org_id", "id"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
@@ -58,6 +61,7 @@ class Invitation(IdMixin, TenantMixin, TimestampMixin, Base):
     """An emailed, single-use link that adds a person to the organisation with a role."""
 
     __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_org_id_id", "org_id", "id"),)
 
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(16))

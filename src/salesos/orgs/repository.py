@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, bindparam, func, select, text
 
+from salesos.auth.models import User
 from salesos.db.base import utcnow
-from salesos.db.pagination import Page, paginate
+from salesos.db.pagination import Page, TenantPageQuery
 from salesos.db.repository import Repository
 from salesos.orgs.models import Invitation, Membership, Organization, Role
 
@@ -37,6 +39,29 @@ class OrganizationRepository(Repository[Organization]):
         return [(org, role) for org, role in self.session.execute(stmt)]
 
 
+MEMBER_COLUMNS = (
+    Membership.id,
+    Membership.user_id,
+    Membership.role,
+    Membership.created_at,
+    User.name,
+    User.email,
+)
+MEMBER_PAGE = TenantPageQuery(
+    select(*MEMBER_COLUMNS).join(User, User.id == Membership.user_id), Membership.org_id, Membership.id
+)
+# Runs on every authenticated request, so it is built once (see TenantPageQuery for why).
+ROLE_OF_ACTIVE_USER = (
+    select(Membership.role)
+    .join(User, User.id == Membership.user_id)
+    .where(
+        Membership.org_id == bindparam("org_id"),
+        Membership.user_id == bindparam("user_id"),
+        User.is_active.is_(True),
+    )
+)
+
+
 class MembershipRepository(Repository[Membership]):
     model = Membership
 
@@ -53,9 +78,17 @@ class MembershipRepository(Repository[Membership]):
         """Members of the current org, oldest first."""
         return list(self.session.scalars(self.scoped().order_by(Membership.id)))
 
-    def page(self, *, limit: int, cursor: str | None) -> Page[Membership]:
-        """One page of members, newest first (keyset on the time-ordered id)."""
-        return paginate(self.session, self.scoped(), Membership.id, limit=limit, cursor=cursor)
+    def page(self, *, limit: int, cursor: str | None) -> Page[Row[Any]]:
+        """One page of members with their name and email, newest first (keyset on the time-ordered id)."""
+        return MEMBER_PAGE.page(self.session, self.org_id, limit=limit, cursor=cursor)
+
+    def role_of_active_user(self, user_id: uuid.UUID) -> str | None:
+        """The role of *user_id* in the current org, if they are a member with an active account.
+
+        One indexed lookup: it runs on every authenticated request.
+        """
+        params = {"org_id": self.org_id, "user_id": user_id}
+        return self.session.connection().execute(ROLE_OF_ACTIVE_USER, params).scalar()
 
     def count_role(self, role: Role) -> int:
         """How many members hold *role*."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
-from salesos.auth.repository import ApiKeyRepository, UserRepository, UserSessionRepository
+from salesos.auth.repository import ApiKeyRepository, UserSessionRepository
 from salesos.auth.security import decode_access_token, parse_routable_token, token_hash
 from salesos.auth.service.credentials import API_KEY_PREFIX
 from salesos.db.base import utcnow
@@ -50,14 +50,11 @@ def principal_from_cookie(session: Session, cookie_token: str) -> Principal | No
 
 def _member_principal(session: Session, user_id, org_id, *, kind) -> Principal | None:  # type: ignore[no-untyped-def]
     set_tenant(session, org_id, user_id)
-    user = UserRepository(session).get(user_id)
-    if user is None or not user.is_active:
-        return None
     # The role comes from the membership on every request: a demotion applies to the next call.
-    membership = MembershipRepository(session).for_user(user_id)
-    if membership is None:
+    role = MembershipRepository(session).role_of_active_user(user_id)
+    if role is None:
         return None
-    return Principal(org_id=org_id, role=Role(membership.role), kind=kind, user_id=user_id)
+    return Principal(org_id=org_id, role=Role(role), kind=kind, user_id=user_id)
 
 
 def _from_api_key(session: Session, token: str) -> Principal | None:
