@@ -9,8 +9,15 @@ SECRET_PASSWORD = "hunter2-very-secret-pw"
 
 def test_logs_have_request_id_and_no_secrets(client, world, capfd):
     capfd.readouterr()
-    signup = client.post("/api/v1/auth/signup", json={"name": "Log Tester", "email": "log@l.example",
-                                                       "password": SECRET_PASSWORD, "org_name": "Logs Inc"})
+    signup = client.post(
+        "/api/v1/auth/signup",
+        json={
+            "name": "Log Tester",
+            "email": "log@l.example",
+            "password": SECRET_PASSWORD,
+            "org_name": "Logs Inc",
+        },
+    )
     assert signup.status_code == 201
     access, refresh = signup.json()["access_token"], signup.json()["refresh_token"]
     client.post("/api/v1/auth/token", json={"email": "log@l.example", "password": SECRET_PASSWORD + "x"})

@@ -3,11 +3,13 @@
 from salesos.api.models import IdempotencyRecord
 from salesos.auth.models import ApiKey, LoginFailure, PasswordResetToken, RefreshToken, User, UserSession
 from salesos.db.base import Base
+from salesos.integrations.models import ApiUsage
 from salesos.jobs.models import OutboxJob
 from salesos.orgs.models import Invitation, Membership, Organization
 
 __all__ = [
     "ApiKey",
+    "ApiUsage",
     "Base",
     "IdempotencyRecord",
     "Invitation",

@@ -10,6 +10,7 @@ from salesos.config import get_settings
 from salesos.crypto import decrypt
 from salesos.db.base import utcnow
 from salesos.integrations.email import EmailMessage, get_email_provider
+from salesos.integrations.usage import record_usage
 from salesos.jobs import job
 from salesos.orgs.repository import InvitationRepository, OrganizationRepository
 
@@ -31,7 +32,8 @@ def send_invitation(session: Session, *, org_id: uuid.UUID, invitation_id: uuid.
     token = decrypt(invitation.token_sealed, context=f"invitation:{invitation.id}")
     link = f"{get_settings().base_url}/invite/{token}"
     org_name = org.name if org else "SalesOS"
-    get_email_provider().send(
+    provider = get_email_provider()
+    provider.send(
         EmailMessage(
             to=invitation.email,
             subject=f"You're invited to {org_name} on SalesOS",
@@ -42,4 +44,5 @@ def send_invitation(session: Session, *, org_id: uuid.UUID, invitation_id: uuid.
             ),
         )
     )
+    record_usage(session, kind="email", provider=provider.name, operation="send")
     invitation.emailed_at = utcnow()
