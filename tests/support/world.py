@@ -16,6 +16,7 @@ from salesos.auth.service import accounts, credentials
 from salesos.db.session import set_tenant, unit_of_work
 from salesos.orgs.models import Invitation, Membership, Role
 from salesos.orgs.repository import MembershipRepository
+from tests.leads import factories as lead_factories
 
 PASSWORD = "correct horse battery staple"
 
@@ -67,6 +68,10 @@ ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "member_id": lambda _s, w: w.bob.member_id,
     "invitation_id": _invitation,
     "api_key_id": _api_key,
+    "lead_id": lead_factories.lead_id,
+    "task_id": lead_factories.task_id,
+    "company_id": lead_factories.company_id,
+    "contact_id": lead_factories.contact_id,
 }
 
 

@@ -5,20 +5,40 @@ from salesos.auth.models import ApiKey, LoginFailure, PasswordResetToken, Refres
 from salesos.db.base import Base
 from salesos.integrations.models import ApiUsage
 from salesos.jobs.models import OutboxJob
+from salesos.leads.models import (
+    Activity,
+    Company,
+    Contact,
+    Lead,
+    LeadStatusHistory,
+    Note,
+    Pipeline,
+    PipelineStage,
+    Task,
+)
 from salesos.orgs.models import Invitation, Membership, Organization
 
 __all__ = [
+    "Activity",
     "ApiKey",
     "ApiUsage",
     "Base",
+    "Company",
+    "Contact",
     "IdempotencyRecord",
     "Invitation",
+    "Lead",
+    "LeadStatusHistory",
     "LoginFailure",
     "Membership",
+    "Note",
     "Organization",
     "OutboxJob",
     "PasswordResetToken",
+    "Pipeline",
+    "PipelineStage",
     "RefreshToken",
+    "Task",
     "User",
     "UserSession",
 ]

@@ -1,0 +1,1 @@
+"""Leads: companies, contacts, pipelines, leads with their history, notes, tasks and timeline."""

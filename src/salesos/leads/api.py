@@ -1,0 +1,208 @@
+"""Leads JSON API: leads with their notes, tasks and timeline; pipelines, companies, contacts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
+
+from salesos.api.schemas import Cursor, Limit, PageOut, json_response, rows_page_response
+from salesos.auth.deps import CurrentPrincipal, Writer
+from salesos.db.deps import DbSession
+from salesos.db.pagination import DEFAULT_LIMIT, Page
+from salesos.errors import NotFound
+from salesos.leads import schemas
+from salesos.leads.repository import (
+    ActivityRepository,
+    CompanyRepository,
+    ContactRepository,
+    LeadRepository,
+    NoteRepository,
+    TaskRepository,
+)
+from salesos.leads.service import leads as lead_service
+from salesos.leads.service import pipelines as pipeline_service
+from salesos.leads.service import work as work_service
+
+router = APIRouter(tags=["leads"])
+
+
+def _page(page: Page[Any], out: type[schemas.Output]) -> Response:
+    body = PageOut[out](  # type: ignore[valid-type]
+        items=[out.model_validate(item) for item in page.items], next_cursor=page.next_cursor
+    )
+    return json_response(body)
+
+
+def _lead_out(lead: object) -> schemas.LeadOut:
+    return schemas.LeadOut.model_validate(lead)
+
+
+@router.get("/leads", response_model=PageOut[schemas.LeadListOut])
+def list_leads(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    stage_id: uuid.UUID | None = None,
+    owner_id: uuid.UUID | None = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    source: Annotated[str | None, Query(max_length=64)] = None,
+    tier: schemas.Tier | None = None,
+    created_after: AwareDatetime | None = None,
+    created_before: AwareDatetime | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Company, contact name or email")] = None,
+) -> Response:
+    """Leads matching the filters, newest first."""
+    filters = schemas.LeadFilters(
+        stage_id=stage_id,
+        owner_id=owner_id,
+        tag=tag,
+        source=source,
+        tier=tier,
+        created_after=created_after,
+        created_before=created_before,
+        q=q,
+    )
+    return rows_page_response(LeadRepository(session).page(filters, limit=limit, cursor=cursor))
+
+
+@router.post("/leads", status_code=status.HTTP_201_CREATED, response_model=schemas.LeadOut)
+def create_lead(body: schemas.LeadCreateIn, principal: Writer, session: DbSession) -> schemas.LeadOut:
+    """Create a lead with a new or existing company and an optional primary contact."""
+    return _lead_out(lead_service.create_lead(session, principal, body))
+
+
+@router.get("/leads/{lead_id}", response_model=schemas.LeadOut)
+def get_lead(lead_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> schemas.LeadOut:
+    """One lead with its company and primary contact."""
+    return _lead_out(lead_service.lead_or_404(session, lead_id))
+
+
+@router.patch("/leads/{lead_id}", response_model=schemas.LeadOut)
+def update_lead(
+    lead_id: uuid.UUID, body: schemas.LeadUpdateIn, principal: Writer, session: DbSession
+) -> schemas.LeadOut:
+    """Change a lead; a stage change is recorded in its history and timeline."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    changes = body.model_dump(exclude_unset=True)
+    return _lead_out(lead_service.update_lead(session, principal, lead, changes))
+
+
+@router.delete("/leads/{lead_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_lead(lead_id: uuid.UUID, principal: Writer, session: DbSession) -> None:
+    """Delete a lead and everything recorded on it (its company and contacts stay)."""
+    lead_service.delete_lead(session, lead_service.lead_or_404(session, lead_id))
+
+
+@router.get("/leads/{lead_id}/timeline", response_model=PageOut[schemas.ActivityOut])
+def timeline(
+    lead_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response:
+    """Everything that happened to a lead, newest first."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return _page(ActivityRepository(session).page(lead.id, limit=limit, cursor=cursor), schemas.ActivityOut)
+
+
+@router.get("/leads/{lead_id}/notes", response_model=PageOut[schemas.NoteOut])
+def list_notes(
+    lead_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response:
+    """A lead's notes, newest first."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return _page(NoteRepository(session).page(lead.id, limit=limit, cursor=cursor), schemas.NoteOut)
+
+
+@router.post("/leads/{lead_id}/notes", status_code=status.HTTP_201_CREATED, response_model=schemas.NoteOut)
+def add_note(
+    lead_id: uuid.UUID, body: schemas.NoteIn, principal: Writer, session: DbSession
+) -> schemas.NoteOut:
+    """Write a Markdown note on a lead."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return schemas.NoteOut.model_validate(work_service.add_note(session, principal, lead, body.body))
+
+
+@router.get("/leads/{lead_id}/tasks", response_model=PageOut[schemas.TaskOut])
+def list_tasks(
+    lead_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response:
+    """A lead's tasks, newest first."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return _page(TaskRepository(session).page(lead.id, limit=limit, cursor=cursor), schemas.TaskOut)
+
+
+@router.post("/leads/{lead_id}/tasks", status_code=status.HTTP_201_CREATED, response_model=schemas.TaskOut)
+def add_task(
+    lead_id: uuid.UUID, body: schemas.TaskIn, principal: Writer, session: DbSession
+) -> schemas.TaskOut:
+    """Add a task to a lead."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    task = work_service.add_task(
+        session, principal, lead, title=body.title, due_at=body.due_at, assignee_id=body.assignee_id
+    )
+    return schemas.TaskOut.model_validate(task)
+
+
+@router.patch("/leads/{lead_id}/tasks/{task_id}", response_model=schemas.TaskOut)
+def update_task(
+    lead_id: uuid.UUID, task_id: uuid.UUID, body: schemas.TaskUpdateIn, principal: Writer, session: DbSession
+) -> schemas.TaskOut:
+    """Mark a task done or undone, or change its title, due time or assignee."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    task = work_service.task_or_404(session, lead, task_id)
+    changes = body.model_dump(exclude_unset=True)
+    return schemas.TaskOut.model_validate(work_service.update_task(session, principal, lead, task, changes))
+
+
+@router.get("/pipelines", response_model=list[schemas.PipelineOut])
+def list_pipelines(principal: CurrentPrincipal, session: DbSession) -> list[schemas.PipelineOut]:
+    """The organisation's pipelines with their stages in order."""
+    return [schemas.PipelineOut.model_validate(p) for p in pipeline_service.list_pipelines(session)]
+
+
+@router.get("/companies", response_model=PageOut[schemas.CompanyOut])
+def list_companies(
+    principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response:
+    """Companies, newest first."""
+    return _page(CompanyRepository(session).page(limit=limit, cursor=cursor), schemas.CompanyOut)
+
+
+@router.get("/companies/{company_id}", response_model=schemas.CompanyOut)
+def get_company(company_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> schemas.CompanyOut:
+    """One company."""
+    company = CompanyRepository(session).get(company_id)
+    if company is None:
+        raise NotFound("Company not found.")
+    return schemas.CompanyOut.model_validate(company)
+
+
+@router.get("/contacts", response_model=PageOut[schemas.ContactOut])
+def list_contacts(
+    principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response:
+    """Contacts, newest first."""
+    return _page(ContactRepository(session).page(limit=limit, cursor=cursor), schemas.ContactOut)
+
+
+@router.get("/contacts/{contact_id}", response_model=schemas.ContactOut)
+def get_contact(contact_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> schemas.ContactOut:
+    """One contact."""
+    contact = ContactRepository(session).get(contact_id)
+    if contact is None:
+        raise NotFound("Contact not found.")
+    return schemas.ContactOut.model_validate(contact)

@@ -1,0 +1,224 @@
+"""Pipelines and stages, companies, contacts, leads, and what happens to a lead (history, notes, tasks,
+timeline). Every table is tenant-owned."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from salesos.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+
+
+class StageKind(enum.StrEnum):
+    """Open stages are worked; won and lost end the lead's journey."""
+
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+def _user_fk() -> Any:
+    return mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+def _lead_fk() -> Any:
+    return mapped_column(Uuid, ForeignKey("leads.id", ondelete="CASCADE"))
+
+
+class Pipeline(IdMixin, TenantMixin, TimestampMixin, Base):
+    """An ordered set of stages a lead moves through."""
+
+    __tablename__ = "pipelines"
+    __table_args__ = (
+        UniqueConstraint("org_id", "name"),
+        Index("ix_pipelines_org_id_id", "org_id", "id"),
+    )
+
+    name: Mapped[str] = mapped_column(String(80))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    stages: Mapped[list[PipelineStage]] = relationship(
+        order_by="PipelineStage.position", lazy="selectin", passive_deletes=True
+    )
+
+
+class PipelineStage(IdMixin, TenantMixin, TimestampMixin, Base):
+    """One column of the board."""
+
+    __tablename__ = "pipeline_stages"
+    __table_args__ = (
+        UniqueConstraint("org_id", "pipeline_id", "name"),
+        Index("ix_pipeline_stages_org_id_id", "org_id", "id"),
+    )
+
+    pipeline_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("pipelines.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8), default=StageKind.OPEN.value)
+
+
+class Company(IdMixin, TenantMixin, TimestampMixin, Base):
+    """An organisation we sell to."""
+
+    __tablename__ = "companies"
+    __table_args__ = (
+        Index("ix_companies_org_id_id", "org_id", "id"),
+        # Exact-domain dedup looks companies up by domain within one org.
+        Index("ix_companies_org_id_domain", "org_id", "domain"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    website: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    postal_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    country: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    industry: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    size: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Contact(IdMixin, TenantMixin, TimestampMixin, Base):
+    """A person, usually at a company."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_org_id_id", "org_id", "id"),
+        Index("ix_contacts_org_id_email", "org_id", "email"),
+        Index("ix_contacts_org_id_phone", "org_id", "phone"),
+    )
+
+    company_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("companies.id", ondelete="SET NULL"), nullable=True
+    )
+    first_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    last_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # Stored, not computed: free-text search and sorting read it directly.
+    full_name: Mapped[str] = mapped_column(String(241), default="")
+    title: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    linkedin_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
+    """A sales opportunity with a company, at one stage of a pipeline."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index("ix_leads_org_id_id", "org_id", "id"),
+        # Board columns and "my leads" are the hot filtered lists.
+        Index("ix_leads_org_id_stage_id_id", "org_id", "stage_id", "id"),
+        Index("ix_leads_org_id_owner_id_id", "org_id", "owner_id", "id"),
+    )
+
+    company_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("companies.id", ondelete="CASCADE"))
+    primary_contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True
+    )
+    pipeline_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("pipelines.id"))
+    stage_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("pipeline_stages.id"))
+    owner_id: Mapped[uuid.UUID | None] = _user_fk()
+    value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tier: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    next_follow_up_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    lost_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    company: Mapped[Company] = relationship(lazy="joined")
+    primary_contact: Mapped[Contact | None] = relationship(lazy="joined")
+
+
+class LeadStatusHistory(IdMixin, TenantMixin, TimestampMixin, Base):
+    """One stage change: from where, to where, who, when and why."""
+
+    __tablename__ = "lead_status_history"
+    __table_args__ = (
+        Index("ix_lead_status_history_org_id_id", "org_id", "id"),
+        Index("ix_lead_status_history_org_id_lead_id_id", "org_id", "lead_id", "id"),
+    )
+
+    lead_id: Mapped[uuid.UUID] = _lead_fk()
+    from_stage_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("pipeline_stages.id", ondelete="SET NULL"), nullable=True
+    )
+    to_stage_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("pipeline_stages.id"))
+    changed_by_id: Mapped[uuid.UUID | None] = _user_fk()
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Note(IdMixin, TenantMixin, TimestampMixin, Base):
+    """Markdown written on a lead (sanitised when rendered, stored as typed)."""
+
+    __tablename__ = "notes"
+    __table_args__ = (
+        Index("ix_notes_org_id_id", "org_id", "id"),
+        Index("ix_notes_org_id_lead_id_id", "org_id", "lead_id", "id"),
+    )
+
+    lead_id: Mapped[uuid.UUID] = _lead_fk()
+    author_id: Mapped[uuid.UUID | None] = _user_fk()
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Task(IdMixin, TenantMixin, TimestampMixin, Base):
+    """Something to do for a lead, optionally due at a time and assigned to a member."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_org_id_id", "org_id", "id"),
+        Index("ix_tasks_org_id_lead_id_id", "org_id", "lead_id", "id"),
+    )
+
+    lead_id: Mapped[uuid.UUID] = _lead_fk()
+    title: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    assignee_id: Mapped[uuid.UUID | None] = _user_fk()
+    done_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Activity(IdMixin, TenantMixin, TimestampMixin, Base):
+    """One entry of a lead's timeline; *data* holds ids and small facts, never message bodies."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        Index("ix_activities_org_id_id", "org_id", "id"),
+        Index("ix_activities_org_id_lead_id_id", "org_id", "lead_id", "id"),
+    )
+
+    lead_id: Mapped[uuid.UUID] = _lead_fk()
+    actor_id: Mapped[uuid.UUID | None] = _user_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,219 @@
+"""Leads: create (with company and contact inline), update, move between stages, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.principal import Principal
+from salesos.errors import NotFound, ValidationFailed
+from salesos.leads import normalize
+from salesos.leads.models import Activity, Company, Contact, Lead, LeadStatusHistory, StageKind
+from salesos.leads.repository import (
+    ActivityRepository,
+    CompanyRepository,
+    ContactRepository,
+    HistoryRepository,
+    LeadRepository,
+)
+from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
+from salesos.leads.service.pipelines import ensure_default_pipeline, first_open_stage, stage_or_422
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+from salesos.realtime.events import publish_after_commit
+
+# Non-null columns: an explicit null in a PATCH resets them to empty.
+NOT_NULL_DEFAULTS: dict[str, Any] = {"tags": list, "custom_fields": dict}
+
+
+def lead_or_404(session: Session, lead_id: uuid.UUID) -> Lead:
+    """A lead of this org; another org's id answers exactly like a missing one."""
+    lead = LeadRepository(session).get(lead_id)
+    if lead is None:
+        raise NotFound("Lead not found.")
+    return lead
+
+
+def require_member(session: Session, user_id: uuid.UUID | None, field: str) -> None:
+    """Leads and tasks are assigned to members of this org only."""
+    if user_id is not None and MembershipRepository(session).for_user(user_id) is None:
+        raise ValidationFailed("Not a member of this organisation.", field=field)
+
+
+def record(session: Session, lead: Lead, kind: str, actor_id: uuid.UUID | None, **data: Any) -> Activity:
+    """Add a timeline entry to *lead* and tell the org's browsers it changed."""
+    activity = ActivityRepository(session).add(
+        Activity(lead_id=lead.id, actor_id=actor_id, kind=kind, data=data)
+    )
+    event = "lead.created" if kind == "created" else "lead.updated"
+    publish_after_commit(session, lead.org_id, event, {"lead_id": str(lead.id)})
+    return activity
+
+
+def _region(session: Session) -> str:
+    org = OrganizationRepository(session).current()
+    return org.default_region if org is not None else "US"
+
+
+def _phone(raw: str | None, region: str, field: str) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    phone = normalize.normalize_phone(raw, region)
+    if phone is None:
+        raise ValidationFailed("Not a valid phone number.", field=field)
+    return phone
+
+
+def _email(raw: str | None, field: str) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    email = normalize.normalize_email(raw)
+    if email is None:
+        raise ValidationFailed("Not a valid email address.", field=field)
+    return email
+
+
+def _new_company(session: Session, data: CompanyIn, contact: ContactIn | None, region: str) -> Company:
+    domain = normalize.domain_from_url(data.domain) or normalize.domain_from_url(data.website)
+    if domain is None and contact is not None:
+        domain = normalize.company_domain_from_email(contact.email)
+    fields = data.model_dump(exclude={"domain", "phone"})
+    company = Company(**fields, domain=domain, phone=_phone(data.phone, region, "company.phone"))
+    return CompanyRepository(session).add(company)
+
+
+def _new_contact(session: Session, data: ContactIn, company_id: uuid.UUID, region: str) -> Contact:
+    full_name = " ".join(part for part in (data.first_name, data.last_name) if part)
+    fields = data.model_dump(exclude={"email", "phone"})
+    contact = Contact(
+        **fields,
+        company_id=company_id,
+        full_name=full_name,
+        email=_email(data.email, "contact.email"),
+        phone=_phone(data.phone, region, "contact.phone"),
+        is_primary=True,
+    )
+    return ContactRepository(session).add(contact)
+
+
+def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> Lead:
+    """Create a lead, its company (or use an existing one) and optional primary contact."""
+    if (data.company is None) == (data.company_id is None):
+        raise ValidationFailed("Give either a new company or an existing company_id.", field="company")
+    require_member(session, data.owner_id, "owner_id")
+    if data.stage_id is not None:
+        stage = stage_or_422(session, data.stage_id)
+    else:
+        stage = first_open_stage(ensure_default_pipeline(session))
+    if stage.kind == StageKind.LOST.value:
+        raise ValidationFailed("A new lead can't start lost.", field="stage_id")
+    region = _region(session)
+    if data.company is not None:
+        company = _new_company(session, data.company, data.contact, region)
+    else:
+        found = CompanyRepository(session).get(data.company_id)  # type: ignore[arg-type]
+        if found is None:
+            raise ValidationFailed("Unknown company.", field="company_id")
+        company = found
+    contact = _new_contact(session, data.contact, company.id, region) if data.contact else None
+    lead = LeadRepository(session).add(
+        Lead(
+            company_id=company.id,
+            primary_contact_id=contact.id if contact else None,
+            pipeline_id=stage.pipeline_id,
+            stage_id=stage.id,
+            owner_id=data.owner_id,
+            value=data.value,
+            currency=data.currency,
+            source=data.source,
+            tags=list(dict.fromkeys(data.tags)),
+            tier=data.tier,
+            next_follow_up_at=data.next_follow_up_at,
+            custom_fields=dict(data.custom_fields),
+        )
+    )
+    HistoryRepository(session).add(
+        LeadStatusHistory(
+            lead_id=lead.id, from_stage_id=None, to_stage_id=stage.id, changed_by_id=principal.user_id
+        )
+    )
+    record(session, lead, "created", principal.user_id, stage_id=str(stage.id))
+    return lead
+
+
+def move_stage(
+    session: Session,
+    lead: Lead,
+    stage_id: uuid.UUID,
+    *,
+    actor_id: uuid.UUID | None,
+    reason: str | None = None,
+    lost_reason: str | None = None,
+) -> bool:
+    """Move *lead* to another stage, writing history and timeline; False if it is already there."""
+    stage = stage_or_422(session, stage_id)
+    lost_reason = (lost_reason or "").strip() or None
+    if stage.kind == StageKind.LOST.value and lost_reason is None:
+        raise ValidationFailed("Say why the lead was lost.", field="lost_reason")
+    if stage.id == lead.stage_id:
+        if lost_reason is not None and stage.kind == StageKind.LOST.value:
+            lead.lost_reason = lost_reason
+            session.flush()
+        return False
+    from_stage_id = lead.stage_id
+    lead.stage_id = stage.id
+    lead.pipeline_id = stage.pipeline_id
+    lead.lost_reason = lost_reason if stage.kind == StageKind.LOST.value else None
+    why = lost_reason or (reason or "").strip() or None
+    HistoryRepository(session).add(
+        LeadStatusHistory(
+            lead_id=lead.id,
+            from_stage_id=from_stage_id,
+            to_stage_id=stage.id,
+            changed_by_id=actor_id,
+            reason=why,
+        )
+    )
+    record(
+        session, lead, "stage_changed", actor_id, from_stage_id=str(from_stage_id), to_stage_id=str(stage.id)
+    )
+    return True
+
+
+def update_lead(session: Session, principal: Principal, lead: Lead, changes: dict[str, Any]) -> Lead:
+    """Apply a PATCH: plain fields directly, a stage change through move_stage."""
+    stage_id = changes.pop("stage_id", None)
+    reason = changes.pop("reason", None)
+    lost_reason = changes.pop("lost_reason", None)
+    if stage_id is None and reason is not None:
+        raise ValidationFailed("A reason goes with a stage change.", field="reason")
+    if stage_id is None and lost_reason is not None:
+        stage_id = lead.stage_id  # editing the reason of a lead that is already lost
+    if "currency" in changes and changes["currency"] is None:
+        raise ValidationFailed("Currency can't be empty.", field="currency")
+    if "owner_id" in changes:
+        require_member(session, changes["owner_id"], "owner_id")
+    changed: list[str] = []
+    for name, value in changes.items():
+        if value is None and name in NOT_NULL_DEFAULTS:
+            value = NOT_NULL_DEFAULTS[name]()
+        if name == "tags":
+            value = list(dict.fromkeys(value))
+        if getattr(lead, name) != value:
+            setattr(lead, name, value)
+            changed.append(name)
+    if stage_id is not None:
+        move_stage(
+            session, lead, stage_id, actor_id=principal.user_id, reason=reason, lost_reason=lost_reason
+        )
+    if changed:
+        session.flush()
+        record(session, lead, "updated", principal.user_id, fields=sorted(changed))
+    return lead
+
+
+def delete_lead(session: Session, lead: Lead) -> None:
+    """Delete a lead with its history, notes, tasks and timeline (the company and contacts stay)."""
+    LeadRepository(session).delete(lead)
+    publish_after_commit(session, lead.org_id, "lead.deleted", {"lead_id": str(lead.id)})

@@ -1,0 +1,76 @@
+"""Work on a lead: notes, tasks, and the timeline that records it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.principal import Principal
+from salesos.db.base import utcnow
+from salesos.errors import NotFound, ValidationFailed
+from salesos.leads.models import Lead, Note, Task
+from salesos.leads.repository import NoteRepository, TaskRepository
+from salesos.leads.service.leads import record, require_member
+
+
+def add_note(session: Session, principal: Principal, lead: Lead, body: str) -> Note:
+    """Write a Markdown note on *lead*."""
+    note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=body))
+    # The timeline names the note, not its text: hints and activity data never carry bodies.
+    record(session, lead, "note_added", principal.user_id, note_id=str(note.id))
+    return note
+
+
+def add_task(
+    session: Session,
+    principal: Principal,
+    lead: Lead,
+    *,
+    title: str,
+    due_at: datetime | None,
+    assignee_id: uuid.UUID | None,
+) -> Task:
+    """Add a task to *lead*, optionally due at a time and assigned to a member."""
+    require_member(session, assignee_id, "assignee_id")
+    task = TaskRepository(session).add(
+        Task(lead_id=lead.id, title=title, due_at=due_at, assignee_id=assignee_id)
+    )
+    record(session, lead, "task_added", principal.user_id, task_id=str(task.id))
+    return task
+
+
+def task_or_404(session: Session, lead: Lead, task_id: uuid.UUID) -> Task:
+    """A task of *lead*; a task of another lead or org is not found."""
+    task = TaskRepository(session).get(task_id)
+    if task is None or task.lead_id != lead.id:
+        raise NotFound("Task not found.")
+    return task
+
+
+def update_task(
+    session: Session, principal: Principal, lead: Lead, task: Task, changes: dict[str, Any]
+) -> Task:
+    """Mark a task done or undone, rename, reschedule or reassign it."""
+    done = changes.pop("done", None)
+    if "title" in changes and changes["title"] is None:
+        raise ValidationFailed("A task needs a title.", field="title")
+    if "assignee_id" in changes:
+        require_member(session, changes["assignee_id"], "assignee_id")
+    edited = False
+    for name, value in changes.items():
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+            edited = True
+    if done is True and task.done_at is None:
+        task.done_at = utcnow()
+        record(session, lead, "task_done", principal.user_id, task_id=str(task.id))
+    elif done is False and task.done_at is not None:
+        task.done_at = None
+        record(session, lead, "task_reopened", principal.user_id, task_id=str(task.id))
+    if edited:
+        record(session, lead, "task_updated", principal.user_id, task_id=str(task.id))
+    session.flush()
+    return task

@@ -1,0 +1,53 @@
+"""Org-A leads for the isolation battery's id factories (tests/support/world.py)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.principal import Principal
+from salesos.leads.models import Lead
+from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
+from salesos.leads.service import leads, work
+from salesos.orgs.models import Role
+
+if TYPE_CHECKING:
+    from tests.support.world import World
+
+
+def _alice(world: World) -> Principal:
+    return Principal(org_id=world.alice.org_id, role=Role.OWNER, kind="token", user_id=world.alice.user_id)
+
+
+def sample_lead(session: Session, world: World) -> Lead:
+    """A lead of org A with a company and contact whose names are markers Carol must never see."""
+    data = LeadCreateIn(
+        company=CompanyIn(name="Acme Alpha Widgets", website="https://acme-alpha.example"),
+        contact=ContactIn(first_name="Zed", last_name="Alphason", email="zed@acme-alpha.example"),
+    )
+    return leads.create_lead(session, _alice(world), data)
+
+
+def lead_id(session: Session, world: World) -> uuid.UUID:
+    """Id of a new org-A lead."""
+    return sample_lead(session, world).id
+
+
+def company_id(session: Session, world: World) -> uuid.UUID:
+    """Id of a new org-A company."""
+    return sample_lead(session, world).company_id
+
+
+def contact_id(session: Session, world: World) -> uuid.UUID:
+    """Id of a new org-A contact."""
+    contact = sample_lead(session, world).primary_contact_id
+    assert contact is not None
+    return contact
+
+
+def task_id(session: Session, world: World) -> uuid.UUID:
+    """Id of a task on the org-A lead registered as ``lead_id`` (so the task route's pair is valid in A)."""
+    lead = leads.lead_or_404(session, world.ids["lead_id"])
+    return work.add_task(session, _alice(world), lead, title="Call Zed", due_at=None, assignee_id=None).id
