@@ -69,3 +69,31 @@ def test_jobs_list_and_retry_unknown(settings):
     assert listed.exit_code == 0, listed.output
     missing = runner.invoke(app, ["jobs", "retry", "00000000-0000-0000-0000-000000000000"])
     assert missing.exit_code == 1
+
+
+def test_demo_builds_a_realistic_pipeline(settings, client):
+    from collections import Counter
+
+    runner.invoke(app, ["demo"])
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "demo@example.com", "password": settings.demo_password}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    stages = {
+        s["id"]: s["name"] for s in client.get("/api/v1/pipelines", headers=headers).json()[0]["stages"]
+    }
+    rows, cursor = [], None
+    while True:
+        page = client.get(
+            "/api/v1/leads", params={"limit": 200, **({"cursor": cursor} if cursor else {})}, headers=headers
+        ).json()
+        rows += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(rows) == 200
+    by_stage = Counter(stages[r["stage_id"]] for r in rows)
+    assert by_stage == {"New": 60, "Contacted": 45, "Qualified": 35, "Proposal": 25, "Won": 20, "Lost": 15}
+    won = next(r for r in rows if stages[r["stage_id"]] == "Won")
+    timeline = client.get(f"/api/v1/leads/{won['id']}/timeline", headers=headers).json()["items"]
+    assert sum(1 for a in timeline if a["kind"] == "stage_changed") == 4

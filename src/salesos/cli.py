@@ -16,6 +16,14 @@ app.add_typer(jobs_app, name="jobs")
 console = Console()
 
 
+@app.callback()
+def _configure() -> None:
+    """Every command logs the way the server does (level and format from settings)."""
+    from salesos.logging import configure_logging
+
+    configure_logging()
+
+
 @app.command()
 def migrate() -> None:
     """Apply database migrations (as the owner role on PostgreSQL)."""
@@ -64,9 +72,7 @@ def worker(
     """Run a job consumer (scale-out mode). Run periodic on one worker, --no-periodic on the rest."""
     from salesos.jobs.registry import load_job_modules
     from salesos.jobs.worker import run_worker
-    from salesos.logging import configure_logging
 
-    configure_logging()
     load_job_modules()
     console.print(f"SalesOS worker ({get_settings().mode} mode, periodic={'on' if periodic else 'off'})")
     run_worker(periodic=periodic)
@@ -99,7 +105,8 @@ def demo() -> None:
     from salesos.demo import load_demo
 
     result = load_demo()
-    console.print(f"Demo organisation [bold]{result.org_name}[/bold] is ready.")
+    created = f" ({result.leads_created} demo leads added)" if result.leads_created else ""
+    console.print(f"Demo organisation [bold]{result.org_name}[/bold] is ready{created}.")
     console.print(f"Sign in as [bold]{result.email}[/bold] with password [bold]{result.password}[/bold]")
 
 

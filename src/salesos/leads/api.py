@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from salesos.api.schemas import Cursor, Limit, PageOut, json_response, rows_page_response
@@ -14,6 +15,7 @@ from salesos.db.deps import DbSession
 from salesos.db.pagination import DEFAULT_LIMIT, Page
 from salesos.errors import NotFound
 from salesos.leads import schemas
+from salesos.leads.export import lead_csv_chunks
 from salesos.leads.repository import (
     ActivityRepository,
     CompanyRepository,
@@ -27,6 +29,32 @@ from salesos.leads.service import pipelines as pipeline_service
 from salesos.leads.service import work as work_service
 
 router = APIRouter(tags=["leads"])
+
+
+async def lead_filters(
+    stage_id: uuid.UUID | None = None,
+    owner_id: uuid.UUID | None = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    source: Annotated[str | None, Query(max_length=64)] = None,
+    tier: schemas.Tier | None = None,
+    created_after: AwareDatetime | None = None,
+    created_before: AwareDatetime | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Company, contact name or email")] = None,
+) -> schemas.LeadFilters:
+    """The lead list's query filters, shared by the list and the CSV export (async: no thread hop)."""
+    return schemas.LeadFilters(
+        stage_id=stage_id,
+        owner_id=owner_id,
+        tag=tag,
+        source=source,
+        tier=tier,
+        created_after=created_after,
+        created_before=created_before,
+        q=q,
+    )
+
+
+LeadFilterQuery = Annotated[schemas.LeadFilters, Depends(lead_filters)]
 
 
 def _page(page: Page[Any], out: type[schemas.Output]) -> Response:
@@ -44,29 +72,27 @@ def _lead_out(lead: object) -> schemas.LeadOut:
 def list_leads(
     principal: CurrentPrincipal,
     session: DbSession,
+    filters: LeadFilterQuery,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-    stage_id: uuid.UUID | None = None,
-    owner_id: uuid.UUID | None = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
-    source: Annotated[str | None, Query(max_length=64)] = None,
-    tier: schemas.Tier | None = None,
-    created_after: AwareDatetime | None = None,
-    created_before: AwareDatetime | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Company, contact name or email")] = None,
 ) -> Response:
     """Leads matching the filters, newest first."""
-    filters = schemas.LeadFilters(
-        stage_id=stage_id,
-        owner_id=owner_id,
-        tag=tag,
-        source=source,
-        tier=tier,
-        created_after=created_after,
-        created_before=created_before,
-        q=q,
-    )
     return rows_page_response(LeadRepository(session).page(filters, limit=limit, cursor=cursor))
+
+
+@router.get(
+    "/leads/export.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="Export the filtered lead list as CSV",
+)
+def export_leads(principal: CurrentPrincipal, filters: LeadFilterQuery) -> StreamingResponse:
+    """Every lead matching the filters (the list's filters), with formula cells neutralised."""
+    return StreamingResponse(
+        lead_csv_chunks(principal.org_id, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
+    )
 
 
 @router.post("/leads", status_code=status.HTTP_201_CREATED, response_model=schemas.LeadOut)

@@ -1,7 +1,8 @@
-"""Idempotent demo data: one organisation with an owner, a member and a viewer."""
+"""The demo organisation and its people: an owner, a member and a viewer."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from salesos.auth.models import User
@@ -23,13 +24,16 @@ DEMO_USERS = [
 
 
 @dataclass(frozen=True)
-class DemoResult:
+class DemoTeam:
+    org_id: uuid.UUID
     org_name: str
     email: str
     password: str
+    # Users who can own leads (owner, member), in DEMO_USERS order.
+    user_ids: list[uuid.UUID]
 
 
-def load_demo() -> DemoResult:
+def load_demo_team() -> DemoTeam:
     """Create what is missing of the demo org and its users; running it twice changes nothing."""
     password = get_settings().demo_password
     with unit_of_work() as session:
@@ -49,4 +53,5 @@ def load_demo() -> DemoResult:
         for email, _name, role in DEMO_USERS:
             if memberships.for_user(accounts[email].id) is None:
                 memberships.add(Membership(user_id=accounts[email].id, role=role.value))
-    return DemoResult(org_name=DEMO_ORG_NAME, email=DEMO_USERS[0][0], password=password)
+    sellers = [accounts[email].id for email, _name, role in DEMO_USERS if role is not Role.VIEWER]
+    return DemoTeam(org_id, DEMO_ORG_NAME, DEMO_USERS[0][0], password, sellers)

@@ -1,0 +1,73 @@
+"""CSV export of a filtered lead list, streamed page by page, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from salesos.db.pagination import MAX_LIMIT
+from salesos.db.session import unit_of_work
+from salesos.leads.repository import LeadRepository
+from salesos.leads.schemas import LeadFilters
+from salesos.orgs.repository import MembershipRepository
+
+HEADER = [
+    "lead_id", "company", "contact", "email", "stage", "owner", "value", "currency",
+    "source", "tags", "tier", "score", "next_follow_up_at", "created_at",
+]  # fmt: skip
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would evaluate gets a leading apostrophe; numbers pass unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _names(org_id: uuid.UUID) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, str]]:
+    from salesos.leads.repository import StageRepository
+
+    with unit_of_work(write=False, org_id=org_id) as session:
+        stages = {s.id: s.name for s in session.scalars(StageRepository(session).scoped())}
+        owners = {m.user_id: m.user.name for m in MembershipRepository(session).listing()}
+    return stages, owners
+
+
+def lead_csv_chunks(org_id: uuid.UUID, filters: LeadFilters) -> Iterator[bytes]:
+    """The CSV, one chunk per page of 200 leads; each page in its own short read transaction."""
+    stages, owners = _names(org_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    # A BOM makes Excel read the file as UTF-8 instead of the machine's legacy code page.
+    buffer.write("\ufeff")
+    writer.writerow(HEADER)
+    cursor: str | None = None
+    while True:
+        with unit_of_work(write=False, org_id=org_id) as session:
+            page = LeadRepository(session).page(filters, limit=MAX_LIMIT, cursor=cursor)
+        for row in page.items:
+            writer.writerow(
+                neutralise(v)
+                for v in (
+                    row.id, row.company_name, row.contact_name, row.contact_email,
+                    stages.get(row.stage_id, ""), owners.get(row.owner_id, "") if row.owner_id else "",
+                    row.value, row.currency, row.source, ";".join(row.tags or []), row.tier, row.score,
+                    row.next_follow_up_at.isoformat() if row.next_follow_up_at else "",
+                    row.created_at.isoformat(),
+                )
+            )  # fmt: skip
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+        cursor = page.next_cursor
+        if cursor is None:
+            return
