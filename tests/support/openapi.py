@@ -18,6 +18,8 @@ class Operation:
     params: list[str]
     body_schema: dict[str, Any] | None
     streaming: bool
+    # "signature" for routes authenticated by a request signature instead of a principal.
+    auth: str | None = None
 
     def url(self, values: dict[str, Any]) -> str:
         return PARAM.sub(lambda m: str(values[m.group(1)]), self.path)
@@ -34,7 +36,7 @@ def operations(spec: dict[str, Any]) -> Iterator[Operation]:
             streaming = any("text/event-stream" in r.get("content", {}) for r in responses.values()) or bool(
                 op.get("x-streaming")
             )
-            yield Operation(method.upper(), path, PARAM.findall(path), body, streaming)
+            yield Operation(method.upper(), path, PARAM.findall(path), body, streaming, op.get("x-auth"))
 
 
 def sample(schema: dict[str, Any] | None, spec: dict[str, Any]) -> Any:

@@ -3,6 +3,7 @@
 from salesos.api.models import IdempotencyRecord
 from salesos.auth.models import ApiKey, LoginFailure, PasswordResetToken, RefreshToken, User, UserSession
 from salesos.db.base import Base
+from salesos.intake.models import IntakeEndpoint, IntakeRecord
 from salesos.integrations.models import ApiUsage
 from salesos.jobs.models import OutboxJob
 from salesos.leads.models import (
@@ -26,6 +27,8 @@ __all__ = [
     "Company",
     "Contact",
     "IdempotencyRecord",
+    "IntakeEndpoint",
+    "IntakeRecord",
     "Invitation",
     "Lead",
     "LeadStatusHistory",

@@ -163,3 +163,28 @@ class ActivityRepository(Repository[Activity]):
         """A lead's timeline, newest first."""
         stmt = self.scoped().where(Activity.lead_id == lead_id)
         return paginate(self.session, stmt, Activity.id, limit=limit, cursor=cursor)
+
+
+class LeadMatchRepository(Repository[Lead]):
+    """Exact-match lookups for dedup (intake, import): the oldest lead with the same key wins."""
+
+    model = Lead
+
+    def _first(self, condition: Any) -> Lead | None:
+        # One indexed probe per key ((org_id, email), (org_id, phone), (org_id, domain)), oldest lead wins.
+        return self.session.scalars(self.scoped().where(condition).order_by(Lead.id).limit(1)).first()
+
+    def by_contact_email(self, email: str) -> Lead | None:
+        """The oldest lead whose primary contact has *email*."""
+        ids = select(Contact.id).where(Contact.org_id == self.org_id, Contact.email == email)
+        return self._first(Lead.primary_contact_id.in_(ids))
+
+    def by_contact_phone(self, phone: str) -> Lead | None:
+        """The oldest lead whose primary contact has *phone*."""
+        ids = select(Contact.id).where(Contact.org_id == self.org_id, Contact.phone == phone)
+        return self._first(Lead.primary_contact_id.in_(ids))
+
+    def by_company_domain(self, domain: str) -> Lead | None:
+        """The oldest lead of a company with *domain*."""
+        ids = select(Company.id).where(Company.org_id == self.org_id, Company.domain == domain)
+        return self._first(Lead.company_id.in_(ids))

@@ -21,7 +21,7 @@ templates.env.globals["min_password_length"] = MIN_PASSWORD_LENGTH
 # (path, label, built yet) of the main navigation; the unbuilt sections arrive with later issues.
 NAV = [
     ("/", "Dashboard", True),
-    ("/leads", "Leads", False),
+    ("/leads", "Leads", True),
     ("/campaigns", "Campaigns", False),
     ("/outreach", "Outreach", False),
     ("/inbox", "Inbox", False),
@@ -33,6 +33,7 @@ SETTINGS_TABS = [
     ("/settings/organization", "Organisation", Role.VIEWER),
     ("/settings/members", "Members", Role.VIEWER),
     ("/settings/api-keys", "API keys", Role.ADMIN),
+    ("/settings/intake", "Intake", Role.ADMIN),
 ]
 
 

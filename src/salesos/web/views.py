@@ -9,6 +9,8 @@ from salesos.auth.deps import UserPrincipal
 from salesos.auth.repository import ApiKeyRepository
 from salesos.auth.views import router as auth_router
 from salesos.db.deps import DbSession
+from salesos.intake.views import router as intake_router
+from salesos.leads.views import router as leads_router
 from salesos.orgs.models import Role
 from salesos.orgs.repository import InvitationRepository, MembershipRepository
 from salesos.orgs.views import router as orgs_router
@@ -19,11 +21,6 @@ router = APIRouter(include_in_schema=False)
 
 # Sections announced in the navigation before they exist: what each will do, said plainly.
 UPCOMING = {
-    "leads": (
-        "Leads",
-        "Capture leads from discovery campaigns, webhooks, CSV files, the browser extension "
-        "and the API, then enrich and score them.",
-    ),
     "campaigns": ("Campaigns", "Run discovery and marketing campaigns and see how each one performs."),
     "outreach": (
         "Outreach",
@@ -63,4 +60,6 @@ for _slug in UPCOMING:
 
 router.include_router(auth_router)
 router.include_router(orgs_router)
+router.include_router(intake_router)
+router.include_router(leads_router)
 router.include_router(pwa_router)

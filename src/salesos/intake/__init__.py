@@ -1,0 +1,1 @@
+"""Scraper intake: signed webhook endpoints that turn posted rows into leads."""

@@ -1,0 +1,1 @@
+"""Intake services: endpoint management and receiving signed rows."""

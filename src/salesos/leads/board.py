@@ -1,0 +1,194 @@
+"""Board and lead-workspace assembly for the HTML views: columns with totals, cards, a readable timeline."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote_plus, urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from salesos.leads.board_repository import BoardRepository, CompanyContactRepository, user_names
+from salesos.leads.models import Company, Lead, PipelineStage
+from salesos.leads.repository import ActivityRepository, NoteRepository, TaskRepository
+from salesos.leads.schemas import LeadFilters
+from salesos.leads.service.pipelines import ensure_default_pipeline
+
+COLUMN_PAGE = 25
+MAX_COLUMN_PAGE = 100
+
+
+@dataclass
+class ColumnHead:
+    """A column's count and total value (per currency, shown as one amount or "mixed")."""
+
+    stage: PipelineStage
+    count: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> str:
+        """The value total as shown in the column header."""
+        if not self.totals:
+            return "—"
+        if len(self.totals) > 1:
+            return "mixed currencies"
+        currency, amount = next(iter(self.totals.items()))
+        return money(amount, currency)
+
+
+@dataclass
+class Column:
+    head: ColumnHead
+    cards: list[Row[Any]]
+    next_cursor: str | None
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """An amount with thousands separators and its currency code."""
+    if amount is None:
+        return ""
+    return f"{Decimal(amount):,.0f} {currency}" if amount == int(amount) else f"{amount:,.2f} {currency}"
+
+
+def initials(name: str | None) -> str:
+    """Up to two initials of a person's name."""
+    return "".join(part[0] for part in (name or "").split()[:2]).upper()
+
+
+def board_filters(owner: str, tag: str, q: str) -> LeadFilters:
+    """The board's filter bar as lead filters; an unreadable owner id filters nothing."""
+    try:
+        owner_id = uuid.UUID(owner) if owner else None
+    except ValueError:
+        owner_id = None
+    return LeadFilters(owner_id=owner_id, tag=tag.strip()[:50] or None, q=q.strip()[:200] or None)
+
+
+def filter_query(filters: LeadFilters) -> str:
+    """The filters as a query string, carried by "Load more" and realtime refreshes."""
+    params = {"owner": filters.owner_id or "", "tag": filters.tag or "", "q": filters.q or ""}
+    return urlencode({k: str(v) for k, v in params.items() if v})
+
+
+def stages(session: Session) -> list[PipelineStage]:
+    """The default pipeline's stages in board order."""
+    return list(ensure_default_pipeline(session).stages)
+
+
+def heads(session: Session, filters: LeadFilters, stage_list: list[PipelineStage]) -> list[ColumnHead]:
+    """Every column's count and totals from one grouped query."""
+    by_stage = {stage.id: ColumnHead(stage) for stage in stage_list}
+    for row in BoardRepository(session).column_totals(filters):
+        head = by_stage.get(row.stage_id)
+        if head is None:
+            continue  # a lead on another pipeline's stage is not on this board
+        head.count += row.leads
+        if row.total:
+            head.totals[row.currency] = head.totals.get(row.currency, Decimal(0)) + Decimal(row.total)
+    return list(by_stage.values())
+
+
+def columns(session: Session, filters: LeadFilters, limit: int = COLUMN_PAGE) -> list[Column]:
+    """The board: one column per stage with its first page of cards."""
+    repository = BoardRepository(session)
+    result = []
+    for head in heads(session, filters, stages(session)):
+        page = repository.column_page(head.stage.id, filters, limit=limit, cursor=None)
+        result.append(Column(head, page.items, page.next_cursor))
+    return result
+
+
+def local_time(value: datetime | None, tz: str = "UTC") -> str:
+    """A stored UTC time in the org's timezone, e.g. "3 Mar 2025, 14:05"."""
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = value.astimezone(zone)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def parse_local(value: str, tz: str) -> datetime | None:
+    """A datetime-local input (org time) as aware UTC; ValueError when unreadable."""
+    if not value.strip():
+        return None
+    naive = datetime.fromisoformat(value.strip())
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def map_links(company: Company) -> dict[str, str] | None:
+    """OpenStreetMap and Google Maps links for the company's position or address."""
+    if company.lat is not None and company.lon is not None:
+        where = f"{company.lat},{company.lon}"
+    else:
+        parts = [company.address, company.city, company.region, company.postal_code, company.country]
+        where = ", ".join(p for p in parts if p)
+    if not where:
+        return None
+    return {
+        "label": where,
+        "osm": f"https://www.openstreetmap.org/search?query={quote_plus(where)}",
+        "google": f"https://www.google.com/maps/search/?api=1&query={quote_plus(where)}",
+    }
+
+
+def _describe(kind: str, data: dict[str, Any], stage_names: dict[str, str]) -> str:
+    if kind == "created":
+        return f"Created in {stage_names.get(data.get('stage_id', ''), 'the pipeline')}"
+    if kind == "stage_changed":
+        src = stage_names.get(data.get("from_stage_id", ""), "another stage")
+        dst = stage_names.get(data.get("to_stage_id", ""), "another stage")
+        return f"Moved from {src} to {dst}"
+    if kind == "updated":
+        return "Changed " + ", ".join(f.replace("_", " ") for f in data.get("fields", []))
+    labels = {
+        "note_added": "Added a note",
+        "task_added": "Added a task",
+        "task_done": "Completed a task",
+        "task_reopened": "Reopened a task",
+        "task_updated": "Edited a task",
+    }
+    return labels.get(kind, kind.replace("_", " ").capitalize())
+
+
+def workspace(session: Session, lead: Lead) -> dict[str, Any]:
+    """Everything the lead page shows besides the lead itself (a fixed number of queries)."""
+    stage_list = stages(session)
+    stage_names = {str(s.id): s.name for s in stage_list}
+    activities = ActivityRepository(session).page(lead.id, limit=50, cursor=None).items
+    notes = NoteRepository(session).page(lead.id, limit=50, cursor=None).items
+    tasks = TaskRepository(session).page(lead.id, limit=50, cursor=None).items
+    people = {a.actor_id for a in activities} | {n.author_id for n in notes} | {lead.owner_id}
+    names = user_names(BoardRepository(session), {p for p in people if p is not None})
+    timeline = [
+        {
+            "at": a.created_at,
+            "who": names.get(a.actor_id, "Someone") if a.actor_id else "SalesOS",
+            "text": _describe(a.kind, a.data or {}, stage_names),
+        }
+        for a in activities
+    ]
+    open_tasks = sorted((t for t in tasks if t.done_at is None), key=lambda t: (t.due_at is None, t.due_at))
+    return {
+        "stages": stage_list,
+        "stage": next((s for s in stage_list if s.id == lead.stage_id), None),
+        "owner_name": names.get(lead.owner_id) if lead.owner_id else None,
+        "timeline": timeline,
+        "notes": [(n, names.get(n.author_id, "Someone") if n.author_id else "Someone") for n in notes],
+        "open_tasks": open_tasks,
+        "done_tasks": [t for t in tasks if t.done_at is not None],
+        "contacts": CompanyContactRepository(session).for_company(lead.company_id),
+        "map": map_links(lead.company),
+    }

@@ -1,0 +1,86 @@
+"""Queries of the board and the lead workspace: column pages, column totals, one card, company contacts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row, Select, func, select
+
+from salesos.auth.models import User
+from salesos.db.pagination import Page, decode_cursor, encode_cursor
+from salesos.leads.models import Company, Contact, Lead
+from salesos.leads.repository import ContactRepository, LeadRepository
+from salesos.leads.schemas import LeadFilters
+
+CARD_COLUMNS = (
+    Lead.id,
+    Lead.stage_id,
+    Company.name.label("company_name"),
+    Contact.full_name.label("contact_name"),
+    Lead.value,
+    Lead.currency,
+    Lead.tier,
+    Lead.next_follow_up_at,
+    Lead.owner_id,
+    User.name.label("owner_name"),
+)
+
+
+class BoardRepository(LeadRepository):
+    """Board reads: every statement is one query whatever the page size (no per-card lookups)."""
+
+    def _cards(self, filters: LeadFilters) -> Select[Any]:
+        stmt = (
+            self.scoped(*CARD_COLUMNS)
+            .join(Company, Company.id == Lead.company_id)
+            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+            .outerjoin(User, User.id == Lead.owner_id)
+        )
+        for condition in self._conditions(filters):
+            stmt = stmt.where(condition)
+        return stmt
+
+    def column_page(
+        self, stage_id: uuid.UUID, filters: LeadFilters, *, limit: int, cursor: str | None
+    ) -> Page[Row[Any]]:
+        """One page of a column's cards, newest first, keyset on (org_id, stage_id, id)."""
+        stmt = self._cards(filters).where(Lead.stage_id == stage_id)
+        if cursor:
+            stmt = stmt.where(Lead.id < decode_cursor(cursor))
+        found = list(self.session.execute(stmt.order_by(Lead.id.desc()).limit(limit + 1)).all())
+        items = found[:limit]
+        more = len(found) > limit and bool(items)
+        return Page(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+    def card(self, lead_id: uuid.UUID, filters: LeadFilters) -> Row[Any] | None:
+        """One lead's card row, or None when it is missing or outside *filters*."""
+        return self.session.execute(self._cards(filters).where(Lead.id == lead_id)).first()
+
+    def column_totals(self, filters: LeadFilters) -> list[Row[Any]]:
+        """(stage_id, currency, count, value sum) for every column, in one grouped query."""
+        stmt = (
+            self.scoped(Lead.stage_id, Lead.currency, func.count(Lead.id).label("leads"))
+            .add_columns(func.coalesce(func.sum(Lead.value), 0).label("total"))
+            .join(Company, Company.id == Lead.company_id)
+            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+        )
+        for condition in self._conditions(filters):
+            stmt = stmt.where(condition)
+        return list(self.session.execute(stmt.group_by(Lead.stage_id, Lead.currency)).all())
+
+
+class CompanyContactRepository(ContactRepository):
+    def for_company(self, company_id: uuid.UUID, limit: int = 50) -> list[Contact]:
+        """People at one company, primary contact first."""
+        stmt = self.scoped().where(Contact.company_id == company_id)
+        stmt = stmt.order_by(Contact.is_primary.desc(), Contact.full_name).limit(limit)
+        return list(self.session.scalars(stmt))
+
+
+def user_names(repository: LeadRepository, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of users (timeline actors, note authors) in one query."""
+    if not user_ids:
+        return {}
+    rows = repository.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
+    return {row.id: row.name for row in rows}

@@ -1,0 +1,293 @@
+"""Leads HTML pages: the pipeline board (columns, paging, moves, live refresh), lead detail, new lead."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from salesos.auth.deps import CurrentPrincipal, Writer
+from salesos.auth.principal import Principal
+from salesos.db.deps import DbSession
+from salesos.errors import DomainError, NotFound, ValidationFailed
+from salesos.leads import board, schemas
+from salesos.leads.board_repository import BoardRepository
+from salesos.leads.models import Lead
+from salesos.leads.repository import StageRepository
+from salesos.leads.service import leads as lead_service
+from salesos.leads.service import work as work_service
+from salesos.orgs.models import Role
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+from salesos.web.forms import FormErrors, attempt, domain_errors, local_path, validate
+from salesos.web.pages import is_htmx, page, see_other
+from salesos.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+Limit = Annotated[int, Query(ge=1, le=board.MAX_COLUMN_PAGE)]
+Filter = Annotated[str, Query(max_length=200)]
+NOTICES = {
+    "created": "Lead created.",
+    "moved": "Stage changed.",
+    "note": "Note added.",
+    "task": "Task added.",
+    "done": "Task done.",
+}
+
+templates.env.filters["money"] = board.money
+templates.env.filters["initials"] = board.initials
+templates.env.filters["local_time"] = board.local_time
+
+
+def _common(principal: Principal, filters: schemas.LeadFilters) -> dict[str, Any]:
+    can_write = principal.has_role(Role.MEMBER)
+    return {"can_write": can_write, "filters": filters, "fq": board.filter_query(filters)}
+
+
+@router.get("/leads", response_class=HTMLResponse)
+def board_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    owner: Filter = "",
+    tag: Filter = "",
+    q: Filter = "",
+    limit: Limit = board.COLUMN_PAGE,
+) -> Response:
+    """The pipeline board; the filter bar's HTMX requests get just the board back."""
+    filters = board.board_filters(owner, tag, q)
+    columns = board.columns(session, filters, limit)
+    context = {
+        **_common(principal, filters),
+        "columns": columns,
+        "stages": [c.head.stage for c in columns],
+        "limit": limit,
+    }
+    if is_htmx(request):
+        return page(request, session, principal, "leads/_board.html", context)
+    context["members"] = MembershipRepository(session).listing()
+    return page(request, session, principal, "leads/board.html", context)
+
+
+@router.get("/leads/board/column/{stage_id}", response_class=HTMLResponse)
+def column_cards(
+    request: Request,
+    stage_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    cursor: Annotated[str, Query(max_length=200)] = "",
+    owner: Filter = "",
+    tag: Filter = "",
+    q: Filter = "",
+    limit: Limit = board.COLUMN_PAGE,
+) -> Response:
+    """The next page of one column's cards, with its own "Load more" button."""
+    stage = StageRepository(session).get(stage_id)
+    if stage is None:
+        raise NotFound("Stage not found.")
+    filters = board.board_filters(owner, tag, q)
+    found = BoardRepository(session).column_page(stage_id, filters, limit=limit, cursor=cursor or None)
+    context = {
+        **_common(principal, filters),
+        "stage": stage,
+        "cards": found.items,
+        "next_cursor": found.next_cursor,
+        "stages": board.stages(session),
+        "limit": limit,
+    }
+    return page(request, session, principal, "leads/_cards.html", context)
+
+
+def _card_update(
+    request: Request, session: DbSession, principal: Principal, lead_id: uuid.UUID, filters: Any
+) -> HTMLResponse:
+    """The lead's card (if it still matches the filters) and every column head, for the board to patch in."""
+    stage_list = board.stages(session)
+    context = {
+        **_common(principal, filters),
+        "card": BoardRepository(session).card(lead_id, filters),
+        "heads": board.heads(session, filters, stage_list),
+        "stages": stage_list,
+        "lead_id": lead_id,
+    }
+    return page(request, session, principal, "leads/_card_update.html", context)
+
+
+@router.get("/leads/new", response_class=HTMLResponse)
+def new_lead_form(request: Request, principal: Writer, session: DbSession) -> Response:
+    """The new-lead form."""
+    return page(request, session, principal, "leads/new.html", {"errors": {}, "values": {}})
+
+
+# Service and schema error fields, as the form's input names.
+NEW_LEAD_FIELDS = {"company": "company_name", "company.phone": "contact_phone", "contact": "contact_email"}
+NEW_LEAD_FIELDS |= {"contact.email": "contact_email", "contact.phone": "contact_phone"}
+
+
+@router.post("/leads/new", response_class=HTMLResponse)
+def create_lead(
+    request: Request,
+    principal: Writer,
+    session: DbSession,
+    company_name: Text = "",
+    website: Text = "",
+    contact_name: Text = "",
+    contact_email: Text = "",
+    contact_phone: Text = "",
+    value: Text = "",
+) -> Response:
+    """Create a lead with its company and primary contact in the first open stage."""
+    values = {"company_name": company_name, "website": website, "contact_name": contact_name}
+    values |= {"contact_email": contact_email, "contact_phone": contact_phone, "value": value}
+    first, _, last = contact_name.strip().partition(" ")
+    contact = {"first_name": first or None, "last_name": last or None}
+    contact |= {"email": contact_email or None, "phone": contact_phone or None}
+    data = {
+        "company": {"name": company_name.strip(), "website": website.strip() or None},
+        "contact": contact if any(contact.values()) else None,
+        "value": value.strip() or None,
+    }
+    form, raw_errors = validate(schemas.LeadCreateIn, data)
+    errors: FormErrors = {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()}
+    status = 422
+    if form is not None:
+        try:
+            with attempt(session):
+                lead = lead_service.create_lead(session, principal, form)
+            return see_other(f"/leads/{lead.id}?done=created")
+        except DomainError as exc:
+            found = domain_errors(exc, "company_name")
+            errors, status = {NEW_LEAD_FIELDS.get(k, k): v for k, v in found.items()}, exc.status_code
+    return page(request, session, principal, "leads/new.html", {"errors": errors, "values": values}, status)
+
+
+@router.get("/leads/{lead_id}/card", response_class=HTMLResponse)
+def lead_card(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    owner: Filter = "",
+    tag: Filter = "",
+    q: Filter = "",
+) -> Response:
+    """One card and the column heads: how the board catches up with another user's change."""
+    lead_service.lead_or_404(session, lead_id)
+    return _card_update(request, session, principal, lead_id, board.board_filters(owner, tag, q))
+
+
+@router.post("/leads/{lead_id}/stage", response_class=HTMLResponse)
+def move_lead(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    stage_id: Text = "",
+    lost_reason: Text = "",
+    return_to: Text = "",
+    owner: Text = "",
+    tag: Text = "",
+    q: Text = "",
+) -> Response:
+    """Move a lead to another stage (a lost stage needs a reason); the board gets the card back."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    values = {"stage_id": stage_id or None, "lost_reason": lost_reason.strip() or None}
+    form, errors = validate(schemas.LeadUpdateIn, values)
+    status = 422
+    if form is not None:
+        try:
+            with attempt(session):
+                if form.stage_id is None:
+                    raise ValidationFailed("Choose a stage.", field="stage_id")
+                lead_service.move_stage(
+                    session, lead, form.stage_id, actor_id=principal.user_id, lost_reason=form.lost_reason
+                )
+            if is_htmx(request):
+                return _card_update(request, session, principal, lead.id, board.board_filters(owner, tag, q))
+            return see_other(local_path(return_to, f"/leads/{lead.id}?done=moved"))
+        except DomainError as exc:
+            errors, status = domain_errors(exc, "stage_id"), exc.status_code
+    if is_htmx(request):
+        message = next(iter(errors.values()))
+        return page(request, session, principal, "leads/_move_error.html", {"message": message}, status)
+    session.refresh(lead)
+    return _detail(request, session, principal, lead, status, stage_errors=errors, stage_values=values)
+
+
+def _detail(
+    request: Request, session: DbSession, principal: Principal, lead: Lead, status: int = 200, **ctx: object
+) -> HTMLResponse:
+    org = OrganizationRepository(session).current()
+    context: dict[str, Any] = {
+        "lead": lead,
+        "tz": org.timezone if org else "UTC",
+        "can_write": principal.has_role(Role.MEMBER),
+        "stage_errors": {},
+        "stage_values": {},
+        "note_errors": {},
+        "task_errors": {},
+        "task_values": {},
+        **board.workspace(session, lead),
+        **ctx,
+    }
+    return page(request, session, principal, "leads/detail.html", context, status)
+
+
+@router.get("/leads/{lead_id}", response_class=HTMLResponse)
+def lead_page(
+    request: Request, lead_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, done: str = ""
+) -> Response:
+    """The lead workspace: header, stage, timeline, notes, tasks, contacts and map links."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return _detail(request, session, principal, lead, notice=NOTICES.get(done))
+
+
+@router.post("/leads/{lead_id}/notes", response_class=HTMLResponse)
+def add_note(
+    request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession, body: Text = ""
+) -> Response:
+    """Write a note on the lead."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    form, errors = validate(schemas.NoteIn, {"body": body.strip()})
+    if form is not None:
+        work_service.add_note(session, principal, lead, form.body)
+        return see_other(f"/leads/{lead.id}?done=note#notes")
+    return _detail(request, session, principal, lead, 422, note_errors=errors, note_body=body)
+
+
+@router.post("/leads/{lead_id}/tasks", response_class=HTMLResponse)
+def add_task(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    title: Text = "",
+    due_at: Text = "",
+) -> Response:
+    """Add a task, due at a time given in the organisation's timezone."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    org = OrganizationRepository(session).current()
+    values = {"title": title, "due_at": due_at}
+    try:
+        due = board.parse_local(due_at, org.timezone if org else "UTC")
+    except ValueError:
+        errors: FormErrors = {"due_at": "Enter a date and time."}
+    else:
+        form, errors = validate(schemas.TaskIn, {"title": title.strip(), "due_at": due})
+        if form is not None:
+            work_service.add_task(
+                session, principal, lead, title=form.title, due_at=form.due_at, assignee_id=None
+            )
+            return see_other(f"/leads/{lead.id}?done=task#tasks")
+    return _detail(request, session, principal, lead, 422, task_errors=errors, task_values=values)
+
+
+@router.post("/leads/{lead_id}/tasks/{task_id}/done")
+def complete_task(lead_id: uuid.UUID, task_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
+    """Mark a task done."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    task = work_service.task_or_404(session, lead, task_id)
+    work_service.update_task(session, principal, lead, task, {"done": True})
+    return see_other(f"/leads/{lead.id}?done=done#tasks")

@@ -1,0 +1,127 @@
+"""The pipeline board in a real browser: drag and drop, keyboard moves, the lost dialog, live updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesos.config import Settings
+from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture used by name)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    live_server,
+)
+from tests.support.services import require
+
+
+def _new_lead(page: Any, company: str, contact: str, value: str) -> None:
+    page.goto("/leads/new")
+    page.get_by_label("Company name").fill(company)
+    page.get_by_label("Contact name").fill(contact)
+    page.get_by_label("Contact email").fill(
+        contact.split()[0].lower() + "@" + company.split()[0].lower() + ".example"
+    )
+    page.get_by_label("Value (USD)").fill(value)
+    page.get_by_role("button", name="Create lead").click()
+    page.get_by_role("heading", name=company, level=1).wait_for()
+
+
+def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: Settings) -> None:  # noqa: F811
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(base_url=live_server, viewport={"width": 1680, "height": 900})
+            ctx.set_default_timeout(TIMEOUT_MS)
+            page = ctx.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+            page.goto("/signup")
+            page.get_by_label("Your name").fill("Bea Board")
+            page.get_by_label("Work email").fill("bea@board.example")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_label("Organisation name").fill("Board Sales")
+            page.get_by_role("button", name="Create account").click()
+            expect(page).to_have_url(f"{live_server}/")
+
+            _new_lead(page, "Alpha Widgets", "Ann Alpha", "12000")
+            _new_lead(page, "Beta Bakery", "Ben Beta", "3400")
+            _new_lead(page, "Gamma Garage", "Gus Gamma", "780")
+
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
+            expect(page).to_have_url(f"{live_server}/leads")
+            column = {
+                name: page.locator(".board-column", has=page.get_by_role("heading", name=name, exact=True))
+                for name in ("New", "Contacted", "Qualified", "Lost")
+            }
+            expect(column["New"].locator(".lead-card")).to_have_count(3)
+            expect(column["New"].locator(".column-count")).to_have_text("3")
+            expect(column["New"].locator(".column-total")).to_have_text("16,180 USD")
+
+            # Drag Alpha to Contacted: it stays there after a reload, and its timeline says so.
+            alpha = page.locator(".lead-card", has_text="Alpha Widgets")
+            alpha.drag_to(column["Contacted"])
+            expect(page.locator("#board-status")).to_have_text("Moved to Contacted.")
+            expect(column["Contacted"].locator(".column-count")).to_have_text("1")
+            page.reload()
+            expect(column["Contacted"].locator(".lead-card", has_text="Alpha Widgets")).to_be_visible()
+            expect(column["New"].locator(".column-count")).to_have_text("2")
+
+            # Keyboard: focus Beta and press ] to move it one stage on.
+            beta = page.locator(".lead-card", has_text="Beta Bakery")
+            beta.focus()
+            page.keyboard.press("]")
+            expect(column["Contacted"].locator(".lead-card", has_text="Beta Bakery")).to_be_visible()
+            expect(page.locator(".lead-card", has_text="Beta Bakery")).to_be_focused()
+            page.keyboard.press("]")
+            expect(column["Qualified"].locator(".lead-card", has_text="Beta Bakery")).to_be_visible()
+
+            # Lost asks why; cancelling keeps the card where it was, a reason moves it.
+            gamma = page.locator(".lead-card", has_text="Gamma Garage")
+            gamma.get_by_label("Move Gamma Garage to").select_option(label="Lost")
+            gamma.get_by_role("button", name="Move Gamma Garage").click()
+            dialog = page.get_by_role("dialog")
+            expect(dialog).to_be_visible()
+            dialog.get_by_role("button", name="Cancel").click()
+            expect(page.locator("#board-status")).to_contain_text("Move cancelled")
+            expect(column["New"].locator(".lead-card", has_text="Gamma Garage")).to_be_visible()
+            gamma.get_by_role("button", name="Move Gamma Garage").click()
+            dialog.get_by_label("Lost reason").fill("No budget this year")
+            dialog.get_by_role("button", name="Move to Lost").click()
+            expect(column["Lost"].locator(".lead-card", has_text="Gamma Garage")).to_be_visible()
+
+            # Another tab moves Alpha on; this board follows without a reload (realtime hint).
+            other = ctx.new_page()
+            other.goto("/leads")
+            other.locator(".lead-card", has_text="Alpha Widgets").get_by_role("link").click()
+            other.get_by_label("Stage", exact=True).select_option(label="Qualified")
+            other.get_by_role("button", name="Change stage").click()
+            expect(other.get_by_role("status")).to_contain_text("Stage changed.")
+            expect(column["Qualified"].locator(".lead-card", has_text="Alpha Widgets")).to_be_visible()
+            expect(column["Contacted"].locator(".column-count")).to_have_text("0")
+            page.evaluate("() => { document.getElementById('board').scrollLeft = 0; }")
+            page.screenshot(path=str(SCREENSHOTS / "board.png"), full_page=True)
+
+            # The detail page: the drag and the other tab's change are on the timeline.
+            page.locator(".lead-card", has_text="Alpha Widgets").get_by_role("link").click()
+            timeline = page.locator("ol.timeline")
+            expect(timeline).to_contain_text("Moved from New to Contacted")
+            expect(timeline).to_contain_text("Moved from Contacted to Qualified")
+            page.get_by_label("New note").fill("Met at the fair.\nWants a demo in May.")
+            page.get_by_role("button", name="Add note").click()
+            expect(page.locator(".note-body").first).to_have_text("Met at the fair.\nWants a demo in May.")
+            page.get_by_label("Task", exact=True).fill("Send the demo invite")
+            page.get_by_label("Due (UTC)").fill("2030-05-02T10:00")
+            page.get_by_role("button", name="Add task").click()
+            expect(page.locator(".task-list")).to_contain_text("Send the demo invite")
+            page.screenshot(path=str(SCREENSHOTS / "lead-detail.png"))
+        finally:
+            browser.close()
+    assert not errors, errors

@@ -1,0 +1,321 @@
+"""The leads board and lead page through a real app: columns, moves, roles, isolation, paging, escaping."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+
+from salesos.auth.principal import Principal
+from salesos.db.session import unit_of_work
+from salesos.leads.models import Activity, Lead, LeadStatusHistory, Note, PipelineStage, Task
+from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
+from salesos.leads.service import leads as lead_service
+from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.orgs.models import Membership, Role
+from tests.support.world import PASSWORD, Person
+
+HTML = {"Accept": "text/html"}
+HTMX = {"HX-Request": "true", "Accept": "text/html"}
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+@pytest.fixture
+def browser(app: Any) -> Iterator[Any]:
+    """A factory of TestClients acting like separate browsers."""
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        client = TestClient(app, base_url="http://testserver", headers=HTML, follow_redirects=False)
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+def sign_in(client: TestClient, person: Person) -> str:
+    """Sign in through the form; returns the CSRF token from the board page."""
+    response = client.post("/login", data={"email": person.email, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 303, response.text
+    match = CSRF_META.search(client.get("/leads").text)
+    assert match
+    return match.group(1)
+
+
+def make_leads(person: Person, count: int, name: str = "Board Co", **fields: Any) -> list[uuid.UUID]:
+    """*count* leads in *person*'s org, created through the service."""
+    principal = Principal(org_id=person.org_id, role=Role.OWNER, kind="token", user_id=person.user_id)
+    with unit_of_work(org_id=person.org_id, user_id=person.user_id) as session:
+        return [
+            lead_service.create_lead(
+                session,
+                principal,
+                LeadCreateIn(
+                    company=CompanyIn(name=f"{name} {i}"),
+                    contact=ContactIn(first_name="Pat", last_name=f"Person{i}"),
+                    **fields,
+                ),
+            ).id
+            for i in range(count)
+        ]
+
+
+def stages_of(person: Person) -> dict[str, uuid.UUID]:
+    """Stage name → id of the org's default pipeline."""
+    with unit_of_work(org_id=person.org_id, user_id=person.user_id) as session:
+        return {s.name: s.id for s in ensure_default_pipeline(session).stages}
+
+
+def count_rows(person: Person, model: Any, **where: Any) -> int:
+    """Rows of *model* in *person*'s org matching *where*."""
+    with unit_of_work(write=False, org_id=person.org_id, user_id=person.user_id) as session:
+        stmt = select(func.count()).select_from(model)
+        for key, value in where.items():
+            stmt = stmt.where(getattr(model, key) == value)
+        return int(session.scalar(stmt) or 0)
+
+
+def head_count(html: str, stage_id: uuid.UUID) -> int:
+    """The count shown in a column header."""
+    head = html.split(f'id="head-{stage_id}"')[1]
+    match = re.search(r'class="column-count" aria-label="(\d+) leads"', head)
+    assert match
+    return int(match.group(1))
+
+
+def test_board_shows_every_stage_with_counts_totals_and_cards(client, browser, world):
+    make_leads(world.alice, 2, value=Decimal("1500"), tier="A")
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get("/leads")
+    assert page.status_code == 200
+    stages = stages_of(world.alice)
+    for name in ("New", "Contacted", "Qualified", "Proposal", "Won", "Lost"):
+        assert f">{name}</h2>" in page.text
+    in_new = count_rows(world.alice, Lead, stage_id=stages["New"])
+    assert head_count(page.text, stages["New"]) == in_new >= 2
+    assert head_count(page.text, stages["Won"]) == 0
+    assert "3,000 USD" in page.text, "the column total sums the values"
+    assert "Board Co 1" in page.text and "Tier A" in page.text and 'draggable="true"' in page.text
+    assert '<a href="/leads" aria-current="page">' in page.text
+    assert "This section is not built yet" not in page.text
+
+
+def test_filters_and_load_more(client, browser, world):
+    make_leads(world.alice, 7, name="Paged")
+    make_leads(world.alice, 1, name="Needle Unique")
+    b = browser()
+    sign_in(b, world.alice)
+    found = b.get("/leads", params={"q": "needle"}, headers=HTMX)
+    assert found.status_code == 200 and found.text.lstrip().startswith('<div id="board"')
+    assert "Needle Unique 0" in found.text and "Paged 1" not in found.text
+    new = stages_of(world.alice)["New"]
+    first = b.get("/leads", params={"q": "paged", "limit": 3})
+    assert first.text.count("Paged ") >= 3 and "Load more" in first.text
+    cursor = re.search(r"cursor=([\w-]+)&limit=3&q=paged", first.text)
+    assert cursor, "Load more carries the cursor, page size and filters"
+    more = b.get(f"/leads/board/column/{new}", params={"cursor": cursor.group(1), "limit": 3, "q": "paged"})
+    assert more.status_code == 200
+    shown = set(re.findall(r"Paged \d", first.text)) & set(re.findall(r"Paged \d", more.text))
+    assert not shown and len(set(re.findall(r"Paged \d", more.text))) == 3
+
+
+def test_move_writes_history_and_timeline_and_returns_card(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1)
+    stages = stages_of(world.alice)
+    b = browser()
+    token = sign_in(b, world.alice)
+    history_before = count_rows(world.alice, LeadStatusHistory, lead_id=lead_id)
+    response = b.post(
+        f"/leads/{lead_id}/stage",
+        data={"stage_id": str(stages["Qualified"]), "csrf_token": token},
+        headers=HTMX,
+    )
+    assert response.status_code == 200, response.text
+    assert (
+        f'id="card-{lead_id}"' in response.text and f'data-stage-id="{stages["Qualified"]}"' in response.text
+    )
+    assert head_count(response.text, stages["Qualified"]) == 1
+    assert count_rows(world.alice, LeadStatusHistory, lead_id=lead_id) == history_before + 1
+    assert count_rows(world.alice, Activity, lead_id=lead_id, kind="stage_changed") == 1
+    detail = b.get(f"/leads/{lead_id}")
+    assert "Moved from New to Qualified" in detail.text and "Alice Anders" in detail.text
+    # Without JavaScript the Move form posts and comes back to the board.
+    plain = b.post(
+        f"/leads/{lead_id}/stage",
+        data={"stage_id": str(stages["Won"]), "csrf_token": token, "return_to": "/leads"},
+    )
+    assert plain.status_code == 303 and plain.headers["location"] == "/leads"
+
+
+def test_lost_needs_a_reason_and_writes_nothing_without_one(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1)
+    lost = stages_of(world.alice)["Lost"]
+    b = browser()
+    token = sign_in(b, world.alice)
+    before = count_rows(world.alice, LeadStatusHistory), count_rows(world.alice, Activity)
+    response = b.post(
+        f"/leads/{lead_id}/stage", data={"stage_id": str(lost), "csrf_token": token}, headers=HTMX
+    )
+    assert response.status_code == 422 and "Say why the lead was lost." in response.text
+    plain = b.post(f"/leads/{lead_id}/stage", data={"stage_id": str(lost), "csrf_token": token})
+    assert plain.status_code == 422 and 'id="f-lost_reason-error"' in plain.text
+    assert (count_rows(world.alice, LeadStatusHistory), count_rows(world.alice, Activity)) == before
+    assert count_rows(world.alice, Lead, id=lead_id, stage_id=lost) == 0
+    ok = b.post(
+        f"/leads/{lead_id}/stage",
+        data={"stage_id": str(lost), "lost_reason": "Went with a rival", "csrf_token": token},
+        headers=HTMX,
+    )
+    assert ok.status_code == 200 and count_rows(world.alice, Lead, id=lead_id, stage_id=lost) == 1
+    assert "Went with a rival" in b.get(f"/leads/{lead_id}").text
+
+
+def test_viewer_sees_a_read_only_board_and_cannot_move(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1)
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        membership = session.get(Membership, world.bob.member_id)
+        assert membership is not None
+        membership.role = Role.VIEWER.value
+    b = browser()
+    token = sign_in(b, world.bob)
+    board = b.get("/leads")
+    assert board.status_code == 200 and "Board Co 0" in board.text
+    assert 'draggable="true"' not in board.text and 'class="card-move"' not in board.text
+    assert "New lead" not in board.text and "lost-dialog" not in board.text
+    detail = b.get(f"/leads/{lead_id}")
+    assert detail.status_code == 200 and "Change stage" not in detail.text and "Add note" not in detail.text
+    qualified = stages_of(world.alice)["Qualified"]
+    for path, data in [
+        (f"/leads/{lead_id}/stage", {"stage_id": str(qualified)}),
+        (f"/leads/{lead_id}/notes", {"body": "hi"}),
+        ("/leads/new", {"company_name": "Nope"}),
+    ]:
+        response = b.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == 403, (path, response.status_code)
+    assert count_rows(world.alice, Activity, lead_id=lead_id, kind="stage_changed") == 0
+
+
+def test_another_orgs_lead_is_not_found(client, browser, world):
+    lead_id = world.ids["lead_id"]
+    task_id = world.ids["task_id"]
+    stage = stages_of(world.alice)["Qualified"]
+    b = browser()
+    token = sign_in(b, world.carol)
+    board = b.get("/leads")
+    assert board.status_code == 200
+    for path in (f"/leads/{lead_id}", f"/leads/{lead_id}/card", f"/leads/board/column/{stage}"):
+        response = b.get(path)
+        assert response.status_code == 404, path
+        assert all(marker not in response.text for marker in world.markers_a), path
+    for path, data in [
+        (f"/leads/{lead_id}/stage", {"stage_id": str(stage)}),
+        (f"/leads/{lead_id}/notes", {"body": "sneaky"}),
+        (f"/leads/{lead_id}/tasks", {"title": "sneaky"}),
+        (f"/leads/{lead_id}/tasks/{task_id}/done", {}),
+    ]:
+        response = b.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == 404, (path, response.status_code)
+    assert all(marker not in board.text for marker in world.markers_a)
+    assert count_rows(world.alice, Note, lead_id=lead_id) == 0
+    assert count_rows(world.alice, Task, lead_id=lead_id) == 1
+    # Carol's own board moves only her stages: org A's stage id is unknown to her lead.
+    (own,) = make_leads(world.carol, 1)
+    response = b.post(f"/leads/{own}/stage", data={"stage_id": str(stage), "csrf_token": token}, headers=HTMX)
+    assert response.status_code == 422 and "Unknown stage." in response.text
+
+
+def test_statements_per_board_page_do_not_grow_with_page_size(client, browser, world):
+    make_leads(world.alice, 30, name="Counted")
+    new = stages_of(world.alice)["New"]
+    b = browser()
+    sign_in(b, world.alice)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        measured = {}
+        for size in (5, 25):
+            for path in ("/leads", f"/leads/board/column/{new}"):
+                statements.clear()
+                response = b.get(path, params={"limit": size})
+                assert response.status_code == 200
+                assert response.text.count('class="lead-card"') >= size
+                measured[(path, size)] = len(statements)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert measured[("/leads", 5)] == measured[("/leads", 25)], measured
+    assert measured[(f"/leads/board/column/{new}", 5)] == measured[(f"/leads/board/column/{new}", 25)]
+    assert measured[("/leads", 25)] <= 25, measured
+
+
+def test_notes_are_escaped_and_tasks_can_be_added_and_done(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1)
+    b = browser()
+    token = sign_in(b, world.alice)
+    note = b.post(
+        f"/leads/{lead_id}/notes", data={"body": "<script>alert(1)</script>\nline two", "csrf_token": token}
+    )
+    assert note.status_code == 303
+    page = b.get(f"/leads/{lead_id}").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\nline two" in page
+    assert "Added a note" in page
+    empty = b.post(f"/leads/{lead_id}/notes", data={"body": "  ", "csrf_token": token})
+    assert empty.status_code == 422 and 'id="f-body-error"' in empty.text
+    bad = b.post(f"/leads/{lead_id}/tasks", data={"title": "Call", "due_at": "soon", "csrf_token": token})
+    assert bad.status_code == 422 and 'id="f-due_at-error"' in bad.text
+    added = b.post(
+        f"/leads/{lead_id}/tasks",
+        data={"title": "Call Pat", "due_at": "2030-01-02T09:30", "csrf_token": token},
+    )
+    assert added.status_code == 303
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        task = session.scalars(select(Task).where(Task.lead_id == lead_id)).one()
+        assert task.due_at is not None and task.due_at.hour == 9  # org timezone is UTC
+        task_id = task.id
+    assert "Call Pat" in b.get(f"/leads/{lead_id}").text
+    done = b.post(f"/leads/{lead_id}/tasks/{task_id}/done", data={"csrf_token": token})
+    assert done.status_code == 303 and "Completed a task" in b.get(f"/leads/{lead_id}").text
+
+
+def test_new_lead_form_creates_a_lead_and_shows_errors_by_field(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice)
+    assert 'name="company_name"' in b.get("/leads/new").text
+    bad = b.post(
+        "/leads/new", data={"company_name": "", "contact_email": "not-an-email", "csrf_token": token}
+    )
+    assert bad.status_code == 422 and 'id="f-company_name-error"' in bad.text
+    data = {
+        "company_name": "Globex",
+        "website": "https://globex.example",
+        "contact_name": "Hank Scorpio",
+        "contact_email": "Hank@Globex.example",
+        "contact_phone": "+1 415 555 0100",
+        "value": "2500",
+        "csrf_token": token,
+    }
+    created = b.post("/leads/new", data=data)
+    assert created.status_code == 303
+    detail = b.get(created.headers["location"])
+    assert detail.status_code == 200
+    for needle in ("Globex", "Hank Scorpio", 'href="mailto:hank@globex.example"', 'href="tel:+14155550100"'):
+        assert needle in detail.text
+    assert "2,500 USD" in detail.text and "openstreetmap" not in detail.text
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        stage = session.scalars(select(PipelineStage).where(PipelineStage.name == "New")).one()
+        assert session.scalar(select(func.count()).select_from(Lead).where(Lead.stage_id == stage.id))
+    assert b.get(f"/leads/{uuid.uuid4()}").status_code == 404
