@@ -17,6 +17,7 @@ from salesos.leads.board_repository import BoardRepository, CompanyContactReposi
 from salesos.leads.models import Company, Lead, PipelineStage
 from salesos.leads.repository import ActivityRepository, NoteRepository, TaskRepository
 from salesos.leads.schemas import LeadFilters
+from salesos.leads.service.actions import describe as describe_action
 from salesos.leads.service.pipelines import ensure_default_pipeline
 
 COLUMN_PAGE = 25
@@ -145,6 +146,9 @@ def map_links(company: Company) -> dict[str, str] | None:
 
 
 def _describe(kind: str, data: dict[str, Any], stage_names: dict[str, str]) -> str:
+    action = describe_action(kind, data)
+    if action is not None:
+        return action
     if kind == "created":
         return f"Created in {stage_names.get(data.get('stage_id', ''), 'the pipeline')}"
     if kind == "stage_changed":

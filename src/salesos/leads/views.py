@@ -13,8 +13,9 @@ from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
 from salesos.leads import board, schemas
+from salesos.leads.action_views import render_detail
+from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
-from salesos.leads.models import Lead
 from salesos.leads.repository import StageRepository
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import work as work_service
@@ -25,6 +26,8 @@ from salesos.web.pages import is_htmx, page, see_other
 from salesos.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+# The workspace actions live in their own module; they are served with the rest of the leads pages.
+router.include_router(action_router)
 Text = Annotated[str, Form()]
 Limit = Annotated[int, Query(ge=1, le=board.MAX_COLUMN_PAGE)]
 Filter = Annotated[str, Query(max_length=200)]
@@ -34,6 +37,10 @@ NOTICES = {
     "note": "Note added.",
     "task": "Task added.",
     "done": "Task done.",
+    "email": "Email logged.",
+    "call": "Call logged.",
+    "scheduled": "Call scheduled.",
+    "owner": "Owner changed.",
 }
 
 templates.env.filters["money"] = board.money
@@ -213,26 +220,7 @@ def move_lead(
         message = next(iter(errors.values()))
         return page(request, session, principal, "leads/_move_error.html", {"message": message}, status)
     session.refresh(lead)
-    return _detail(request, session, principal, lead, status, stage_errors=errors, stage_values=values)
-
-
-def _detail(
-    request: Request, session: DbSession, principal: Principal, lead: Lead, status: int = 200, **ctx: object
-) -> HTMLResponse:
-    org = OrganizationRepository(session).current()
-    context: dict[str, Any] = {
-        "lead": lead,
-        "tz": org.timezone if org else "UTC",
-        "can_write": principal.has_role(Role.MEMBER),
-        "stage_errors": {},
-        "stage_values": {},
-        "note_errors": {},
-        "task_errors": {},
-        "task_values": {},
-        **board.workspace(session, lead),
-        **ctx,
-    }
-    return page(request, session, principal, "leads/detail.html", context, status)
+    return render_detail(request, session, principal, lead, status, stage_errors=errors, stage_values=values)
 
 
 @router.get("/leads/{lead_id}", response_class=HTMLResponse)
@@ -241,7 +229,7 @@ def lead_page(
 ) -> Response:
     """The lead workspace: header, stage, timeline, notes, tasks, contacts and map links."""
     lead = lead_service.lead_or_404(session, lead_id)
-    return _detail(request, session, principal, lead, notice=NOTICES.get(done))
+    return render_detail(request, session, principal, lead, notice=NOTICES.get(done))
 
 
 @router.post("/leads/{lead_id}/notes", response_class=HTMLResponse)
@@ -254,7 +242,7 @@ def add_note(
     if form is not None:
         work_service.add_note(session, principal, lead, form.body)
         return see_other(f"/leads/{lead.id}?done=note#notes")
-    return _detail(request, session, principal, lead, 422, note_errors=errors, note_body=body)
+    return render_detail(request, session, principal, lead, 422, note_errors=errors, note_body=body)
 
 
 @router.post("/leads/{lead_id}/tasks", response_class=HTMLResponse)
@@ -281,7 +269,7 @@ def add_task(
                 session, principal, lead, title=form.title, due_at=form.due_at, assignee_id=None
             )
             return see_other(f"/leads/{lead.id}?done=task#tasks")
-    return _detail(request, session, principal, lead, 422, task_errors=errors, task_values=values)
+    return render_detail(request, session, principal, lead, 422, task_errors=errors, task_values=values)
 
 
 @router.post("/leads/{lead_id}/tasks/{task_id}/done")

@@ -20,6 +20,8 @@ SHELL_ASSETS = [
     "/static/app.css",
     "/static/app.js",
     "/static/vendor/htmx.min.js",
+    "/static/board.js",
+    "/static/shortcuts.js",
     "/static/icons/icon-192.png",
     "/static/icons/icon-512.png",
     "/static/icons/icon-maskable-512.png",

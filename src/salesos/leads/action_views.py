@@ -1,0 +1,163 @@
+"""Lead workspace actions as HTML forms: log email, call and WhatsApp, schedule a call, assign an owner."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from salesos.auth.deps import Writer
+from salesos.auth.principal import Principal
+from salesos.auth.repository import UserRepository
+from salesos.db.deps import DbSession
+from salesos.errors import DomainError, ValidationFailed
+from salesos.leads import board
+from salesos.leads.models import Lead
+from salesos.leads.service import actions as action_service
+from salesos.leads.service import leads as lead_service
+from salesos.orgs.models import Role
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+from salesos.web.forms import FormErrors, attempt, domain_errors
+from salesos.web.pages import page, see_other
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+def render_detail(
+    request: Request, session: DbSession, principal: Principal, lead: Lead, status: int = 200, **ctx: object
+) -> HTMLResponse:
+    """The lead workspace page, with the given form errors and values."""
+    org = OrganizationRepository(session).current()
+    user = UserRepository(session).get(principal.user_id) if principal.user_id else None
+    can_write = principal.has_role(Role.MEMBER)
+    members = MembershipRepository(session).listing() if can_write else []
+    context: dict[str, Any] = {
+        "lead": lead,
+        "tz": org.timezone if org else "UTC",
+        "can_write": can_write,
+        "actions": action_service.action_links(
+            lead, sender=user.name if user else "", org=org.name if org else ""
+        ),
+        "call_outcomes": action_service.CALL_OUTCOMES,
+        # Viewers can't own work, so the owner select offers writers only.
+        "owner_choices": [m for m in members if Role(m.role).at_least(Role.MEMBER)],
+        "stage_errors": {},
+        "stage_values": {},
+        "note_errors": {},
+        "task_errors": {},
+        "task_values": {},
+        "call_errors": {},
+        "call_values": {},
+        "schedule_errors": {},
+        "schedule_values": {},
+        "owner_errors": {},
+        **board.workspace(session, lead),
+        **ctx,
+    }
+    return page(request, session, principal, "leads/detail.html", context, status)
+
+
+def _refused(
+    request: Request, session: DbSession, principal: Principal, lead: Lead, exc: DomainError, **ctx: Any
+) -> HTMLResponse:
+    """Re-render the workspace with a refused action's message at the top (and by its field)."""
+    session.refresh(lead)
+    return render_detail(request, session, principal, lead, exc.status_code, action_error=exc.detail, **ctx)
+
+
+@router.post("/leads/{lead_id}/actions/email", response_class=HTMLResponse)
+def log_email(request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
+    """Log an email sent from the user's own mail program."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    try:
+        with attempt(session):
+            action_service.log_email(session, principal, lead)
+    except DomainError as exc:
+        return _refused(request, session, principal, lead, exc)
+    return see_other(f"/leads/{lead.id}?done=email")
+
+
+@router.post("/leads/{lead_id}/actions/call", response_class=HTMLResponse)
+def log_call(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    outcome: Text = "",
+    duration_minutes: Text = "",
+    notes: Text = "",
+) -> Response:
+    """Log a call: outcome, minutes and optional notes (kept as a note)."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    values = {"outcome": outcome, "duration_minutes": duration_minutes, "notes": notes}
+    try:
+        with attempt(session):
+            try:
+                minutes = int(duration_minutes) if duration_minutes.strip() else None
+            except ValueError:
+                raise ValidationFailed("Enter whole minutes.", field="duration_minutes") from None
+            action_service.log_call(
+                session, principal, lead, outcome=outcome, minutes=minutes, notes=notes.strip()[:20000]
+            )
+    except DomainError as exc:
+        errors: FormErrors = domain_errors(exc, "outcome")
+        return _refused(request, session, principal, lead, exc, call_errors=errors, call_values=values)
+    return see_other(f"/leads/{lead.id}?done=call")
+
+
+@router.post("/leads/{lead_id}/actions/whatsapp", response_class=HTMLResponse)
+def open_whatsapp(request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
+    """Log the WhatsApp chat, then send the browser on to wa.me (a plain form: works without JS)."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    try:
+        with attempt(session):
+            action_service.log_whatsapp(session, principal, lead)
+    except DomainError as exc:
+        return _refused(request, session, principal, lead, exc)
+    user = UserRepository(session).get(principal.user_id) if principal.user_id else None
+    org = OrganizationRepository(session).current()
+    links = action_service.action_links(lead, sender=user.name if user else "", org=org.name if org else "")
+    return see_other(links.whatsapp or f"/leads/{lead.id}")
+
+
+@router.post("/leads/{lead_id}/actions/schedule-call", response_class=HTMLResponse)
+def schedule_call(
+    request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession, call_at: Text = ""
+) -> Response:
+    """Schedule a call: a "Call <contact>" task due at a time in the org's timezone."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    org = OrganizationRepository(session).current()
+    try:
+        with attempt(session):
+            try:
+                due = board.parse_local(call_at, org.timezone if org else "UTC")
+            except ValueError:
+                raise ValidationFailed("Enter a date and time.", field="call_at") from None
+            action_service.schedule_call(session, principal, lead, due)
+    except DomainError as exc:
+        errors = domain_errors(exc, "call_at")
+        values = {"call_at": call_at}
+        ctx = {"schedule_errors": errors, "schedule_values": values}
+        return _refused(request, session, principal, lead, exc, **ctx)
+    return see_other(f"/leads/{lead.id}?done=scheduled#tasks")
+
+
+@router.post("/leads/{lead_id}/owner", response_class=HTMLResponse)
+def assign_owner(
+    request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession, owner_id: Text = ""
+) -> Response:
+    """Give the lead to a member (empty: unassigned); a non-member is refused by the service."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    try:
+        with attempt(session):
+            try:
+                owner = uuid.UUID(owner_id) if owner_id.strip() else None
+            except ValueError:
+                raise ValidationFailed("Not a member of this organisation.", field="owner_id") from None
+            action_service.assign_owner(session, principal, lead, owner)
+    except DomainError as exc:
+        return _refused(request, session, principal, lead, exc, owner_errors=domain_errors(exc, "owner_id"))
+    return see_other(f"/leads/{lead.id}?done=owner")

@@ -1,0 +1,140 @@
+"""Lead actions: email, call, WhatsApp, scheduled calls and owner changes, each logged on the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.principal import Principal
+from salesos.errors import Conflict, ValidationFailed
+from salesos.leads.models import Activity, Contact, Lead, Note, Task
+from salesos.leads.repository import NoteRepository
+from salesos.leads.service.leads import record, update_lead
+from salesos.leads.service.work import add_task
+
+# Organisations can't edit this yet (that needs a column); the placeholders come from the lead and sender.
+WHATSAPP_TEMPLATE = (
+    "Hi {first_name}, this is {sender} from {org}. "
+    "I'd love to hear how things are going at {company}. Do you have a few minutes this week?"
+)
+CALL_OUTCOMES = {
+    "connected": "Connected",
+    "no_answer": "No answer",
+    "voicemail": "Left a voicemail",
+    "wrong_number": "Wrong number",
+}
+MAX_CALL_MINUTES = 600
+DO_NOT_CONTACT = "This contact asked not to be contacted."
+
+
+@dataclass(frozen=True)
+class ActionLinks:
+    """Where the lead's contact can be reached: mailto, tel and wa.me links, or why not."""
+
+    contact: Contact | None
+    do_not_contact: bool
+    mailto: str | None
+    tel: str | None
+    whatsapp: str | None
+    whatsapp_text: str
+
+
+def _first_name(contact: Contact | None) -> str:
+    if contact is None:
+        return "there"
+    return contact.first_name or (contact.full_name.split() or ["there"])[0]
+
+
+def whatsapp_message(lead: Lead, *, sender: str, org: str) -> str:
+    """The default WhatsApp message, filled in for *lead*."""
+    return WHATSAPP_TEMPLATE.format(
+        first_name=_first_name(lead.primary_contact), sender=sender, org=org, company=lead.company.name
+    )
+
+
+def action_links(lead: Lead, *, sender: str, org: str) -> ActionLinks:
+    """The contact links of the lead's primary contact; none when they asked not to be contacted."""
+    contact = lead.primary_contact
+    text = whatsapp_message(lead, sender=sender, org=org)
+    if contact is None or contact.do_not_contact:
+        return ActionLinks(contact, contact is not None, None, None, None, text)
+    mailto = f"mailto:{contact.email}?subject={quote(org, safe='')}" if contact.email else None
+    # Phones are stored in E.164 already; wa.me wants the same number as digits only.
+    digits = "".join(ch for ch in contact.phone or "" if ch.isdigit())
+    tel = f"tel:+{digits}" if digits else None
+    whatsapp = f"https://wa.me/{digits}?text={quote(text, safe='')}" if digits else None
+    return ActionLinks(contact, False, mailto, tel, whatsapp, text)
+
+
+def _reachable(lead: Lead, channel: str) -> Contact:
+    """The primary contact, if it may be reached on *channel* ("email" or "phone")."""
+    contact = lead.primary_contact
+    if contact is not None and contact.do_not_contact:
+        raise Conflict(DO_NOT_CONTACT)
+    if contact is None or not getattr(contact, channel):
+        raise ValidationFailed(f"The lead's contact has no {channel}.", field=channel)
+    return contact
+
+
+def log_email(session: Session, principal: Principal, lead: Lead) -> Activity:
+    """Record that an email was sent to the lead's contact (from the user's own mail program)."""
+    contact = _reachable(lead, "email")
+    return record(session, lead, "email_logged", principal.user_id, contact_id=str(contact.id))
+
+
+def log_call(
+    session: Session, principal: Principal, lead: Lead, *, outcome: str, minutes: int | None, notes: str
+) -> Activity:
+    """Record a call with its outcome and length; notes become a Note, never timeline data."""
+    contact = _reachable(lead, "phone")
+    if outcome not in CALL_OUTCOMES:
+        raise ValidationFailed("Choose the call's outcome.", field="outcome")
+    if minutes is not None and not 0 <= minutes <= MAX_CALL_MINUTES:
+        raise ValidationFailed(f"Enter 0 to {MAX_CALL_MINUTES} minutes.", field="duration_minutes")
+    data: dict[str, Any] = {"contact_id": str(contact.id), "outcome": outcome, "duration_minutes": minutes}
+    if notes.strip():
+        # One timeline entry per call: the note is linked from it instead of adding a note_added entry.
+        note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=notes))
+        data["note_id"] = str(note.id)
+    return record(session, lead, "call_logged", principal.user_id, **data)
+
+
+def log_whatsapp(session: Session, principal: Principal, lead: Lead) -> Activity:
+    """Record that a WhatsApp chat was opened with the lead's contact."""
+    contact = _reachable(lead, "phone")
+    return record(session, lead, "whatsapp_opened", principal.user_id, contact_id=str(contact.id))
+
+
+def schedule_call(session: Session, principal: Principal, lead: Lead, due_at: datetime | None) -> Task:
+    """Add a "Call <contact>" task at *due_at* for the caller."""
+    if due_at is None:
+        raise ValidationFailed("Choose when to call.", field="call_at")
+    contact = _reachable(lead, "phone")
+    title = f"Call {contact.full_name or lead.company.name}"[:200]
+    return add_task(session, principal, lead, title=title, due_at=due_at, assignee_id=principal.user_id)
+
+
+def assign_owner(session: Session, principal: Principal, lead: Lead, owner_id: uuid.UUID | None) -> Lead:
+    """Give the lead to a member of this org (None leaves it unassigned)."""
+    return update_lead(session, principal, lead, {"owner_id": owner_id})
+
+
+def describe(kind: str, data: dict[str, Any]) -> str | None:
+    """The timeline's words for an action entry; None for other kinds."""
+    if kind == "email_logged":
+        return "Logged an email"
+    if kind == "whatsapp_opened":
+        return "Opened a WhatsApp chat"
+    if kind == "call_logged":
+        text = "Logged a call: " + CALL_OUTCOMES.get(str(data.get("outcome")), "outcome unknown")
+        if data.get("duration_minutes") is not None:
+            text += f", {data['duration_minutes']} min"
+        return text + (" (with a note)" if data.get("note_id") else "")
+    if kind == "updated" and data.get("fields") == ["owner_id"]:
+        return "Changed the owner"
+    return None

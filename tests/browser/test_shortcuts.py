@@ -1,0 +1,90 @@
+"""Keyboard shortcuts and lead actions in a real browser: help, search, j/Enter, e, n, logging a call."""
+
+from __future__ import annotations
+
+import re
+
+from salesos.config import Settings
+from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture used by name)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    TIMEOUT_MS,
+    live_server,
+)
+from tests.support.services import require
+
+
+def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> None:  # noqa: F811
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 900})
+            ctx.set_default_timeout(TIMEOUT_MS)
+            page = ctx.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+            page.goto("/signup")
+            page.get_by_label("Your name").fill("Kim Keys")
+            page.get_by_label("Work email").fill("kim@keys.example")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_label("Organisation name").fill("Keys Sales")
+            page.get_by_role("button", name="Create account").click()
+            expect(page).to_have_url(f"{live_server}/")
+            page.goto("/leads/new")
+            page.get_by_label("Company name").fill("Delta Dairy")
+            page.get_by_label("Contact name").fill("Dee Delta")
+            page.get_by_label("Contact phone").fill("+1 415 555 0100")
+            page.get_by_role("button", name="Create lead").click()
+            page.get_by_role("heading", name="Delta Dairy", level=1).wait_for()
+
+            page.goto("/leads")
+            page.locator("h1").click()  # focus nowhere in particular, as after a fresh load
+
+            # ? opens the help dialog (a <dialog> with a heading); Escape closes it.
+            page.keyboard.press("?")
+            dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+            expect(dialog).to_be_visible()
+            expect(dialog.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
+            expect(dialog).to_contain_text("New lead")
+            page.keyboard.press("Escape")
+            expect(dialog).to_be_hidden()
+
+            # / focuses the board search; typing there is text, not shortcuts.
+            page.keyboard.press("/")
+            search = page.get_by_label("Search")
+            expect(search).to_be_focused()
+            page.keyboard.type("jn")
+            expect(search).to_have_value("jn")
+            expect(page).to_have_url(re.compile(r"/leads(\?.*)?$"))
+            search.fill("")
+            page.locator("h1").click()
+
+            # j focuses the first card, Enter opens it, e focuses the stage select.
+            page.keyboard.press("j")
+            expect(page.locator(".lead-card").first).to_be_focused()
+            page.keyboard.press("Enter")
+            page.get_by_role("heading", name="Delta Dairy", level=1).wait_for()
+            page.keyboard.press("e")
+            expect(page.get_by_label("Stage", exact=True)).to_be_focused()
+
+            # Log a call from the actions bar; the timeline shows it in plain words.
+            page.get_by_label("Call outcome").select_option(label="Left a voicemail")
+            page.get_by_label("Minutes").fill("3")
+            page.get_by_role("button", name="Log call").click()
+            expect(page.get_by_role("status")).to_contain_text("Call logged.")
+            expect(page.locator("ol.timeline")).to_contain_text("Logged a call: Left a voicemail, 3 min")
+
+            # n opens the new-lead form.
+            page.locator("h1").click()
+            page.keyboard.press("n")
+            expect(page).to_have_url(f"{live_server}/leads/new")
+            expect(page.get_by_label("Company name")).to_be_visible()
+        finally:
+            browser.close()
+    assert not errors, errors
