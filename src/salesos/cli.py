@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -131,6 +132,18 @@ def check() -> None:
     )
     table.add_row("email provider", settings.email_provider)
     console.print(table)
+
+
+@app.command("import")
+def import_csv(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    org: str = typer.Option(..., help="Slug of the organisation to import into"),
+    preset: str = typer.Option("", help="hubspot | pipedrive | apollo"),
+) -> None:
+    """Import leads from a CSV file with the detected mapping, showing a progress bar."""
+    from salesos.imports.cli import run_cli_import
+
+    run_cli_import(file, org, preset or None, console)
 
 
 def _ok(flag: bool) -> str:

@@ -17,6 +17,7 @@ from salesos.api.middleware import BodyLimitMiddleware, OriginCheckMiddleware, R
 from salesos.auth.api import router as auth_router
 from salesos.auth.deps import get_principal
 from salesos.config import get_settings
+from salesos.imports.api import router as imports_router
 from salesos.intake.api import router as intake_router
 from salesos.leads.api import router as leads_router
 from salesos.logging import configure_logging
@@ -65,6 +66,7 @@ def api_router() -> APIRouter:
     router.include_router(orgs_router)
     router.include_router(leads_router)
     router.include_router(intake_router)
+    router.include_router(imports_router)
     router.include_router(build_events_router(get_principal))
     return router
 

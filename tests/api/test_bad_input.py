@@ -106,3 +106,13 @@ def test_unknown_timezone_is_refused(client, world):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "timezone"
     ok = client.patch("/api/v1/org", json={"timezone": "Europe/Paris"}, headers=world.alice.headers)
     assert ok.status_code == 200 and ok.json()["timezone"] == "Europe/Paris"
+
+
+def test_upload_exemptions_are_exact_paths(client, world):
+    """Uploads may exceed 1 MiB; the small JSON endpoints beside them may not."""
+    big = b'{"mapping": ["' + b"x" * (1024 * 1024 + 10) + b'"]}'
+    headers = {**world.alice.headers, "content-type": "application/json"}
+    start = client.post(
+        "/api/v1/imports/00000000-0000-0000-0000-000000000000/start", content=big, headers=headers
+    )
+    assert start.status_code == 413

@@ -16,6 +16,7 @@ from salesos.auth.service import accounts, credentials
 from salesos.db.session import set_tenant, unit_of_work
 from salesos.orgs.models import Invitation, Membership, Role
 from salesos.orgs.repository import MembershipRepository
+from tests.imports import factories as import_factories
 from tests.intake import factories as intake_factories
 from tests.leads import factories as lead_factories
 
@@ -74,6 +75,7 @@ ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "company_id": lead_factories.company_id,
     "contact_id": lead_factories.contact_id,
     "intake_endpoint_id": intake_factories.intake_endpoint_id,
+    "import_id": import_factories.import_id,
     "endpoint_id": intake_factories.endpoint_id,  # type: ignore[dict-item]  # a public id string
 }
 

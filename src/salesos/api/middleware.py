@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -14,8 +15,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = structlog.get_logger("salesos.http")
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Routes allowed to receive more than the body limit (file uploads); later issues register theirs.
-UPLOAD_PATH_PREFIXES: list[str] = []
+# Routes allowed to receive more than the body limit (uploads, webhook batches); each enforces its own.
+_LARGE_BODY_ROUTES: list[re.Pattern[str]] = []
+
+
+def allow_large_body(path_pattern: str) -> None:
+    """Exempt the paths that fully match *path_pattern* from the global body limit.
+
+    A full match, not a prefix: a small JSON endpoint next to an upload keeps the 1 MiB limit.
+    """
+    if all(p.pattern != path_pattern for p in _LARGE_BODY_ROUTES):
+        _LARGE_BODY_ROUTES.append(re.compile(path_pattern))
+
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -96,7 +107,7 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or any(scope["path"].startswith(p) for p in UPLOAD_PATH_PREFIXES):
+        if scope["type"] != "http" or any(p.fullmatch(scope["path"]) for p in _LARGE_BODY_ROUTES):
             await self.app(scope, receive, send)
             return
         length = Headers(scope=scope).get("content-length")

@@ -3,6 +3,7 @@
 from salesos.api.models import IdempotencyRecord
 from salesos.auth.models import ApiKey, LoginFailure, PasswordResetToken, RefreshToken, User, UserSession
 from salesos.db.base import Base
+from salesos.imports.models import ImportJob, ImportRejectedRow
 from salesos.intake.models import IntakeEndpoint, IntakeRecord
 from salesos.integrations.models import ApiUsage
 from salesos.jobs.models import OutboxJob
@@ -27,6 +28,8 @@ __all__ = [
     "Company",
     "Contact",
     "IdempotencyRecord",
+    "ImportJob",
+    "ImportRejectedRow",
     "IntakeEndpoint",
     "IntakeRecord",
     "Invitation",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from salesos.api.middleware import UPLOAD_PATH_PREFIXES
+from salesos.api.middleware import allow_large_body
 from salesos.api.schemas import json_response
 from salesos.auth.deps import Admin
 from salesos.db.deps import DbSession
@@ -23,8 +24,7 @@ router = APIRouter(tags=["intake"])
 
 # A full batch of 1,000 rich rows can pass the global 1 MiB limit, so this route enforces its own.
 INTAKE_MAX_BYTES = 10 * 1024 * 1024
-if endpoint_service.INTAKE_PATH not in UPLOAD_PATH_PREFIXES:
-    UPLOAD_PATH_PREFIXES.append(endpoint_service.INTAKE_PATH)
+allow_large_body(re.escape(endpoint_service.INTAKE_PATH) + r"[^/]+")
 
 _INTAKE_DOC = {
     "x-auth": "signature",

@@ -9,6 +9,7 @@ from salesos.auth.deps import UserPrincipal
 from salesos.auth.repository import ApiKeyRepository
 from salesos.auth.views import router as auth_router
 from salesos.db.deps import DbSession
+from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
 from salesos.leads.views import router as leads_router
 from salesos.orgs.models import Role
@@ -61,5 +62,6 @@ for _slug in UPCOMING:
 router.include_router(auth_router)
 router.include_router(orgs_router)
 router.include_router(intake_router)
+router.include_router(imports_router)  # before leads: /leads/import is not a lead id
 router.include_router(leads_router)
 router.include_router(pwa_router)

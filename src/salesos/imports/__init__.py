@@ -1,0 +1,1 @@
+"""CSV import of leads: upload, sniffing, column mapping, and a resumable batch job."""

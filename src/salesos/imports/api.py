@@ -1,0 +1,141 @@
+"""Imports JSON API: upload a CSV, start it with a mapping, follow progress, download the rejects."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from salesos.api.middleware import allow_large_body
+from salesos.auth.deps import Viewer, Writer
+from salesos.db.deps import DbSession
+from salesos.errors import DomainError, ValidationFailed
+from salesos.imports import schemas
+from salesos.imports.models import ImportJob
+from salesos.imports.service import imports as import_service
+from salesos.imports.service import mapping as mapping_rules
+
+router = APIRouter(tags=["imports"])
+
+
+class LengthRequired(DomainError):
+    status_code = 411
+    title = "Length required"
+
+
+UPLOAD_PATH = "/api/v1/imports"
+# The multipart envelope around the file: boundaries, part headers, the preset field.
+ENVELOPE_BYTES = 64 * 1024
+# Uploads are up to 100 MB, past the global 1 MiB body limit; this module enforces its own.
+allow_large_body(re.escape(UPLOAD_PATH))
+
+
+def declared_size_ok(request: Request) -> None:
+    """413 before anything reads the body when Content-Length is over the limit; 411 without one."""
+    declared = request.headers.get("content-length", "")
+    if request.method == "POST" and not declared.isdigit():
+        # Without a length the body could only be bounded by reading it; nobody sends uploads chunked.
+        raise LengthRequired("Send the upload with a Content-Length.")
+    if declared.isdigit() and int(declared) > import_service.MAX_BYTES + ENVELOPE_BYTES:
+        raise import_service.too_large()
+
+
+SizeChecked = Annotated[None, Depends(declared_size_ok)]
+
+
+def import_out(job: ImportJob) -> schemas.ImportOut:
+    """The import with its derived progress figures."""
+    view = import_service.progress_view(job)
+    return schemas.ImportOut.model_validate(
+        {**{k: getattr(job, k) for k in schemas.ImportOut.model_fields if hasattr(job, k)}, **vars(view)}
+    )
+
+
+def upload_out(job: ImportJob) -> schemas.ImportUploadOut:
+    """The new import plus the field list, presets and preview the mapping screen needs."""
+    return schemas.ImportUploadOut(
+        **import_out(job).model_dump(),
+        fields=mapping_rules.FIELDS,
+        presets=sorted(mapping_rules.PRESETS),
+        preview=import_service.preview(job),
+    )
+
+
+async def uploaded_file(request: Request) -> tuple[UploadFile, str | None]:
+    """The multipart ``file`` part and optional ``preset`` field; 422 without a file."""
+    form = await request.form(max_files=1, max_fields=10)
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise ValidationFailed("Attach a CSV file.", field="file")
+    preset = form.get("preset")
+    return file, preset if isinstance(preset, str) and preset else None
+
+
+@router.post(
+    "/imports",
+    status_code=201,
+    response_model=schemas.ImportUploadOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "preset": {"type": "string", "enum": sorted(mapping_rules.PRESETS)},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload_import(
+    _size: SizeChecked, request: Request, principal: Writer, session: DbSession
+) -> schemas.ImportUploadOut:
+    """Upload a CSV (up to 100 MB): returns its header, the detected mapping and a 20-row preview."""
+    file, preset = await uploaded_file(request)
+    job = await run_in_threadpool(
+        import_service.create_import, session, principal, file.filename or "", file.file, preset
+    )
+    return await run_in_threadpool(upload_out, job)
+
+
+@router.post("/imports/{import_id}/start", response_model=schemas.ImportOut)
+def start_import(
+    import_id: uuid.UUID, body: schemas.ImportStartIn, principal: Writer, session: DbSession
+) -> schemas.ImportOut:
+    """Start the import with this mapping; it runs as a background job."""
+    job = import_service.import_or_404(session, import_id)
+    return import_out(import_service.start_import(session, job, body.mapping, body.preset))
+
+
+@router.get("/imports/{import_id}", response_model=schemas.ImportOut)
+def get_import(import_id: uuid.UUID, principal: Viewer, session: DbSession) -> schemas.ImportOut:
+    """Status and progress: rows done of total, rows/s and seconds left."""
+    return import_out(import_service.import_or_404(session, import_id))
+
+
+@router.get(
+    "/imports/{import_id}/rejected.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def rejected_rows(import_id: uuid.UUID, principal: Viewer, session: DbSession) -> Response:
+    """The rows the import refused, with the reason, as CSV (formula cells neutralised)."""
+    job = import_service.import_or_404(session, import_id)
+    chunks = import_service.rejected_csv_chunks(principal.org_id, job.id, job.header)
+    filename = f"rejected-{job.id}.csv"
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

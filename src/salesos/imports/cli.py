@@ -1,0 +1,64 @@
+"""``salesos import FILE --org SLUG``: the same import runner as the job, in-process, with a Rich bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from salesos.auth.principal import Principal
+from salesos.db.session import set_tenant, unit_of_work
+from salesos.imports.models import ImportStatus
+from salesos.imports.service import imports as import_service
+from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service import runner
+from salesos.orgs.models import Role
+from salesos.orgs.repository import OrganizationRepository
+
+
+def run_cli_import(path: Path, slug: str, preset: str | None, console: Console) -> runner.Progress:
+    """Create the import with the auto mapping, run it batch by batch, and print the counts."""
+    if preset and preset not in mapping_rules.PRESETS:
+        raise typer.BadParameter(f"unknown preset; choose one of {', '.join(sorted(mapping_rules.PRESETS))}")
+    with unit_of_work() as session:
+        org_id = OrganizationRepository(session).id_for_slug(slug)
+        if org_id is None:
+            console.print(f"[red]No organisation with slug {slug!r}.[/red]")
+            raise typer.Exit(1)
+        set_tenant(session, org_id)
+        principal = Principal(org_id=org_id, role=Role.OWNER, kind="api_key")
+        with path.open("rb") as source:
+            job = import_service.create_import(session, principal, path.name, source, preset)
+        problem = mapping_rules.check_mapping(job.mapping, len(job.header))
+        if problem:
+            console.print(f"[red]Can't map the columns automatically: {problem}[/red]")
+            raise typer.Exit(1)
+        # Started without the queue: this process is the worker, so nothing is enqueued.
+        job.status = ImportStatus.QUEUED
+        import_id, total = job.id, job.total_rows
+    console.print(f"{path.name}: {total:,} rows, {job.encoding}, delimiter {job.delimiter!r}")
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} rows/s"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("Importing", total=total, rate="-")
+
+        def advance(progress: runner.Progress) -> None:
+            bar.update(task, completed=progress.rows_done)
+            speed = bar.tasks[task].speed
+            bar.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+        result = runner.run_import(org_id, import_id, after_batch=advance)
+    if result is None:
+        raise typer.Exit(1)
+    console.print(
+        f"Import {import_id}: [green]{result.created:,} created[/green], {result.merged:,} merged, "
+        f"[yellow]{result.rejected:,} rejected[/yellow] of {result.rows_done:,} rows."
+    )
+    return result

@@ -1,0 +1,51 @@
+"""Import bodies: the upload's description, the start request, and progress."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from salesos.api.schemas import Output, StrictInput
+
+FieldName = Annotated[str, StringConstraints(max_length=32)]
+
+
+class ImportStartIn(StrictInput):
+    """The mapping to import with: one field name (or "") per CSV column, in column order."""
+
+    mapping: Annotated[list[FieldName], Field(max_length=500)]
+    preset: str | None = Field(default=None, max_length=32)
+
+
+class ImportOut(Output):
+    id: uuid.UUID
+    filename: str
+    encoding: str
+    delimiter: str
+    header: list[str]
+    mapping: list[str]
+    preset: str | None
+    status: str
+    total_rows: int
+    rows_done: int
+    created: int
+    merged: int
+    rejected: int
+    percent: int
+    rows_per_second: float | None
+    eta_seconds: int | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    created_at: datetime
+
+
+class ImportUploadOut(ImportOut):
+    """The new import with its mapping proposal and a preview of the first 20 mapped rows."""
+
+    fields: dict[str, str]
+    presets: list[str]
+    preview: list[dict[str, str]]

@@ -1,0 +1,1 @@
+"""Import services: sniffing, mapping, the resumable batch runner, and the import lifecycle."""

@@ -1,0 +1,161 @@
+"""The import lifecycle: store an upload, describe it, start it, report progress, list its rejects."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.principal import Principal
+from salesos.config import get_settings
+from salesos.db.base import utcnow, uuid7
+from salesos.db.session import unit_of_work
+from salesos.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from salesos.imports.models import ImportJob, ImportStatus
+from salesos.imports.repository import ImportJobRepository, RejectedRowRepository
+from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service import sniff
+from salesos.jobs import enqueue
+from salesos.leads.export import neutralise
+
+MAX_BYTES = 100 * 1024 * 1024
+PREVIEW_ROWS = 20
+COPY_CHUNK = 1024 * 1024
+
+
+def too_large() -> PayloadTooLarge:
+    """The 413 for a file over the limit."""
+    return PayloadTooLarge(f"CSV files are limited to {MAX_BYTES // (1024 * 1024)} MB.")
+
+
+def import_or_404(session: Session, import_id: uuid.UUID) -> ImportJob:
+    """An import of this org; another org's id answers exactly like a missing one."""
+    job = ImportJobRepository(session).get(import_id)
+    if job is None:
+        raise NotFound("Import not found.")
+    return job
+
+
+def _store(source: BinaryIO, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with target.open("wb") as out:
+        while chunk := source.read(COPY_CHUNK):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise too_large()
+            out.write(chunk)
+
+
+def create_import(
+    session: Session, principal: Principal, filename: str, source: BinaryIO, preset: str | None = None
+) -> ImportJob:
+    """Store the upload under var/imports/<org>/<id>.csv, sniff it, and propose a mapping."""
+    if preset and preset not in mapping_rules.PRESETS:
+        raise ValidationFailed("Unknown preset.", field="preset")
+    import_id = uuid7()
+    path = get_settings().var_dir / "imports" / str(principal.org_id) / f"{import_id}.csv"
+    _store(source, path)
+    encoding = sniff.sniff_encoding(path)
+    delimiter = sniff.sniff_delimiter(path, encoding)
+    header = sniff.header(path, encoding, delimiter)
+    if not any(header):
+        path.unlink(missing_ok=True)
+        raise ValidationFailed("The file is empty or has no header row.", field="file")
+    job = ImportJob(
+        id=import_id,
+        created_by_id=principal.user_id,
+        filename=(filename or "upload.csv")[:255],
+        stored_path=str(path),
+        encoding=encoding,
+        delimiter=delimiter,
+        header=header,
+        mapping=mapping_rules.auto_mapping(header, preset),
+        preset=preset,
+        status=ImportStatus.UPLOADED,
+        total_rows=sniff.count_records(path, encoding, delimiter),
+    )
+    return ImportJobRepository(session).add(job)
+
+
+def apply_preset(job: ImportJob, preset: str | None) -> list[str]:
+    """The auto mapping of *job*'s header under *preset* (unknown names mean no preset)."""
+    return mapping_rules.auto_mapping(job.header, preset if preset in mapping_rules.PRESETS else None)
+
+
+def preview(job: ImportJob, mapping: list[str] | None = None) -> list[dict[str, str]]:
+    """The first 20 records as the lead fields they would fill."""
+    use = mapping if mapping is not None else job.mapping
+    rows = itertools.islice(sniff.records(Path(job.stored_path), job.encoding, job.delimiter), PREVIEW_ROWS)
+    return [mapping_rules.mapped(cells, use) for cells in rows]
+
+
+def start_import(
+    session: Session, job: ImportJob, mapping: list[str], preset: str | None = None
+) -> ImportJob:
+    """Save the (edited) mapping and queue the import job; starting twice is refused."""
+    if job.status != ImportStatus.UPLOADED:
+        raise Conflict("This import has already been started.")
+    problem = mapping_rules.check_mapping(mapping, len(job.header))
+    if problem:
+        raise ValidationFailed(problem, field="mapping")
+    job.mapping = list(mapping)
+    job.preset = preset if preset in mapping_rules.PRESETS else job.preset
+    job.status = ImportStatus.QUEUED
+    session.flush()
+    enqueue(session, "imports.run", dedup_key=f"imports.run:{job.id}", org_id=job.org_id, import_id=job.id)
+    return job
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Progress as the API and the progress bar show it."""
+
+    percent: int
+    rows_per_second: float | None
+    eta_seconds: int | None
+
+
+def progress_view(job: ImportJob) -> ProgressView:
+    """Percent done, this run's rows/s, and seconds left at that rate."""
+    total = job.total_rows
+    percent = 100 if job.status == ImportStatus.DONE or total == 0 else min(100, job.rows_done * 100 // total)
+    if job.started_at is None:
+        return ProgressView(percent, None, None)
+    end = job.finished_at if job.finished_at and job.status != ImportStatus.RUNNING else utcnow()
+    elapsed = (end - job.started_at).total_seconds()
+    processed = job.rows_done - job.rows_at_start
+    if elapsed <= 0 or processed <= 0:
+        return ProgressView(percent, None, None)
+    rate = processed / elapsed
+    eta = 0 if job.status == ImportStatus.DONE else round(max(total - job.rows_done, 0) / rate)
+    return ProgressView(percent, round(rate, 1), eta)
+
+
+def rejected_csv_chunks(org_id: uuid.UUID, import_id: uuid.UUID, header: list[str]) -> Iterator[bytes]:
+    """The rejected rows as CSV (row, reason, original cells), formula cells neutralised, page by page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # Excel reads a BOM-marked file as UTF-8
+    writer.writerow(neutralise(c) for c in ["row", "reason", *header])
+    after = 0
+    while True:
+        with unit_of_work(write=False, org_id=org_id) as session:
+            page = RejectedRowRepository(session).for_import(import_id, after=after)
+        for row in page:
+            writer.writerow(neutralise(c) for c in [row.row_number, row.reason, *row.raw])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+        if not page:
+            return
+        after = page[-1].row_number

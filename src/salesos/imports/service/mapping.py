@@ -1,0 +1,169 @@
+"""Which lead field each CSV column fills: header synonyms, vendor presets, a record as a lead."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Target fields, in the order the mapping screen lists them.
+FIELDS = {
+    "company_name": "Company name",
+    "website": "Website",
+    "domain": "Domain",
+    "company_phone": "Company phone",
+    "address": "Address",
+    "city": "City",
+    "region": "Region / state",
+    "postal_code": "Postal code",
+    "country": "Country",
+    "industry": "Industry",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "full_name": "Full name",
+    "title": "Job title",
+    "email": "Email",
+    "contact_phone": "Contact phone",
+    "linkedin_url": "LinkedIn URL",
+    "tags": "Tags",
+    "source": "Source",
+    "value": "Deal value",
+}
+COMPANY_KEYS = ("website", "domain", "address", "city", "region", "postal_code", "country", "industry")
+CONTACT_KEYS = ("first_name", "last_name", "title", "email", "linkedin_url")
+
+# Normalised header (lowercase letters and digits only) → field.
+SYNONYMS = {
+    field: field
+    for field in FIELDS
+} | {
+    "company": "company_name", "companyname": "company_name", "organization": "company_name",
+    "organisation": "company_name", "organizationname": "company_name", "account": "company_name",
+    "accountname": "company_name", "business": "company_name", "businessname": "company_name",
+    "url": "website", "web": "website", "websiteurl": "website", "site": "website", "homepage": "website",
+    "companydomain": "domain", "companydomainname": "domain",
+    "phone": "contact_phone", "phonenumber": "contact_phone", "telephone": "contact_phone",
+    "tel": "contact_phone", "mobile": "contact_phone", "mobilephone": "contact_phone",
+    "mobilephonenumber": "contact_phone", "directphone": "contact_phone", "workphone": "contact_phone",
+    "companyphone": "company_phone", "businessphone": "company_phone", "officephone": "company_phone",
+    "street": "address", "streetaddress": "address", "address1": "address",
+    "town": "city", "state": "region", "province": "region", "county": "region", "stateregion": "region",
+    "zip": "postal_code", "zipcode": "postal_code", "postcode": "postal_code", "postalcode": "postal_code",
+    "countryregion": "country", "sector": "industry",
+    "firstname": "first_name", "givenname": "first_name", "forename": "first_name",
+    "lastname": "last_name", "surname": "last_name", "familyname": "last_name",
+    "name": "full_name", "fullname": "full_name", "contact": "full_name", "contactname": "full_name",
+    "person": "full_name", "jobtitle": "title", "position": "title", "role": "title",
+    "mail": "email", "emailaddress": "email", "workemail": "email", "contactemail": "email",
+    "linkedin": "linkedin_url", "linkedinurl": "linkedin_url", "linkedinprofile": "linkedin_url",
+    "personlinkedinurl": "linkedin_url", "labels": "tags", "tag": "tags", "leadsource": "source",
+    "amount": "value", "dealvalue": "value", "dealamount": "value", "revenue": "value",
+}  # fmt: skip
+
+# Vendors' export headers → field; they win over synonyms for the columns they name.
+PRESETS: dict[str, dict[str, str]] = {
+    "hubspot": {
+        "Company name": "company_name", "Company Name": "company_name", "First Name": "first_name",
+        "Last Name": "last_name", "Email": "email", "Phone Number": "contact_phone",
+        "Mobile Phone Number": "contact_phone", "Website URL": "website", "Company Domain Name": "domain",
+        "Job Title": "title", "City": "city", "State/Region": "region", "Postal Code": "postal_code",
+        "Country/Region": "country", "Street Address": "address", "Industry": "industry",
+        "Original Source": "source", "LinkedIn URL": "linkedin_url",
+    },
+    "pipedrive": {
+        "Organization - Name": "company_name", "Organization - Address": "address",
+        "Organization - Website": "website", "Person - Name": "full_name",
+        "Person - First name": "first_name", "Person - Last name": "last_name",
+        "Person - Email": "email", "Person - Phone": "contact_phone", "Person - Job title": "title",
+        "Deal - Value": "value", "Deal - Label": "tags", "Lead - Source": "source",
+    },
+    "apollo": {
+        "Company": "company_name", "Company Name for Emails": "company_name", "First Name": "first_name",
+        "Last Name": "last_name", "Title": "title", "Email": "email", "Work Direct Phone": "contact_phone",
+        "Mobile Phone": "contact_phone", "Corporate Phone": "company_phone", "Website": "website",
+        "Person Linkedin Url": "linkedin_url", "Company City": "city", "Company State": "region",
+        "Company Country": "country", "Company Address": "address", "Industry": "industry",
+    },
+}  # fmt: skip
+
+
+class RowError(ValueError):
+    """A record that can't become a lead; the message is the reason shown to the user."""
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def auto_mapping(header: list[str], preset: str | None = None) -> list[str]:
+    """A field per column: the preset's exact header first, then synonyms; each field used once."""
+    chosen = PRESETS.get(preset or "", {})
+    preset_keys = {_key(name): field for name, field in chosen.items()}
+    result: list[str] = []
+    used: set[str] = set()
+    for name in header:
+        field = preset_keys.get(_key(name)) or SYNONYMS.get(_key(name), "")
+        # Two columns claiming one field (e.g. "Phone" and "Mobile") would overwrite each other.
+        if field in used:
+            field = ""
+        if field:
+            used.add(field)
+        result.append(field)
+    return result
+
+
+def check_mapping(mapping: list[str], width: int) -> str | None:
+    """Why *mapping* can't be used for a file with *width* columns, or None."""
+    if len(mapping) != width:
+        return f"Give one field (or nothing) for each of the {width} columns."
+    unknown = [f for f in mapping if f and f not in FIELDS]
+    if unknown:
+        return f"Unknown field {unknown[0]!r}."
+    fields = [f for f in mapping if f]
+    if len(fields) != len(set(fields)):
+        return "Each field can be filled from one column only."
+    if "company_name" not in fields:
+        return "Map a column to Company name."
+    return None
+
+
+def mapped(cells: list[str], mapping: list[str]) -> dict[str, str]:
+    """The record's non-empty values by field."""
+    values = {}
+    for field, cell in zip(mapping, cells, strict=False):
+        if field and cell.strip():
+            values[field] = cell.strip()
+    return values
+
+
+def _split_tags(raw: str) -> list[str]:
+    return list(dict.fromkeys(t.strip()[:50] for t in re.split(r"[;,|]", raw) if t.strip()))
+
+
+def lead_input(cells: list[str], mapping: list[str], width: int) -> dict[str, Any] | None:
+    """The LeadCreateIn body of a record; None for an empty record; RowError when it can't be one."""
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        raise RowError(f"The row has {len(cells)} cells; the header has {width}.")
+    values = mapped(cells, mapping)
+    if not values:
+        return None
+    name = values.get("company_name")
+    if not name:
+        raise RowError("company_name: the company name is empty.")
+    company: dict[str, Any] = {"name": name, **{k: values[k] for k in COMPANY_KEYS if k in values}}
+    if "company_phone" in values:
+        company["phone"] = values["company_phone"]
+    contact: dict[str, Any] = {k: values[k] for k in CONTACT_KEYS if k in values}
+    if "contact_phone" in values:
+        contact["phone"] = values["contact_phone"]
+    if "full_name" in values and not ("first_name" in values or "last_name" in values):
+        first, _, last = values["full_name"].partition(" ")
+        contact |= {"first_name": first, "last_name": last.strip() or None}
+    body: dict[str, Any] = {"company": company, "source": values.get("source", "csv import")}
+    if contact:
+        body["contact"] = contact
+    if "tags" in values:
+        body["tags"] = _split_tags(values["tags"])
+    if "value" in values:
+        # Exports write amounts as "1,200.50" or "$1200"; the schema wants a plain decimal.
+        body["value"] = re.sub(r"[^0-9.\-]", "", values["value"]) or values["value"]
+    return body

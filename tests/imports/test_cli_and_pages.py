@@ -1,0 +1,75 @@
+"""``salesos import`` in-process with its counts, and the browser flow: upload, map, start, progress."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from salesos.cli import app
+from salesos.db.session import unit_of_work
+from salesos.jobs.testing import drain
+from salesos.orgs.repository import OrganizationRepository
+from tests.imports.helpers import lead_count
+from tests.web.test_pages import browser, sign_in  # noqa: F401  (browser is a fixture)
+
+CSV = (
+    b"First Name,Last Name,Email,Company name,Phone Number\n"
+    b"Ann,Lee,ann@hs.example,HubCo,\nBen,Ode,ANN@hs.example,HubCo,\nCid,Ray,bad,Bad Co,\n"
+)
+
+
+def _slug(org_id):  # type: ignore[no-untyped-def]
+    with unit_of_work(write=False, org_id=org_id) as s:
+        return OrganizationRepository(s).current().slug  # type: ignore[union-attr]
+
+
+def test_cli_import_with_preset(world, tmp_path):
+    before = lead_count(world.alice.org_id)
+    path = tmp_path / "hubspot.csv"
+    path.write_bytes(CSV)
+    result = CliRunner().invoke(
+        app, ["import", str(path), "--org", _slug(world.alice.org_id), "--preset", "hubspot"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output and "1 merged" in result.output and "1 rejected" in result.output
+    assert lead_count(world.alice.org_id) == before + 1
+    missing = CliRunner().invoke(app, ["import", str(path), "--org", "no-such-org"])
+    assert missing.exit_code == 1
+
+
+def test_browser_upload_map_start_and_progress(client, browser, world):  # noqa: F811
+    b = browser()
+    token = sign_in(b, world.alice.email)
+    assert 'href="/leads/import"' in b.get("/leads").text
+    assert b.get("/leads/import").status_code == 200
+    up = b.post(
+        "/leads/import",
+        data={"csrf_token": token, "preset": "hubspot"},
+        files={"file": ("h.csv", CSV, "text/csv")},
+    )
+    assert up.status_code == 303, up.text
+    url = up.headers["location"]
+    mapping = b.get(url)
+    assert (
+        mapping.status_code == 200
+        and "HubCo" in mapping.text
+        and 'value="company_name" selected' in mapping.text
+    )
+    form = {f"col_{i}": f for i, f in enumerate(["first_name", "last_name", "email", "company_name", ""])}
+    preview = b.post(f"{url}/preview", data={"csrf_token": token, **form}, headers={"HX-Request": "true"})
+    assert preview.status_code == 200 and "ann@hs.example" in preview.text and "<html" not in preview.text
+    bad = b.post(f"{url}/start", data={"csrf_token": token, **form, "col_3": ""})
+    assert bad.status_code == 422 and "Company name" in bad.text
+    started = b.post(f"{url}/start", data={"csrf_token": token, **form})
+    assert started.status_code == 303
+    queued = b.get(f"{url}/progress", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in queued.text
+    drain()
+    done = b.get(f"{url}/progress", headers={"HX-Request": "true"}).text
+    assert "100%" in done and "every 1s" not in done and "rejected.csv" in done
+    assert re.search(r"1 created · 1 merged", done)
+    # Carol can't see org A's import page.
+    c = browser()
+    sign_in(c, world.carol.email)
+    assert c.get(url).status_code == 404

@@ -1,0 +1,94 @@
+"""Encoding and delimiter detection, quoted newlines, header auto-mapping and vendor presets (no database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salesos.imports.service import mapping, sniff
+
+TEXT = 'Company;City;Contact\nCafé Müller;Zürich;Jürgen Ü\n"Two\nLines GmbH";Köln;Anna\n'
+
+
+@pytest.mark.parametrize(
+    ("encoded", "expected"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (TEXT.encode("utf-8-sig"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (b"\xfe\xff" + TEXT.encode("utf-16-be"), "utf-16"),
+        (TEXT.encode("latin-1"), "latin-1"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16", "utf16-be", "latin1"],
+)
+def test_each_encoding_reads_back_the_same_text(tmp_path: Path, encoded: bytes, expected: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(encoded)
+    encoding = sniff.sniff_encoding(path)
+    assert encoding == expected
+    delimiter = sniff.sniff_delimiter(path, encoding)
+    assert delimiter == ";"
+    assert sniff.header(path, encoding, delimiter) == ["Company", "City", "Contact"]
+    rows = list(sniff.records(path, encoding, delimiter))
+    assert rows == [["Café Müller", "Zürich", "Jürgen Ü"], ["Two\nLines GmbH", "Köln", "Anna"]]
+    assert sniff.count_records(path, encoding, delimiter) == 2
+
+
+def test_comma_tab_and_fallback_delimiters(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5,6\n")
+    assert sniff.sniff_delimiter(path, "utf-8") == ","
+    path.write_text("a\tb\tc\n1\t2\t3\n")
+    assert sniff.sniff_delimiter(path, "utf-8") == "\t"
+    path.write_text("single\nvalue\n")
+    assert sniff.sniff_delimiter(path, "utf-8") == ","
+
+
+def test_auto_mapping_from_synonyms() -> None:
+    header = [
+        "Company",
+        "E-mail Address",
+        "Phone",
+        "Website",
+        "First Name",
+        "Surname",
+        "Zip",
+        "Notes",
+        "Mobile",
+    ]
+    assert mapping.auto_mapping(header) == [
+        "company_name", "email", "contact_phone", "website", "first_name", "last_name", "postal_code", "",
+        "",  # a second phone column would overwrite the first
+    ]  # fmt: skip
+
+
+def test_hubspot_preset() -> None:
+    header = ["First Name", "Last Name", "Email", "Phone Number", "Company name", "Website URL", "City",
+              "State/Region", "Record ID"]  # fmt: skip
+    assert mapping.auto_mapping(header, "hubspot") == [
+        "first_name", "last_name", "email", "contact_phone", "company_name", "website", "city", "region", "",
+    ]  # fmt: skip
+    pipedrive = mapping.auto_mapping(["Organization - Name", "Person - Email", "Deal - Value"], "pipedrive")
+    assert pipedrive == ["company_name", "email", "value"]
+
+
+def test_check_mapping_and_row_conversion() -> None:
+    assert mapping.check_mapping(["email"], 1) == "Map a column to Company name."
+    assert mapping.check_mapping(["company_name", "nope"], 2) == "Unknown field 'nope'."
+    assert mapping.check_mapping(["company_name"], 2) is not None
+    body = mapping.lead_input(
+        [" Acme ", "Ann Lee", "a;b, a", "$1,200.50"], ["company_name", "full_name", "tags", "value"], 4
+    )
+    assert body == {
+        "company": {"name": "Acme"},
+        "source": "csv import",
+        "contact": {"first_name": "Ann", "last_name": "Lee"},
+        "tags": ["a", "b"],
+        "value": "1200.50",
+    }
+    assert mapping.lead_input(["", ""], ["company_name", "email"], 2) is None
+    with pytest.raises(mapping.RowError):
+        mapping.lead_input(["", "x@y.example"], ["company_name", "email"], 2)
+    with pytest.raises(mapping.RowError):
+        mapping.lead_input(["A", "b", "extra"], ["company_name", "email"], 2)
