@@ -79,3 +79,25 @@ async def test_a_rollback_discards_hints_even_when_the_session_is_reused(hub: Me
 def test_an_oversized_hint_fails_before_the_commit(hub: MemoryHub) -> None:
     with pytest.raises(ValueError), unit_of_work(org_id=ORG) as session:
         publish_after_commit(session, ORG, "message.received", {"body": "x" * 10_000})
+
+
+def _many_hints(count: int, *, repeat: bool = False) -> None:
+    with unit_of_work(org_id=ORG) as session:
+        session.execute(text("SELECT 1"))
+        for i in range(count):
+            lead = uuid.UUID(int=7 if repeat else 100 + i)
+            publish_after_commit(session, ORG, "lead.updated", {"lead_id": lead})
+
+
+async def test_hints_of_one_commit_are_deduplicated_and_a_flood_becomes_one_resync(hub: MemoryHub) -> None:
+    await hub.start()
+    sub = hub.subscribe(ORG)
+    await asyncio.to_thread(_many_hints, 5, repeat=True)  # the same lead touched five times
+    first = await sub.get(timeout=2)
+    assert first is not None and first.data == {"lead_id": str(uuid.UUID(int=7))}
+    assert await sub.get(timeout=0.3) is None
+    await asyncio.to_thread(_many_hints, 500)  # an import batch
+    flood = await sub.get(timeout=2)
+    assert flood is not None and flood.event == "resync"
+    assert await sub.get(timeout=0.3) is None
+    await hub.stop()
