@@ -69,15 +69,22 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def png(size: int, raw: bytes) -> bytes:
     """A PNG file of a *size* x *size* RGBA image."""
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9))
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(raw, 9))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def main() -> None:
     """Write icon-192.png, icon-512.png and icon-maskable-512.png."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, size, maskable in (("icon-192.png", 192, False), ("icon-512.png", 512, False),
-                                 ("icon-maskable-512.png", 512, True)):
+    for name, size, maskable in (
+        ("icon-192.png", 192, False),
+        ("icon-512.png", 512, False),
+        ("icon-maskable-512.png", 512, True),
+    ):
         (OUT_DIR / name).write_bytes(png(size, draw(size, maskable=maskable)))
         print(f"wrote {OUT_DIR / name}")
 

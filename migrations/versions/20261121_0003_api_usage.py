@@ -31,7 +31,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("org_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["org_id"], ["organizations.id"], name=op.f("fk_api_usage_org_id_organizations"), ondelete="CASCADE"
+            ["org_id"],
+            ["organizations.id"],
+            name=op.f("fk_api_usage_org_id_organizations"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_usage")),
     )

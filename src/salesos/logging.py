@@ -63,3 +63,5 @@ def configure_logging() -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     # Huey logs every task execution at INFO; our job runner already logs outcomes with context.
     logging.getLogger("huey").setLevel(max(level, logging.WARNING))
+    # Alembic narrates every plugin and revision at INFO; `salesos migrate` prints its own summary.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
