@@ -75,6 +75,22 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
 
+    # Web Push: keys are generated into var/ on first use unless given (base64url, raw P-256 scalar);
+    # the subject is how push services reach the operator (default: the From address of email).
+    push_provider: Literal["webpush", "log"] = "webpush"
+    vapid_private_key: str = ""
+    vapid_subject: str = ""
+    # Push services besides the built-in list (FCM, Mozilla, Apple, Windows) that subscriptions may name.
+    push_extra_hosts: str = ""
+
+    # Google Calendar sync (optional; the per-user ICS feed needs nothing). The URLs are settings so a
+    # test can point them at a loopback fake.
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    google_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_calendar_api: str = "https://www.googleapis.com/calendar/v3"
+
     job_workers: int = 2
     job_sweep_seconds: int = 30
     job_stale_seconds: int = 60

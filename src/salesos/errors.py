@@ -79,3 +79,10 @@ class ValidationFailed(DomainError):
 class PayloadTooLarge(DomainError):
     status_code = 413
     title = "Payload too large"
+
+
+class UpstreamFailed(DomainError):
+    """A provider the request depends on (an OAuth server, say) refused or failed; nothing was written."""
+
+    status_code = 502
+    title = "Upstream service failed"

@@ -16,12 +16,19 @@ from salesos.api.idempotency import IdempotencyMiddleware
 from salesos.api.middleware import BodyLimitMiddleware, OriginCheckMiddleware, RequestContextMiddleware
 from salesos.auth.api import router as auth_router
 from salesos.auth.deps import get_principal
+from salesos.calendar.api import router as calendar_router
 from salesos.config import get_settings
 from salesos.imports.api import router as imports_router
 from salesos.intake.api import router as intake_router
 from salesos.leads.api import router as leads_router
+from salesos.leads.directory_api import router as directory_router
+from salesos.leads.list_api import router as lead_list_router
+from salesos.leads.merge_api import router as merge_router
+from salesos.leads.pipeline_api import router as pipelines_router
 from salesos.logging import configure_logging
+from salesos.notifications.api import router as notifications_router
 from salesos.orgs.api import router as orgs_router
+from salesos.push.api import router as push_router
 from salesos.realtime.api import build_router as build_events_router
 from salesos.realtime.hub import get_hub
 from salesos.web.templating import WEB_DIR
@@ -64,9 +71,16 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(auth_router)
     router.include_router(orgs_router)
+    router.include_router(lead_list_router)  # before leads: /leads/bulk is not a lead id
     router.include_router(leads_router)
+    router.include_router(pipelines_router)
+    router.include_router(merge_router)
+    router.include_router(directory_router)
     router.include_router(intake_router)
     router.include_router(imports_router)
+    router.include_router(notifications_router)
+    router.include_router(calendar_router)
+    router.include_router(push_router)
     router.include_router(build_events_router(get_principal))
     return router
 

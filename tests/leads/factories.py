@@ -51,3 +51,16 @@ def task_id(session: Session, world: World) -> uuid.UUID:
     """Id of a task on the org-A lead registered as ``lead_id`` (so the task route's pair is valid in A)."""
     lead = leads.lead_or_404(session, world.ids["lead_id"])
     return work.add_task(session, _alice(world), lead, title="Call Zed", due_at=None, assignee_id=None).id
+
+
+def suggestion_id(session: Session, world: World) -> uuid.UUID:
+    """Id of an open merge suggestion between two org-A leads the earlier factories made (no new leads)."""
+    from sqlalchemy import select
+
+    from salesos.leads.merge_repository import MergeSuggestionRepository
+
+    stmt = select(Lead.id).where(Lead.org_id == world.alice.org_id).order_by(Lead.id).limit(2)
+    first, second = session.scalars(stmt).all()
+    suggestions = MergeSuggestionRepository(session)
+    suggestions.add_many([{"lead_id": first, "other_lead_id": second, "score": 95, "reason": "Acme Alpha"}])
+    return suggestions.open_for_lead(first)[0].id

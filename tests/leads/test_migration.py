@@ -10,6 +10,8 @@ from salesos.db.models import Base
 from tests.conftest import both_databases
 
 LEAD_TABLES = {
+    "saved_views",
+    "merge_suggestions",
     "pipelines",
     "pipeline_stages",
     "companies",

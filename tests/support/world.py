@@ -19,6 +19,8 @@ from salesos.orgs.repository import MembershipRepository
 from tests.imports import factories as import_factories
 from tests.intake import factories as intake_factories
 from tests.leads import factories as lead_factories
+from tests.notifications import factories as notification_factories
+from tests.push import factories as push_factories
 
 PASSWORD = "correct horse battery staple"
 
@@ -66,6 +68,30 @@ def _api_key(session: Session, world: World) -> uuid.UUID:
     return key.id
 
 
+def _pipeline(session: Session, world: World) -> uuid.UUID:
+    from salesos.leads.service.pipelines import create_pipeline
+
+    # Stage names of its own: tests look the default pipeline's stages up by name.
+    stages = [("Acme Alpha Intake", "open"), ("Acme Alpha Signed", "won")]
+    return create_pipeline(session, "Acme Alpha Renewals", stages).id
+
+
+def _stage(session: Session, world: World) -> uuid.UUID:
+    """A stage of the org-A pipeline registered as ``pipeline_id`` (the stage routes' pair is valid in A)."""
+    from salesos.leads.service.pipelines import add_stage, pipeline_or_404
+
+    return add_stage(session, pipeline_or_404(session, world.ids["pipeline_id"]), "Acme Alpha Review").id
+
+
+def _saved_view(session: Session, world: World) -> uuid.UUID:
+    """A view of Alice's shared with org A (so every org-A member could see it; Carol must not)."""
+    from salesos.leads.models import SavedView
+    from salesos.leads.repository import SavedViewRepository
+
+    view = SavedView(user_id=world.alice.user_id, name="Acme Alpha hot", filters={"tag": "hot"}, shared=True)
+    return SavedViewRepository(session).add(view).id
+
+
 ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "member_id": lambda _s, w: w.bob.member_id,
     "invitation_id": _invitation,
@@ -74,9 +100,15 @@ ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "task_id": lead_factories.task_id,
     "company_id": lead_factories.company_id,
     "contact_id": lead_factories.contact_id,
+    "suggestion_id": lead_factories.suggestion_id,
+    "subscription_id": push_factories.subscription_id,
     "intake_endpoint_id": intake_factories.intake_endpoint_id,
     "import_id": import_factories.import_id,
     "endpoint_id": intake_factories.endpoint_id,  # type: ignore[dict-item]  # a public id string
+    "view_id": _saved_view,
+    "pipeline_id": _pipeline,
+    "stage_id": _stage,
+    "notification_id": notification_factories.notification_id,
 }
 
 

@@ -19,6 +19,16 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LARGE_BODY_ROUTES: list[re.Pattern[str]] = []
 
 
+# Paths whose last part is a credential (a reset or invitation link, a calendar feed address): the access
+# log keeps the route and drops the secret.
+_SECRET_PATH = re.compile(r"^(/(?:reset-password|invite|calendar/feed)/)[^/]+$")
+
+
+def loggable_path(path: str) -> str:
+    """*path* with any secret token replaced, fit for a log line."""
+    return _SECRET_PATH.sub(r"\1[redacted]", path)
+
+
 def allow_large_body(path_pattern: str) -> None:
     """Exempt the paths that fully match *path_pattern* from the global body limit.
 
@@ -92,7 +102,7 @@ class RequestContextMiddleware:
             log.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"],
+                path=loggable_path(scope["path"]),
                 status=status_holder["status"],
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )

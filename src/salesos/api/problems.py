@@ -71,6 +71,9 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
         message = str(e.get("msg", "Invalid value"))
         if e.get("type") == "extra_forbidden":
             message = "Unknown field."
+        elif e.get("type") == "value_error":
+            # Our validators' own words, without pydantic's "Value error, " prefix.
+            message = str(e.get("ctx", {}).get("error", message))
         fields.append({"field": _field_name(tuple(e.get("loc", ()))), "message": message})
     return problem_response(
         request,

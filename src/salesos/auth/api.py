@@ -73,13 +73,15 @@ def me(principal: CurrentPrincipal, session: DbSession) -> schemas.MeOut:
 
 @router.patch("/auth/me", response_model=schemas.UserOut)
 def update_me(body: schemas.ProfileIn, principal: UserPrincipal, session: DbSession) -> schemas.UserOut:
-    """Change your name or password."""
+    """Change your name, timezone or password."""
     user = accounts.update_profile(
         session,
         principal.user_id,  # type: ignore[arg-type]
         name=body.name,
         password=body.password,
         current_password=body.current_password,
+        timezone=body.timezone,
+        reminder_minutes=body.reminder_minutes,
     )
     return schemas.UserOut.model_validate(user)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salesos.db.base import Base, IdMixin, TenantMixin, TimestampMixin, utcnow
@@ -21,6 +21,10 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # IANA zone for this person's times (calendar, reminders, digest); None follows the organisation's.
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # How long before a task or call is due its reminder arrives (0: at the due time).
+    reminder_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
 
 class UserSession(IdMixin, Base):

@@ -21,6 +21,12 @@ class UserRepository(Repository[User]):
         """The user with this (normalised) email."""
         return self.session.scalars(select(User).where(User.email == email)).first()
 
+    def by_ids(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+        """The users with these ids, by id (one query)."""
+        if not user_ids:
+            return {}
+        return {u.id: u for u in self.session.scalars(select(User).where(User.id.in_(user_ids)))}
+
 
 class UserSessionRepository(Repository[UserSession]):
     model = UserSession

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 
 from salesos.api.schemas import Output, StrictInput
+from salesos.orgs.schemas import known_timezones
 
 
 class SignupIn(StrictInput):
@@ -38,6 +39,8 @@ class UserOut(Output):
     id: uuid.UUID
     email: str
     name: str
+    timezone: str | None
+    reminder_minutes: int
     created_at: datetime
 
 
@@ -55,10 +58,26 @@ class MeOut(Output):
     scopes: list[str]
 
 
+# Minutes before a task or call is due that its reminder may arrive (0: at the due time).
+ReminderMinutes = Literal[0, 5, 10, 15, 30, 60, 120]
+REMINDER_CHOICES: tuple[int, ...] = get_args(ReminderMinutes)
+
+
 class ProfileIn(StrictInput):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     password: str | None = Field(default=None, min_length=1, max_length=256)
     current_password: str | None = Field(default=None, max_length=256)
+    # An IANA zone name; an empty string follows the organisation's timezone again.
+    timezone: str | None = Field(default=None, max_length=64)
+    # Minutes before a task or call is due that its reminder arrives.
+    reminder_minutes: ReminderMinutes | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value and value not in known_timezones():
+            raise ValueError("Use an IANA timezone name such as Europe/Paris.")
+        return value
 
 
 class PasswordResetIn(StrictInput):

@@ -19,7 +19,7 @@ from salesos.db.deps import DbSession
 from salesos.errors import Conflict, DomainError, TooManyRequests, Unauthorized
 from salesos.orgs import service as orgs_service
 from salesos.orgs.repository import OrganizationRepository
-from salesos.orgs.schemas import AcceptInvitationIn
+from salesos.orgs.schemas import AcceptInvitationIn, known_timezones
 from salesos.web.forms import FORM, FormErrors, attempt, domain_errors, local_path, validate
 from salesos.web.pages import Visitor, page, see_other
 from salesos.web.templating import render
@@ -31,7 +31,7 @@ NOTICES = {
     "signed-out": "You are signed out.",
     "org-deleted": "The organisation was deleted.",
     "left": "You left the organisation.",
-    "profile": "Your name was saved.",
+    "profile": "Your profile was saved.",
     "password": "Your password was changed.",
     "revoked": "The API key was revoked. Requests using it now fail.",
 }
@@ -285,16 +285,27 @@ def settings_index() -> Response:
 
 @router.get("/settings/profile", response_class=HTMLResponse)
 def profile_page(request: Request, principal: UserPrincipal, session: DbSession, done: str = "") -> Response:
-    """Your name and password."""
-    return page(request, session, principal, "auth/profile.html", {"notice": NOTICES.get(done)})
+    """Your name, timezone and password."""
+    context = {
+        "notice": NOTICES.get(done),
+        "timezones": sorted(known_timezones()),
+        "reminder_choices": schemas.REMINDER_CHOICES,
+    }
+    return page(request, session, principal, "auth/profile.html", context)
 
 
 @router.post("/settings/profile", response_class=HTMLResponse)
 def update_profile(
-    request: Request, principal: UserPrincipal, session: DbSession, name: Text = ""
+    request: Request,
+    principal: UserPrincipal,
+    session: DbSession,
+    name: Text = "",
+    timezone: Text = "",
+    reminder_minutes: Text = "10",
 ) -> Response:
-    """Change your display name."""
-    form, errors = validate(schemas.ProfileIn, {"name": name})
+    """Change your display name, timezone and reminder lead time."""
+    values = {"name": name, "timezone": timezone, "reminder_minutes": reminder_minutes}
+    form, errors = validate(schemas.ProfileIn, values)
     if form is not None:
         assert principal.user_id is not None  # UserPrincipal: API keys can't reach this page
         accounts.update_profile(
@@ -303,14 +314,27 @@ def update_profile(
             name=form.name,
             password=None,
             current_password=None,
+            timezone=form.timezone or "",
+            reminder_minutes=form.reminder_minutes,
         )
         return see_other("/settings/profile?done=profile")
+    if "timezone" in errors:
+        errors["timezone"] = "Choose a timezone from the list."
+    if "reminder_minutes" in errors:
+        errors["reminder_minutes"] = "Choose one of the listed times."
     return page(
         request,
         session,
         principal,
         "auth/profile.html",
-        {"name_errors": errors, "name": name},
+        {
+            "name_errors": errors,
+            "name": name,
+            "timezone": timezone,
+            "reminder_minutes": reminder_minutes,
+            "timezones": sorted(known_timezones()),
+            "reminder_choices": schemas.REMINDER_CHOICES,
+        },
         status_code=422,
     )
 

@@ -2,6 +2,7 @@
 
 from salesos.api.models import IdempotencyRecord
 from salesos.auth.models import ApiKey, LoginFailure, PasswordResetToken, RefreshToken, User, UserSession
+from salesos.calendar.models import CalendarConnection, CalendarEvent, CalendarFeed
 from salesos.db.base import Base
 from salesos.imports.models import ImportJob, ImportRejectedRow
 from salesos.intake.models import IntakeEndpoint, IntakeRecord
@@ -13,18 +14,25 @@ from salesos.leads.models import (
     Contact,
     Lead,
     LeadStatusHistory,
+    MergeSuggestion,
     Note,
     Pipeline,
     PipelineStage,
+    SavedView,
     Task,
 )
+from salesos.notifications.models import Notification, NotificationPreference
 from salesos.orgs.models import Invitation, Membership, Organization
+from salesos.push.models import PushSubscription
 
 __all__ = [
     "Activity",
     "ApiKey",
     "ApiUsage",
     "Base",
+    "CalendarConnection",
+    "CalendarEvent",
+    "CalendarFeed",
     "Company",
     "Contact",
     "IdempotencyRecord",
@@ -37,13 +45,18 @@ __all__ = [
     "LeadStatusHistory",
     "LoginFailure",
     "Membership",
+    "MergeSuggestion",
     "Note",
+    "Notification",
+    "NotificationPreference",
     "Organization",
     "OutboxJob",
     "PasswordResetToken",
     "Pipeline",
     "PipelineStage",
+    "PushSubscription",
     "RefreshToken",
+    "SavedView",
     "Task",
     "User",
     "UserSession",

@@ -11,19 +11,27 @@ from fastapi.responses import HTMLResponse, Response
 from salesos.auth.deps import Writer
 from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
+from salesos.calendar import service as calendar
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, ValidationFailed
 from salesos.leads import board
 from salesos.leads.models import Lead
 from salesos.leads.service import actions as action_service
 from salesos.leads.service import leads as lead_service
+from salesos.leads.service import merge as merge_service
 from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+from salesos.orgs.service import effective_timezone
 from salesos.web.forms import FormErrors, attempt, domain_errors
 from salesos.web.pages import page, see_other
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+
+
+def _timezone(session: DbSession, principal: Principal) -> str:
+    user = UserRepository(session).get(principal.user_id) if principal.user_id else None
+    return effective_timezone(user, OrganizationRepository(session).current())
 
 
 def render_detail(
@@ -36,10 +44,15 @@ def render_detail(
     members = MembershipRepository(session).listing() if can_write else []
     context: dict[str, Any] = {
         "lead": lead,
-        "tz": org.timezone if org else "UTC",
+        "tz": effective_timezone(user, org),
+        "durations": calendar.DURATIONS,
+        "upcoming_calls": calendar.upcoming_for_lead(session, lead),
         "can_write": can_write,
         "actions": action_service.action_links(
-            lead, sender=user.name if user else "", org=org.name if org else ""
+            lead,
+            sender=user.name if user else "",
+            org=org.name if org else "",
+            template=org.whatsapp_template if org else None,
         ),
         "call_outcomes": action_service.CALL_OUTCOMES,
         # Viewers can't own work, so the owner select offers writers only.
@@ -55,6 +68,7 @@ def render_detail(
         "schedule_values": {},
         "owner_errors": {},
         **board.workspace(session, lead),
+        "duplicates": merge_service.duplicates_of(session, lead),
         **ctx,
     }
     return page(request, session, principal, "leads/detail.html", context, status)
@@ -119,27 +133,42 @@ def open_whatsapp(request: Request, lead_id: uuid.UUID, principal: Writer, sessi
         return _refused(request, session, principal, lead, exc)
     user = UserRepository(session).get(principal.user_id) if principal.user_id else None
     org = OrganizationRepository(session).current()
-    links = action_service.action_links(lead, sender=user.name if user else "", org=org.name if org else "")
+    links = action_service.action_links(
+        lead,
+        sender=user.name if user else "",
+        org=org.name if org else "",
+        template=org.whatsapp_template if org else None,
+    )
     return see_other(links.whatsapp or f"/leads/{lead.id}")
 
 
 @router.post("/leads/{lead_id}/actions/schedule-call", response_class=HTMLResponse)
 def schedule_call(
-    request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession, call_at: Text = ""
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    call_at: Text = "",
+    duration_minutes: Text = "15",
+    notes: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Schedule a call: a "Call <contact>" task due at a time in the org's timezone."""
+    """Schedule a call in the caller's timezone: a "Call <contact>" task and an event on their calendar."""
     lead = lead_service.lead_or_404(session, lead_id)
-    org = OrganizationRepository(session).current()
+    tz = _timezone(session, principal)
     try:
         with attempt(session):
             try:
-                due = board.parse_local(call_at, org.timezone if org else "UTC")
+                due = board.parse_local(call_at, tz)
             except ValueError:
                 raise ValidationFailed("Enter a date and time.", field="call_at") from None
-            action_service.schedule_call(session, principal, lead, due)
+            if not duration_minutes.isdigit():
+                raise ValidationFailed("Choose a duration from the list.", field="duration_minutes")
+            action_service.schedule_call(
+                session, principal, lead, due, duration_minutes=int(duration_minutes), notes=notes
+            )
     except DomainError as exc:
         errors = domain_errors(exc, "call_at")
-        values = {"call_at": call_at}
+        values = {"call_at": call_at, "duration_minutes": duration_minutes, "notes": notes}
         ctx = {"schedule_errors": errors, "schedule_values": values}
         return _refused(request, session, principal, lead, exc, **ctx)
     return see_other(f"/leads/{lead.id}?done=scheduled#tasks")

@@ -13,13 +13,10 @@ from salesos.api.schemas import Cursor, Limit, PageOut, json_response, rows_page
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
 from salesos.db.pagination import DEFAULT_LIMIT, Page
-from salesos.errors import NotFound
 from salesos.leads import schemas
 from salesos.leads.export import lead_csv_chunks
 from salesos.leads.repository import (
     ActivityRepository,
-    CompanyRepository,
-    ContactRepository,
     LeadRepository,
     NoteRepository,
     TaskRepository,
@@ -40,8 +37,11 @@ async def lead_filters(
     created_after: AwareDatetime | None = None,
     created_before: AwareDatetime | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Company, contact name or email")] = None,
+    sort: Annotated[
+        schemas.LeadSort, Query(description="Order: a field, `-` prefix for descending; empty values last")
+    ] = "-created_at",
 ) -> schemas.LeadFilters:
-    """The lead list's query filters, shared by the list and the CSV export (async: no thread hop)."""
+    """The lead list's filters and sort, shared by the list and the CSV export (async: no thread hop)."""
     return schemas.LeadFilters(
         stage_id=stage_id,
         owner_id=owner_id,
@@ -51,10 +51,12 @@ async def lead_filters(
         created_after=created_after,
         created_before=created_before,
         q=q,
+        sort=sort,
     )
 
 
 LeadFilterQuery = Annotated[schemas.LeadFilters, Depends(lead_filters)]
+LeadCursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
 
 
 def _page(page: Page[Any], out: type[schemas.Output]) -> Response:
@@ -74,9 +76,10 @@ def list_leads(
     session: DbSession,
     filters: LeadFilterQuery,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    # Longer than other cursors: a sorted list's cursor carries the last row's sort value.
+    cursor: LeadCursor = None,
 ) -> Response:
-    """Leads matching the filters, newest first."""
+    """Leads matching the filters, in the `sort` order (newest first by default)."""
     return rows_page_response(LeadRepository(session).page(filters, limit=limit, cursor=cursor))
 
 
@@ -198,37 +201,3 @@ def update_task(
 def list_pipelines(principal: CurrentPrincipal, session: DbSession) -> list[schemas.PipelineOut]:
     """The organisation's pipelines with their stages in order."""
     return [schemas.PipelineOut.model_validate(p) for p in pipeline_service.list_pipelines(session)]
-
-
-@router.get("/companies", response_model=PageOut[schemas.CompanyOut])
-def list_companies(
-    principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
-    """Companies, newest first."""
-    return _page(CompanyRepository(session).page(limit=limit, cursor=cursor), schemas.CompanyOut)
-
-
-@router.get("/companies/{company_id}", response_model=schemas.CompanyOut)
-def get_company(company_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> schemas.CompanyOut:
-    """One company."""
-    company = CompanyRepository(session).get(company_id)
-    if company is None:
-        raise NotFound("Company not found.")
-    return schemas.CompanyOut.model_validate(company)
-
-
-@router.get("/contacts", response_model=PageOut[schemas.ContactOut])
-def list_contacts(
-    principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
-    """Contacts, newest first."""
-    return _page(ContactRepository(session).page(limit=limit, cursor=cursor), schemas.ContactOut)
-
-
-@router.get("/contacts/{contact_id}", response_model=schemas.ContactOut)
-def get_contact(contact_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> schemas.ContactOut:
-    """One contact."""
-    contact = ContactRepository(session).get(contact_id)
-    if contact is None:
-        raise NotFound("Contact not found.")
-    return schemas.ContactOut.model_validate(contact)

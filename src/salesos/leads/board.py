@@ -6,16 +6,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Row
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from salesos.leads.board_repository import BoardRepository, CompanyContactRepository, user_names
-from salesos.leads.models import Company, Lead, PipelineStage
-from salesos.leads.repository import ActivityRepository, NoteRepository, TaskRepository
+from salesos.leads.board_repository import BoardRepository, Card, CompanyContactRepository, user_names
+from salesos.leads.models import Company, Lead, Pipeline, PipelineStage
+from salesos.leads.repository import ActivityRepository, NoteRepository, PipelineRepository, TaskRepository
 from salesos.leads.schemas import LeadFilters
 from salesos.leads.service.actions import describe as describe_action
 from salesos.leads.service.pipelines import ensure_default_pipeline
@@ -46,7 +47,7 @@ class ColumnHead:
 @dataclass
 class Column:
     head: ColumnHead
-    cards: list[Row[Any]]
+    cards: list[Card]
     next_cursor: str | None
 
 
@@ -57,8 +58,46 @@ def money(amount: Decimal | None, currency: str) -> str:
     return f"{Decimal(amount):,.0f} {currency}" if amount == int(amount) else f"{amount:,.2f} {currency}"
 
 
+# id(stage list) -> (that list, its options HTML for each selected stage). A board renders the
+# same request-local list on each of its cards; holding the list keeps its id from being reused.
+_options_by_list: dict[int, tuple[list[PipelineStage], dict[uuid.UUID | None, Markup]]] = {}
+
+
+def _options(stage_list: list[PipelineStage]) -> dict[uuid.UUID | None, Markup]:
+    parts = [
+        (
+            stage.id,
+            f'<option value="{stage.id}" data-kind="{escape(stage.kind)}"',
+            f">{escape(stage.name)}</option>",
+        )
+        for stage in stage_list
+    ]
+    return {
+        chosen: Markup(
+            "".join(f"{head}{' selected' if sid == chosen else ''}{tail}" for sid, head, tail in parts)
+        )
+        for chosen in [None, *(sid for sid, _, _ in parts)]
+    }
+
+
+def stage_options(stage_list: list[PipelineStage], selected: uuid.UUID) -> Markup:
+    """The options of a card's Move select, *selected* marked.
+
+    Built in Python once per stage list: as a template loop, six options on each of a board's 150
+    cards cost as much as the rest of the board's rendering (docs/benchmarks.md, P2).
+    """
+    cached = _options_by_list.get(id(stage_list))
+    if cached is None or cached[0] is not stage_list:
+        if len(_options_by_list) > 64:
+            _options_by_list.clear()
+        cached = _options_by_list[id(stage_list)] = (stage_list, _options(stage_list))
+    variants = cached[1]
+    return variants.get(selected, variants[None])
+
+
+@lru_cache(maxsize=1024)
 def initials(name: str | None) -> str:
-    """Up to two initials of a person's name."""
+    """Up to two initials of a person's name (cached: a board shows the same few owners 150 times)."""
     return "".join(part[0] for part in (name or "").split()[:2]).upper()
 
 
@@ -77,9 +116,18 @@ def filter_query(filters: LeadFilters) -> str:
     return urlencode({k: str(v) for k, v in params.items() if v})
 
 
-def stages(session: Session) -> list[PipelineStage]:
-    """The default pipeline's stages in board order."""
-    return list(ensure_default_pipeline(session).stages)
+def stages(session: Session, pipeline_id: uuid.UUID | None = None) -> list[PipelineStage]:
+    """A pipeline's stages in board order: *pipeline_id*'s, else (or when unknown) the default one's."""
+    return list(pipeline_for(session, pipeline_id).stages)
+
+
+def pipeline_for(session: Session, pipeline_id: uuid.UUID | None) -> Pipeline:
+    """The pipeline a board shows: the one asked for when it exists in this org, else the default."""
+    if pipeline_id is not None:
+        found = PipelineRepository(session).get(pipeline_id)
+        if found is not None:
+            return found
+    return ensure_default_pipeline(session)
 
 
 def heads(session: Session, filters: LeadFilters, stage_list: list[PipelineStage]) -> list[ColumnHead]:
@@ -95,11 +143,14 @@ def heads(session: Session, filters: LeadFilters, stage_list: list[PipelineStage
     return list(by_stage.values())
 
 
-def columns(session: Session, filters: LeadFilters, limit: int = COLUMN_PAGE) -> list[Column]:
-    """The board: one column per stage with its first page of cards."""
+def columns(
+    session: Session, filters: LeadFilters, limit: int = COLUMN_PAGE, pipeline: Pipeline | None = None
+) -> list[Column]:
+    """The board of one pipeline (default: the default one): a column per stage with its first cards."""
     repository = BoardRepository(session)
     result = []
-    for head in heads(session, filters, stages(session)):
+    stage_list = list(pipeline.stages) if pipeline is not None else stages(session)
+    for head in heads(session, filters, stage_list):
         page = repository.column_page(head.stage.id, filters, limit=limit, cursor=None)
         result.append(Column(head, page.items, page.next_cursor))
     return result
@@ -169,7 +220,7 @@ def _describe(kind: str, data: dict[str, Any], stage_names: dict[str, str]) -> s
 
 def workspace(session: Session, lead: Lead) -> dict[str, Any]:
     """Everything the lead page shows besides the lead itself (a fixed number of queries)."""
-    stage_list = stages(session)
+    stage_list = stages(session, lead.pipeline_id)
     stage_names = {str(s.id): s.name for s in stage_list}
     activities = ActivityRepository(session).page(lead.id, limit=50, cursor=None).items
     notes = NoteRepository(session).page(lead.id, limit=50, cursor=None).items

@@ -138,6 +138,16 @@ class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
         # Board columns and "my leads" are the hot filtered lists.
         Index("ix_leads_org_id_stage_id_id", "org_id", "stage_id", "id"),
         Index("ix_leads_org_id_owner_id_id", "org_id", "owner_id", "id"),
+        # Keyset pages of the sorted list (migration 0007).
+        Index("ix_leads_org_id_updated_at_id", "org_id", "updated_at", "id"),
+        Index("ix_leads_org_id_next_follow_up_at_id", "org_id", "next_follow_up_at", "id"),
+        Index("ix_leads_org_id_score_id", "org_id", "score", "id"),
+        Index("ix_leads_org_id_value_id", "org_id", "value", "id"),
+        # Board column totals read only the index (migration 0009).
+        Index("ix_leads_org_id_stage_id_currency_value", "org_id", "stage_id", "currency", "value"),
+        # Dedup (intake, import) and merges look leads up by their contact or company.
+        Index("ix_leads_org_id_primary_contact_id", "org_id", "primary_contact_id"),
+        Index("ix_leads_org_id_company_id", "org_id", "company_id"),
     )
 
     company_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("companies.id", ondelete="CASCADE"))
@@ -174,7 +184,10 @@ class LeadStatusHistory(IdMixin, TenantMixin, TimestampMixin, Base):
     from_stage_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("pipeline_stages.id", ondelete="SET NULL"), nullable=True
     )
-    to_stage_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("pipeline_stages.id"))
+    # Null once that stage is deleted (its leads moved on first): history never blocks editing a pipeline.
+    to_stage_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("pipeline_stages.id", ondelete="SET NULL"), nullable=True
+    )
     changed_by_id: Mapped[uuid.UUID | None] = _user_fk()
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -200,6 +213,8 @@ class Task(IdMixin, TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_tasks_org_id_id", "org_id", "id"),
         Index("ix_tasks_org_id_lead_id_id", "org_id", "lead_id", "id"),
+        # The reminder scan reads each org's tasks coming due.
+        Index("ix_tasks_org_id_due_at", "org_id", "due_at"),
     )
 
     lead_id: Mapped[uuid.UUID] = _lead_fk()
@@ -207,6 +222,8 @@ class Task(IdMixin, TenantMixin, TimestampMixin, Base):
     due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     assignee_id: Mapped[uuid.UUID | None] = _user_fk()
     done_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Set when the reminder went out (claimed atomically, so it goes out once); cleared when rescheduled.
+    reminded_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class Activity(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -222,3 +239,45 @@ class Activity(IdMixin, TenantMixin, TimestampMixin, Base):
     actor_id: Mapped[uuid.UUID | None] = _user_fk()
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SavedView(IdMixin, TenantMixin, TimestampMixin, Base):
+    """A named set of lead-list filters and a sort, private to its owner unless shared with the org."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (
+        UniqueConstraint("org_id", "user_id", "name"),
+        Index("ix_saved_views_org_id_id", "org_id", "id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sort: Mapped[str] = mapped_column(String(32), default="-created_at")
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MergeSuggestionStatus(enum.StrEnum):
+    """Open suggestions are shown; dismissed ones ("not a duplicate") never come back for that pair."""
+
+    OPEN = "open"
+    DISMISSED = "dismissed"
+
+
+class MergeSuggestion(IdMixin, TenantMixin, TimestampMixin, Base):
+    """Two leads that look like the same business (similar name in the same city), waiting for a person."""
+
+    __tablename__ = "merge_suggestions"
+    __table_args__ = (
+        # One row per unordered pair: lead_id is always the smaller id of the two.
+        UniqueConstraint("org_id", "lead_id", "other_lead_id"),
+        Index("ix_merge_suggestions_org_id_id", "org_id", "id"),
+        Index("ix_merge_suggestions_org_id_other_lead_id", "org_id", "other_lead_id"),
+    )
+
+    lead_id: Mapped[uuid.UUID] = _lead_fk()
+    other_lead_id: Mapped[uuid.UUID] = _lead_fk()
+    score: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default=MergeSuggestionStatus.OPEN.value)
+    decided_by_id: Mapped[uuid.UUID | None] = _user_fk()

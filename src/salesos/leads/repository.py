@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, cast, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import lazyload
 
 from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository
@@ -19,9 +21,11 @@ from salesos.leads.models import (
     Note,
     Pipeline,
     PipelineStage,
+    SavedView,
     Task,
 )
 from salesos.leads.schemas import LeadFilters
+from salesos.leads.sorting import SortSpec, sorted_page
 
 
 class PipelineRepository(Repository[Pipeline]):
@@ -36,9 +40,52 @@ class PipelineRepository(Repository[Pipeline]):
         stmt = self.scoped().order_by(Pipeline.is_default.desc(), Pipeline.name)
         return list(self.session.scalars(stmt))
 
+    def by_name(self, name: str) -> Pipeline | None:
+        """The org's pipeline called *name*, ignoring case."""
+        stmt = self.scoped().where(func.lower(Pipeline.name) == name.lower())
+        return self.session.scalars(stmt).first()
+
+    def make_default(self, pipeline_id: uuid.UUID) -> None:
+        """Make one pipeline the org's default and every other one not.
+
+        One UPDATE over all the org's rows: two concurrent calls serialise on the row locks, so
+        exactly one default remains whichever commits last.
+        """
+        stmt = (
+            update(Pipeline)
+            .where(Pipeline.org_id == self.org_id)
+            .values(is_default=Pipeline.id == pipeline_id)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(stmt)
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, Pipeline):
+                self.session.expire(obj, ["is_default"])
+
+    def lead_count(self, pipeline_id: uuid.UUID) -> int:
+        """How many leads are on the pipeline."""
+        stmt = select(func.count(Lead.id)).where(Lead.org_id == self.org_id, Lead.pipeline_id == pipeline_id)
+        return int(self.session.scalar(stmt) or 0)
+
 
 class StageRepository(Repository[PipelineStage]):
     model = PipelineStage
+
+    def for_pipeline(self, pipeline_id: uuid.UUID) -> list[PipelineStage]:
+        """A pipeline's stages in board order."""
+        stmt = self.scoped().where(PipelineStage.pipeline_id == pipeline_id)
+        return list(self.session.scalars(stmt.order_by(PipelineStage.position, PipelineStage.id)))
+
+    def lead_counts(self) -> dict[uuid.UUID, int]:
+        """How many leads sit in each stage of the org (stages without leads are absent)."""
+        stmt = select(Lead.stage_id, func.count(Lead.id)).where(Lead.org_id == self.org_id)
+        stmt = stmt.group_by(Lead.stage_id)
+        return {stage_id: int(n) for stage_id, n in self.session.execute(stmt).all()}
+
+    def leads_in(self, stage_id: uuid.UUID) -> list[Lead]:
+        """The leads in one stage, without their company and contact (a bulk move needs neither)."""
+        stmt = select(Lead).where(Lead.org_id == self.org_id, Lead.stage_id == stage_id)
+        return list(self.session.scalars(stmt.options(lazyload("*")).order_by(Lead.id)))
 
 
 class CompanyRepository(Repository[Company]):
@@ -52,9 +99,16 @@ class CompanyRepository(Repository[Company]):
 class ContactRepository(Repository[Contact]):
     model = Contact
 
-    def page(self, *, limit: int, cursor: str | None) -> Page[Contact]:
-        """Contacts, newest first."""
-        return paginate(self.session, self.scoped(), Contact.id, limit=limit, cursor=cursor)
+    def page(self, *, limit: int, cursor: str | None, company_id: uuid.UUID | None = None) -> Page[Contact]:
+        """Contacts (of one company, with *company_id*), newest first."""
+        stmt = self.scoped()
+        if company_id is not None:
+            stmt = stmt.where(Contact.company_id == company_id)
+        return paginate(self.session, stmt, Contact.id, limit=limit, cursor=cursor)
+
+    def of_company(self, company_id: uuid.UUID) -> list[Contact]:
+        """Every contact of a company."""
+        return list(self.session.scalars(self.scoped().where(Contact.company_id == company_id)))
 
 
 LEAD_LIST_COLUMNS = (
@@ -82,8 +136,13 @@ LEAD_LIST_COLUMNS = (
 class LeadRepository(Repository[Lead]):
     model = Lead
 
+    def ids_of_company(self, company_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
+        """Up to *limit* ids of the company's leads."""
+        stmt = self.scoped(Lead.id).where(Lead.company_id == company_id).limit(limit)
+        return list(self.session.scalars(stmt))
+
     def page(self, filters: LeadFilters, *, limit: int, cursor: str | None) -> Page[Row[Any]]:
-        """One page of lead rows matching *filters*, newest first."""
+        """One page of lead rows matching *filters*, in ``filters.sort`` order (newest first by default)."""
         stmt = (
             self.scoped(*LEAD_LIST_COLUMNS)
             .join(Company, Company.id == Lead.company_id)
@@ -91,7 +150,49 @@ class LeadRepository(Repository[Lead]):
         )
         for condition in self._conditions(filters):
             stmt = stmt.where(condition)
-        return paginate(self.session, stmt, Lead.id, limit=limit, cursor=cursor, rows=True)
+        return sorted_page(self.session, stmt, SortSpec.parse(filters.sort), limit=limit, cursor=cursor)
+
+    def matching_ids(
+        self, filters: LeadFilters, *, after: uuid.UUID | None, up_to: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """Ids of leads matching *filters*, oldest first, after *after* and at most *up_to* (bulk batches)."""
+        stmt = (
+            self.scoped(Lead.id)
+            .join(Company, Company.id == Lead.company_id)
+            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+        )
+        for condition in self._conditions(filters):
+            stmt = stmt.where(condition)
+        if after is not None:
+            stmt = stmt.where(Lead.id > after)
+        if up_to is not None:
+            stmt = stmt.where(Lead.id <= up_to)
+        return list(self.session.scalars(stmt.order_by(Lead.id).limit(limit)))
+
+    def count_matching(self, filters: LeadFilters) -> int:
+        """How many leads match *filters*."""
+        stmt = (
+            self.scoped(func.count(Lead.id))
+            .join(Company, Company.id == Lead.company_id)
+            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+        )
+        for condition in self._conditions(filters):
+            stmt = stmt.where(condition)
+        return int(self.session.scalar(stmt) or 0)
+
+    def known_ids(self, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        """Which of *ids* are leads of this org (in batches: a long IN list is one statement per 500)."""
+        found: list[uuid.UUID] = []
+        for start in range(0, len(ids), 500):
+            stmt = self.scoped(Lead.id).where(Lead.id.in_(ids[start : start + 500]))
+            found += self.session.scalars(stmt)
+        return found
+
+    def by_ids(self, ids: list[uuid.UUID]) -> list[Lead]:
+        """This org's leads among *ids* (foreign and unknown ids are simply absent)."""
+        if not ids:
+            return []
+        return list(self.session.scalars(self.scoped().where(Lead.id.in_(ids)).order_by(Lead.id)))
 
     def _conditions(self, f: LeadFilters) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -150,6 +251,31 @@ class NoteRepository(Repository[Note]):
 class TaskRepository(Repository[Task]):
     model = Task
 
+    def coming_due(self, *, since: datetime, until: datetime) -> list[Row[Any]]:
+        """Open, unreminded tasks due in (since, until], with the lead's owner (the fallback recipient)."""
+        stmt = (
+            self.scoped(Task.id, Task.lead_id, Task.title, Task.due_at, Task.assignee_id, Lead.owner_id)
+            .join(Lead, Lead.id == Task.lead_id)
+            .where(
+                Task.done_at.is_(None),
+                Task.reminded_at.is_(None),
+                Task.due_at > since,
+                Task.due_at <= until,
+            )
+            .order_by(Task.due_at)
+        )
+        return list(self.session.execute(stmt))
+
+    def claim_reminder(self, task_id: uuid.UUID, at: datetime) -> bool:
+        """Mark the task reminded unless someone already did: True for exactly one caller."""
+        stmt = (
+            update(Task)
+            .where(Task.org_id == self.org_id, Task.id == task_id, Task.reminded_at.is_(None))
+            .values(reminded_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
     def page(self, lead_id: uuid.UUID, *, limit: int, cursor: str | None) -> Page[Task]:
         """A lead's tasks, newest first."""
         stmt = self.scoped().where(Task.lead_id == lead_id)
@@ -188,3 +314,24 @@ class LeadMatchRepository(Repository[Lead]):
         """The oldest lead of a company with *domain*."""
         ids = select(Company.id).where(Company.org_id == self.org_id, Company.domain == domain)
         return self._first(Lead.company_id.in_(ids))
+
+
+class SavedViewRepository(Repository[SavedView]):
+    model = SavedView
+
+    def visible_to(self, user_id: uuid.UUID) -> list[SavedView]:
+        """*user_id*'s own views and the org's shared ones, by name."""
+        stmt = self.scoped().where(or_(SavedView.user_id == user_id, SavedView.shared.is_(True)))
+        return list(self.session.scalars(stmt.order_by(func.lower(SavedView.name), SavedView.id)))
+
+    def visible(self, view_id: uuid.UUID, user_id: uuid.UUID) -> SavedView | None:
+        """One view *user_id* may see (own or shared); someone else's private view looks missing."""
+        stmt = self.scoped().where(
+            SavedView.id == view_id, or_(SavedView.user_id == user_id, SavedView.shared.is_(True))
+        )
+        return self.session.scalars(stmt).first()
+
+    def named(self, user_id: uuid.UUID, name: str) -> SavedView | None:
+        """*user_id*'s view called *name* (names are unique per owner)."""
+        stmt = self.scoped().where(SavedView.user_id == user_id, SavedView.name == name)
+        return self.session.scalars(stmt).first()

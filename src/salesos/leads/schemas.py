@@ -20,8 +20,9 @@ CustomFields = Annotated[
 ]
 
 
-class CompanyIn(StrictInput):
-    name: str = Field(min_length=1, max_length=200)
+class CompanyDetails(StrictInput):
+    """A company's optional details, shared by create and update bodies."""
+
     domain: str | None = Field(default=None, max_length=255)
     website: str | None = Field(default=None, max_length=500)
     phone: str | None = Field(default=None, max_length=40)
@@ -35,16 +36,25 @@ class CompanyIn(StrictInput):
     industry: str | None = Field(default=None, max_length=120)
     size: str | None = Field(default=None, max_length=32)
     source: str | None = Field(default=None, max_length=64)
+
+
+class CompanyIn(CompanyDetails):
+    name: str = Field(min_length=1, max_length=200)
     tags: Tags = []
 
 
-class ContactIn(StrictInput):
+class ContactDetails(StrictInput):
+    """A person's optional details, shared by create and update bodies."""
+
     first_name: str | None = Field(default=None, max_length=120)
     last_name: str | None = Field(default=None, max_length=120)
     title: str | None = Field(default=None, max_length=160)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
     linkedin_url: str | None = Field(default=None, max_length=500)
+
+
+class ContactIn(ContactDetails):
     is_decision_maker: bool = False
     email_consent: bool = False
     do_not_contact: bool = False
@@ -83,6 +93,8 @@ class LeadUpdateIn(StrictInput):
     tier: Tier | None = None
     next_follow_up_at: AwareDatetime | None = None
     custom_fields: CustomFields | None = None
+    # The stage the client last saw (an offline edit replayed later): a lead moved elsewhere since is a 409.
+    expected_stage_id: uuid.UUID | None = None
 
 
 class NoteIn(StrictInput):
@@ -223,8 +235,14 @@ class ActivityOut(Output):
     created_at: datetime
 
 
+LeadSort = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "value", "-value",
+    "company_name", "-company_name", "next_follow_up_at", "-next_follow_up_at", "score", "-score",
+]  # fmt: skip
+
+
 class LeadFilters(StrictInput):
-    """Query filters of the lead list (all optional, combined with AND)."""
+    """Query filters of the lead list (all optional, combined with AND), and its order."""
 
     stage_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
@@ -234,3 +252,177 @@ class LeadFilters(StrictInput):
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
     q: str | None = Field(default=None, max_length=200)
+    # Not a filter: the list's order (``-`` = descending; empty values always last). Bulk updates ignore it.
+    sort: LeadSort = "-created_at"
+
+
+class MergeIn(StrictInput):
+    """Merge ``other_lead_id`` into the lead in the URL, which is kept."""
+
+    other_lead_id: uuid.UUID
+
+
+class LeadSummaryOut(Output):
+    """What a merge suggestion shows of one of its leads."""
+
+    id: uuid.UUID
+    company_id: uuid.UUID
+    company_name: str
+    city: str | None
+    domain: str | None
+    contact_name: str | None
+    contact_email: str | None
+    stage_name: str
+    created_at: datetime
+
+
+class MergeSuggestionOut(Output):
+    id: uuid.UUID
+    lead: LeadSummaryOut
+    other_lead: LeadSummaryOut
+    score: int
+    reason: str
+    status: str
+    created_at: datetime
+
+
+class ScanOut(Output):
+    scheduled: bool
+
+
+# --- pipeline and stage editing (admins) ----------------------------------------------------------------
+
+MAX_STAGES = 30
+StageKindIn = Literal["open", "won", "lost"]
+PipelineName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class NewStageIn(StrictInput):
+    """A stage of a pipeline being created; its place in the list is its position."""
+
+    name: PipelineName
+    kind: StageKindIn = "open"
+
+
+class PipelineCreateIn(StrictInput):
+    """A new pipeline; without ``stages`` it gets the default set (New … Won / Lost)."""
+
+    name: PipelineName
+    is_default: bool = False
+    stages: list[NewStageIn] | None = Field(default=None, min_length=1, max_length=MAX_STAGES)
+
+
+class PipelineUpdateIn(StrictInput):
+    """Rename a pipeline, or make it the default (``is_default: true``; the previous one stops being it)."""
+
+    name: PipelineName | None = None
+    is_default: bool | None = None
+
+
+class StageCreateIn(NewStageIn):
+    """A stage added to a pipeline at ``position`` (0 = first; default: last); later stages shift along."""
+
+    position: int | None = Field(default=None, ge=0, le=MAX_STAGES)
+
+
+class StageUpdateIn(StrictInput):
+    """Rename a stage, change its kind, or move it to ``position`` (the others close up around it)."""
+
+    name: PipelineName | None = None
+    kind: StageKindIn | None = None
+    position: int | None = Field(default=None, ge=0, le=MAX_STAGES)
+
+
+# --- Bulk updates and saved views of the lead list -------------------------------------------------
+
+BULK_MAX_IDS = 1000
+
+
+class LeadBulkSet(StrictInput):
+    """What a bulk update changes; a field left out is kept (``owner_id: null`` unassigns)."""
+
+    stage_id: uuid.UUID | None = None
+    # Required when moving to a lost stage.
+    lost_reason: str | None = Field(default=None, max_length=2000)
+    owner_id: uuid.UUID | None = None
+    add_tags: Tags = []
+    remove_tags: Tags = []
+
+
+class LeadBulkIn(StrictInput):
+    """Either ``ids`` (at most 1,000) or ``filter`` (the list's filters), and what to ``set``."""
+
+    ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=BULK_MAX_IDS)] | None = None
+    filter: LeadFilters | None = None
+    set: LeadBulkSet
+
+
+class LeadBulkOut(Output):
+    """``done``: applied in the request; ``queued``: a job applies it (``job_id``) to ``matched`` leads."""
+
+    status: Literal["done", "queued"]
+    matched: int
+    updated: int
+    not_found: list[uuid.UUID] = []
+    job_id: uuid.UUID | None = None
+
+
+SavedViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class SavedViewFilters(StrictInput):
+    """The lead list's filters a view remembers (dates are left out: a view is reopened later)."""
+
+    stage_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    tag: str | None = Field(default=None, max_length=50)
+    source: str | None = Field(default=None, max_length=64)
+    tier: Tier | None = None
+    q: str | None = Field(default=None, max_length=200)
+
+
+class SavedViewIn(StrictInput):
+    name: SavedViewName
+    filters: SavedViewFilters = SavedViewFilters()
+    sort: LeadSort = "-created_at"
+    shared: bool = False
+
+
+class SavedViewUpdateIn(StrictInput):
+    name: SavedViewName | None = None
+    filters: SavedViewFilters | None = None
+    sort: LeadSort | None = None
+    shared: bool | None = None
+
+
+class SavedViewOut(Output):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    filters: SavedViewFilters
+    sort: str
+    shared: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CompanyUpdateIn(CompanyDetails):
+    """Company fields to change; an explicit null clears a field (the name can't be cleared)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tags: Tags | None = None
+
+
+class ContactCreateIn(ContactIn):
+    """A person at a company of this org (``company_id``) or on their own."""
+
+    company_id: uuid.UUID | None = None
+
+
+class ContactUpdateIn(ContactDetails):
+    """Contact fields to change; an explicit null clears a text field."""
+
+    company_id: uuid.UUID | None = None
+    is_decision_maker: bool | None = None
+    email_consent: bool | None = None
+    do_not_contact: bool | None = None

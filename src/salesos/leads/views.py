@@ -16,8 +16,10 @@ from salesos.leads import board, schemas
 from salesos.leads.action_views import render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
-from salesos.leads.repository import StageRepository
+from salesos.leads.merge_views import router as merge_router
+from salesos.leads.repository import PipelineRepository, StageRepository
 from salesos.leads.service import leads as lead_service
+from salesos.leads.service import pipelines as pipeline_service
 from salesos.leads.service import work as work_service
 from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
@@ -28,6 +30,8 @@ from salesos.web.templating import templates
 router = APIRouter(include_in_schema=False)
 # The workspace actions live in their own module; they are served with the rest of the leads pages.
 router.include_router(action_router)
+# Before /leads/{lead_id}: "/leads/duplicates" is not a lead id.
+router.include_router(merge_router)
 Text = Annotated[str, Form()]
 Limit = Annotated[int, Query(ge=1, le=board.MAX_COLUMN_PAGE)]
 Filter = Annotated[str, Query(max_length=200)]
@@ -41,16 +45,26 @@ NOTICES = {
     "call": "Call logged.",
     "scheduled": "Call scheduled.",
     "owner": "Owner changed.",
+    "merged": "Leads merged.",
+    "dismissed": "Marked as not a duplicate.",
 }
 
 templates.env.filters["money"] = board.money
 templates.env.filters["initials"] = board.initials
+templates.env.filters["stage_options"] = board.stage_options
 templates.env.filters["local_time"] = board.local_time
 
 
 def _common(principal: Principal, filters: schemas.LeadFilters) -> dict[str, Any]:
     can_write = principal.has_role(Role.MEMBER)
     return {"can_write": can_write, "filters": filters, "fq": board.filter_query(filters)}
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None  # an unreadable pipeline id shows the default board
 
 
 @router.get("/leads", response_class=HTMLResponse)
@@ -61,20 +75,24 @@ def board_page(
     owner: Filter = "",
     tag: Filter = "",
     q: Filter = "",
+    pipeline: Filter = "",
     limit: Limit = board.COLUMN_PAGE,
 ) -> Response:
-    """The pipeline board; the filter bar's HTMX requests get just the board back."""
+    """A pipeline's board (the default one unless ?pipeline= names another); HTMX gets just the board."""
     filters = board.board_filters(owner, tag, q)
-    columns = board.columns(session, filters, limit)
+    shown = board.pipeline_for(session, _uuid_or_none(pipeline))
+    columns = board.columns(session, filters, limit, shown)
     context = {
         **_common(principal, filters),
         "columns": columns,
         "stages": [c.head.stage for c in columns],
         "limit": limit,
+        "pipeline": shown,
     }
     if is_htmx(request):
-        return page(request, session, principal, "leads/_board.html", context)
+        return page(request, session, principal, "leads/_pipeline_board.html", context)
     context["members"] = MembershipRepository(session).listing()
+    context["pipelines"] = PipelineRepository(session).listing()
     return page(request, session, principal, "leads/board.html", context)
 
 
@@ -101,17 +119,22 @@ def column_cards(
         "stage": stage,
         "cards": found.items,
         "next_cursor": found.next_cursor,
-        "stages": board.stages(session),
+        "stages": board.stages(session, stage.pipeline_id),
         "limit": limit,
     }
     return page(request, session, principal, "leads/_cards.html", context)
 
 
 def _card_update(
-    request: Request, session: DbSession, principal: Principal, lead_id: uuid.UUID, filters: Any
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    lead_id: uuid.UUID,
+    filters: Any,
+    pipeline_id: uuid.UUID | None = None,
 ) -> HTMLResponse:
-    """The lead's card (if it still matches the filters) and every column head, for the board to patch in."""
-    stage_list = board.stages(session)
+    """The lead's card (if it still matches the filters) and its pipeline's column heads, to patch in."""
+    stage_list = board.stages(session, pipeline_id)
     context = {
         **_common(principal, filters),
         "card": BoardRepository(session).card(lead_id, filters),
@@ -123,9 +146,21 @@ def _card_update(
 
 
 @router.get("/leads/new", response_class=HTMLResponse)
-def new_lead_form(request: Request, principal: Writer, session: DbSession) -> Response:
-    """The new-lead form."""
-    return page(request, session, principal, "leads/new.html", {"errors": {}, "values": {}})
+def new_lead_form(request: Request, principal: Writer, session: DbSession, pipeline: Filter = "") -> Response:
+    """The new-lead form (``?pipeline=`` preselects where the lead starts)."""
+    return _new_lead_page(request, session, principal, {}, {"pipeline": pipeline})
+
+
+def _new_lead_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    errors: FormErrors,
+    values: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {"errors": errors, "values": values, "pipelines": pipeline_service.list_pipelines(session)}
+    return page(request, session, principal, "leads/new.html", context, status_code)
 
 
 # Service and schema error fields, as the form's input names.
@@ -144,10 +179,12 @@ def create_lead(
     contact_email: Text = "",
     contact_phone: Text = "",
     value: Text = "",
+    pipeline: Text = "",
 ) -> Response:
-    """Create a lead with its company and primary contact in the first open stage."""
+    """Create a lead with its company and primary contact in the first open stage of the chosen pipeline."""
     values = {"company_name": company_name, "website": website, "contact_name": contact_name}
     values |= {"contact_email": contact_email, "contact_phone": contact_phone, "value": value}
+    values["pipeline"] = pipeline
     first, _, last = contact_name.strip().partition(" ")
     contact = {"first_name": first or None, "last_name": last or None}
     contact |= {"email": contact_email or None, "phone": contact_phone or None}
@@ -162,12 +199,14 @@ def create_lead(
     if form is not None:
         try:
             with attempt(session):
+                if pipeline:
+                    form.stage_id = pipeline_service.start_stage(session, pipeline).id
                 lead = lead_service.create_lead(session, principal, form)
             return see_other(f"/leads/{lead.id}?done=created")
         except DomainError as exc:
             found = domain_errors(exc, "company_name")
             errors, status = {NEW_LEAD_FIELDS.get(k, k): v for k, v in found.items()}, exc.status_code
-    return page(request, session, principal, "leads/new.html", {"errors": errors, "values": values}, status)
+    return _new_lead_page(request, session, principal, errors, values, status)
 
 
 @router.get("/leads/{lead_id}/card", response_class=HTMLResponse)
@@ -181,8 +220,9 @@ def lead_card(
     q: Filter = "",
 ) -> Response:
     """One card and the column heads: how the board catches up with another user's change."""
-    lead_service.lead_or_404(session, lead_id)
-    return _card_update(request, session, principal, lead_id, board.board_filters(owner, tag, q))
+    lead = lead_service.lead_or_404(session, lead_id)
+    filters = board.board_filters(owner, tag, q)
+    return _card_update(request, session, principal, lead_id, filters, lead.pipeline_id)
 
 
 @router.post("/leads/{lead_id}/stage", response_class=HTMLResponse)
@@ -212,7 +252,8 @@ def move_lead(
                     session, lead, form.stage_id, actor_id=principal.user_id, lost_reason=form.lost_reason
                 )
             if is_htmx(request):
-                return _card_update(request, session, principal, lead.id, board.board_filters(owner, tag, q))
+                filters = board.board_filters(owner, tag, q)
+                return _card_update(request, session, principal, lead.id, filters, lead.pipeline_id)
             return see_other(local_path(return_to, f"/leads/{lead.id}?done=moved"))
         except DomainError as exc:
             errors, status = domain_errors(exc, "stage_id"), exc.status_code

@@ -37,7 +37,11 @@ def get_org(principal: CurrentPrincipal, session: DbSession) -> schemas.OrgOut:
 def update_org(body: schemas.OrgUpdateIn, principal: Admin, session: DbSession) -> schemas.OrgOut:
     """Rename the organisation or change its defaults (admin+)."""
     org = service.update_org(
-        session, name=body.name, default_region=body.default_region, timezone=body.timezone
+        session,
+        name=body.name,
+        default_region=body.default_region,
+        timezone=body.timezone,
+        whatsapp_template=body.whatsapp_template,
     )
     return schemas.OrgOut.model_validate(org)
 

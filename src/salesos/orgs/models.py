@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesos.auth.models import User
@@ -40,6 +40,8 @@ class Organization(IdMixin, TimestampMixin, Base):
     # Phone numbers typed without a country code are read in this region (ISO 3166 alpha-2).
     default_region: Mapped[str] = mapped_column(String(2), default="US")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The WhatsApp message a lead's page pre-fills; None means the built-in default.
+    whatsapp_template: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Membership(IdMixin, TenantMixin, TimestampMixin, Base):

@@ -28,6 +28,12 @@ class OrganizationRepository(Repository[Organization]):
             return uuid.UUID(str(value)) if value else None
         return self.session.scalar(select(Organization.id).where(Organization.slug == slug))
 
+    def all_ids(self) -> list[uuid.UUID]:
+        """Every organisation's id, for scans that visit each tenant (PostgreSQL: app_org_ids(), RLS)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return [uuid.UUID(str(v)) for v in self.session.scalars(text("SELECT app_org_ids()"))]
+        return list(self.session.scalars(select(Organization.id).order_by(Organization.id)))
+
     def for_user(self, user_id: uuid.UUID) -> list[tuple[Organization, str]]:
         """Organisations the user belongs to, with the role in each."""
         stmt = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from functools import lru_cache
+from string import Formatter
 from typing import Literal
 from zoneinfo import available_timezones
 
@@ -21,7 +22,30 @@ class OrgOut(Output):
     slug: str
     default_region: str
     timezone: str
+    whatsapp_template: str | None
     created_at: datetime
+
+
+# What a message template may mention, filled in per lead when the message is written.
+MESSAGE_PLACEHOLDERS = ("first_name", "company", "sender", "org")
+DEFAULT_WHATSAPP_TEMPLATE = (
+    "Hi {first_name}, this is {sender} from {org}. "
+    "I'd love to hear how things are going at {company}. Do you have a few minutes this week?"
+)
+
+
+def check_message_template(template: str) -> None:
+    """ValueError unless *template* uses only the known {placeholders}, with no format tricks."""
+    try:
+        fields = [
+            (name, spec, conv) for _, name, spec, conv in Formatter().parse(template) if name is not None
+        ]
+    except ValueError as exc:
+        raise ValueError("Unbalanced braces: write {first_name}, {company}, {sender} or {org}.") from exc
+    for name, spec, conversion in fields:
+        if name not in MESSAGE_PLACEHOLDERS or spec or conversion:
+            allowed = ", ".join("{" + p + "}" for p in MESSAGE_PLACEHOLDERS)
+            raise ValueError(f"Unknown placeholder {{{name}}}; use {allowed}.")
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +58,15 @@ class OrgUpdateIn(StrictInput):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     default_region: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    # An empty string goes back to the built-in message.
+    whatsapp_template: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("whatsapp_template")
+    @classmethod
+    def _known_placeholders(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_message_template(value)
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -34,9 +34,14 @@ def current_org(session: Session) -> Organization:
 
 
 def update_org(
-    session: Session, *, name: str | None, default_region: str | None, timezone: str | None
+    session: Session,
+    *,
+    name: str | None,
+    default_region: str | None,
+    timezone: str | None,
+    whatsapp_template: str | None = None,
 ) -> Organization:
-    """Rename the org or change its defaults."""
+    """Rename the org or change its defaults; an empty WhatsApp template restores the built-in one."""
     org = current_org(session)
     if name is not None:
         org.name = name.strip()
@@ -44,6 +49,8 @@ def update_org(
         org.default_region = default_region.upper()
     if timezone is not None:
         org.timezone = timezone
+    if whatsapp_template is not None:
+        org.whatsapp_template = whatsapp_template.strip() or None
     session.flush()
     publish_after_commit(session, org.id, "org.updated", {"org_id": str(org.id)})
     return org
@@ -198,3 +205,10 @@ def accept_invitation(
     session.flush()
     publish_after_commit(session, invitation.org_id, "member.joined", {"member_id": str(membership.id)})
     return user, membership
+
+
+def effective_timezone(user: User | None, org: Organization | None) -> str:
+    """The zone a person's times are shown and read in: their own, else the organisation's."""
+    if user is not None and user.timezone:
+        return user.timezone
+    return org.timezone if org is not None else "UTC"

@@ -63,7 +63,14 @@ def _org_page(
         session,
         principal,
         "orgs/organization.html",
-        {"timezones": timezones(), "others": members, "errors": {}, **ctx},
+        {
+            "timezones": timezones(),
+            "others": members,
+            "errors": {},
+            "default_whatsapp": schemas.DEFAULT_WHATSAPP_TEMPLATE,
+            "placeholders": schemas.MESSAGE_PLACEHOLDERS,
+            **ctx,
+        },
         status_code=status_code,
     )
 
@@ -84,9 +91,15 @@ def update_organization(
     name: Text = "",
     default_region: Text = "",
     timezone: Text = "",
+    whatsapp_template: Text = "",
 ) -> Response:
-    """Save the name, default phone region and timezone."""
-    values = {"name": name, "default_region": default_region, "timezone": timezone}
+    """Save the name, default phone region, timezone and WhatsApp message."""
+    values = {
+        "name": name,
+        "default_region": default_region,
+        "timezone": timezone,
+        "whatsapp_template": whatsapp_template,
+    }
     form, errors = validate(schemas.OrgUpdateIn, values)
     if "default_region" in errors:
         errors["default_region"] = "Use a two-letter country code, e.g. US or GB."
@@ -94,7 +107,11 @@ def update_organization(
         errors["timezone"] = "Choose a timezone from the list."
     if form is not None and not errors:
         service.update_org(
-            session, name=form.name, default_region=form.default_region, timezone=form.timezone
+            session,
+            name=form.name,
+            default_region=form.default_region,
+            timezone=form.timezone,
+            whatsapp_template=form.whatsapp_template,
         )
         return see_other("/settings/organization?done=saved")
     return _org_page(request, session, principal, 422, errors=errors, values=values)

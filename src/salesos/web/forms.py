@@ -24,6 +24,8 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "too_short" and error.get("ctx", {}).get("min_length") == 1:
         return "Choose at least one."
     message = str(error.get("msg", "Invalid value."))
+    if kind == "value_error":
+        message = str(error.get("ctx", {}).get("error", message))
     if "valid email address" in message:
         return "Enter a valid email address."
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")

@@ -12,6 +12,7 @@ from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.auth.service.accounts import MIN_PASSWORD_LENGTH
 from salesos.db.deps import DbSession
+from salesos.notifications.service import unread_count
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 from salesos.web.templating import render, templates
@@ -30,8 +31,12 @@ NAV = [
 ]
 SETTINGS_TABS = [
     ("/settings/profile", "Profile", Role.VIEWER),
+    ("/settings/calendar", "Calendar", Role.VIEWER),
+    ("/settings/push", "Push", Role.VIEWER),
     ("/settings/organization", "Organisation", Role.VIEWER),
     ("/settings/members", "Members", Role.VIEWER),
+    ("/settings/pipelines", "Pipelines", Role.VIEWER),
+    ("/settings/notifications", "Notifications", Role.VIEWER),
     ("/settings/api-keys", "API keys", Role.ADMIN),
     ("/settings/intake", "Intake", Role.ADMIN),
 ]
@@ -79,6 +84,8 @@ def page(
         "is_admin": principal.has_role(Role.ADMIN),
         "is_owner": principal.role is Role.OWNER,
         "csrf_token": principal.csrf_token or "",
+        # The header bell's number (notifications.js keeps it live).
+        "notifications_unread": unread_count(session, principal.user_id),
         "nav": [(href, label, nav_active(path, href), not built) for href, label, built in NAV],
         "settings_tabs": [
             (href, label, "page" if path == href else None)

@@ -15,30 +15,32 @@ router = APIRouter(include_in_schema=False)
 
 THEME_COLOR = "#4338ca"
 BACKGROUND_COLOR = "#ffffff"
-# What the service worker precaches on install: enough to draw the offline page with the app's look.
+# What the service worker precaches on install: the offline page's look, and every script a cached lead
+# page loads (all of static/*.js, so a new script is never missing offline).
 SHELL_ASSETS = [
     "/static/app.css",
-    "/static/app.js",
     "/static/vendor/htmx.min.js",
-    "/static/board.js",
-    "/static/shortcuts.js",
+    *sorted(f"/static/{p.name}" for p in (WEB_DIR / "static").glob("*.js")),
     "/static/icons/icon-192.png",
     "/static/icons/icon-512.png",
     "/static/icons/icon-maskable-512.png",
 ]
 OFFLINE_PATH = "/offline"
+# How many lead pages the worker keeps for offline reading (least recently viewed evicted first).
+OFFLINE_LEAD_LIMIT = 50
 
 
 @lru_cache
 def shell_version() -> str:
-    """App version plus a digest of the static files and the offline page.
+    """App version plus a digest of the static files, the offline page and the worker's own template.
 
     Static files are served cache-first, so any change to one must install a new worker and cache.
     """
     digest = hashlib.sha256(__version__.encode())
     static = WEB_DIR / "static"
     files = sorted(p for p in static.rglob("*") if p.is_file())
-    for path in [*files, WEB_DIR / "templates" / "web" / "offline.html"]:
+    pages = [WEB_DIR / "templates" / "web" / "offline.html", WEB_DIR / "templates" / "pwa" / "sw.js"]
+    for path in [*files, *pages]:
         digest.update(path.relative_to(WEB_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return f"{__version__}-{digest.hexdigest()[:12]}"
@@ -81,7 +83,10 @@ def manifest_route() -> Response:
 def service_worker() -> Response:
     """The service worker; served from the root so its scope can be the whole app."""
     body = templates.get_template("pwa/sw.js").render(
-        version=shell_version(), shell=[OFFLINE_PATH, *SHELL_ASSETS], offline=OFFLINE_PATH
+        version=shell_version(),
+        shell=[OFFLINE_PATH, *SHELL_ASSETS],
+        offline=OFFLINE_PATH,
+        lead_limit=OFFLINE_LEAD_LIMIT,
     )
     # no-cache: the browser must revalidate the worker on every check, or fixes would never arrive.
     return Response(

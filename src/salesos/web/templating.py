@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from salesos import __version__
+from salesos.web.markdown import render_markdown
 
 WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.globals["version"] = __version__
+templates.env.filters["markdown"] = render_markdown
 
 
 def render(

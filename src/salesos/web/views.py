@@ -8,13 +8,18 @@ from fastapi.responses import HTMLResponse, Response
 from salesos.auth.deps import UserPrincipal
 from salesos.auth.repository import ApiKeyRepository
 from salesos.auth.views import router as auth_router
+from salesos.calendar.views import router as calendar_router
 from salesos.db.deps import DbSession
 from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
+from salesos.leads.list_views import router as lead_list_router
+from salesos.leads.pipeline_views import router as pipeline_views_router
 from salesos.leads.views import router as leads_router
+from salesos.notifications.views import router as notifications_router
 from salesos.orgs.models import Role
 from salesos.orgs.repository import InvitationRepository, MembershipRepository
 from salesos.orgs.views import router as orgs_router
+from salesos.push.views import router as push_router
 from salesos.web.pages import page
 from salesos.web.pwa import router as pwa_router
 
@@ -60,8 +65,13 @@ for _slug in UPCOMING:
     router.add_api_route(f"/{_slug}", _upcoming_view(_slug), methods=["GET"], response_class=HTMLResponse)
 
 router.include_router(auth_router)
+router.include_router(calendar_router)
+router.include_router(push_router)
 router.include_router(orgs_router)
 router.include_router(intake_router)
 router.include_router(imports_router)  # before leads: /leads/import is not a lead id
+router.include_router(lead_list_router)  # before leads: /leads/list is not a lead id
 router.include_router(leads_router)
+router.include_router(pipeline_views_router)
+router.include_router(notifications_router)
 router.include_router(pwa_router)

@@ -137,13 +137,19 @@ def update_profile(
     name: str | None,
     password: str | None,
     current_password: str | None,
+    timezone: str | None = None,
+    reminder_minutes: int | None = None,
 ) -> User:
-    """Change a user's display name and/or password (the latter needs the current one)."""
+    """Change a user's name, timezone ("" follows the org's) and/or password (which needs the current one)."""
     user = UserRepository(session).get(user_id)
     if user is None:
         raise Unauthorized()
     if name is not None:
         user.name = name.strip()
+    if timezone is not None:
+        user.timezone = timezone or None
+    if reminder_minutes is not None:
+        user.reminder_minutes = reminder_minutes
     if password is not None:
         if not current_password or not verify_password(user.password_hash, current_password):
             raise ValidationFailed("Current password is incorrect.", field="current_password")

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.db.base import utcnow
@@ -18,11 +16,11 @@ from salesos.db.session import unit_of_work
 from salesos.errors import ValidationFailed
 from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.repository import ImportJobRepository, RejectedRowRepository
-from salesos.imports.service import mapping as mapping_rules
-from salesos.imports.service import sniff
-from salesos.leads.schemas import LeadCreateIn
+from salesos.imports.service import batch as batch_store
+from salesos.imports.service import rows, sniff
+from salesos.imports.service.batch import RunState
 from salesos.leads.service import dedup
-from salesos.leads.service.leads import create_lead
+from salesos.notifications import triggers as notify_on
 from salesos.orgs.models import Role
 from salesos.realtime.events import publish_after_commit
 
@@ -56,69 +54,50 @@ def _progress(job: ImportJob) -> Progress:
     return Progress(job.status, job.rows_done, job.total_rows, job.created, job.merged, job.rejected)
 
 
-def validation_reason(exc: ValidationError) -> str:
-    """The first few schema errors as one line, e.g. ``company.name: String should have ...``."""
-    parts = []
-    for error in exc.errors()[:3]:
-        where = ".".join(str(p) for p in error["loc"])
-        parts.append(f"{where}: {error['msg']}" if where else error["msg"])
-    return "; ".join(parts)
+def _clean_batch(
+    job: ImportJob, start: int, batch: list[list[str]], region: str
+) -> tuple[list[rows.CleanRow], list[rows.Rejected]]:
+    """Check and normalise every record of the batch in Python; empty records are skipped."""
+    cleaned: list[rows.CleanRow] = []
+    rejected: list[rows.Rejected] = []
+    width = len(job.header)
+    for offset, cells in enumerate(batch):
+        outcome = rows.clean(start + offset + 1, cells, job.mapping, width, region)
+        if isinstance(outcome, rows.CleanRow):
+            cleaned.append(outcome)
+        elif outcome is not None:
+            rejected.append(outcome)
+    return cleaned, rejected
 
 
-def _store_row(session: Session, principal: Principal, data: LeadCreateIn) -> str:
-    """Merge into this org's exact match (earlier rows of this file included: they are flushed) or create."""
-    keys = dedup.match_keys(session, data)
-    lead = dedup.find_existing_lead(session, email=keys.email, phone=keys.phone, domain=keys.domain)
-    if lead is not None:
-        dedup.merge_into(session, lead, data, actor_id=principal.user_id)
-        return "merged"
-    create_lead(session, principal, data)
-    return "created"
-
-
-def _row_outcome(
-    session: Session, principal: Principal, cells: list[str], job: ImportJob
-) -> tuple[str, str | None]:
-    """("created" | "merged" | "skipped" | "rejected", reason) for one record, in its own savepoint."""
-    try:
-        body = mapping_rules.lead_input(cells, job.mapping, len(job.header))
-        if body is None:
-            return "skipped", None
-        data = LeadCreateIn.model_validate(body)
-    except mapping_rules.RowError as exc:
-        return "rejected", str(exc)
-    except ValidationError as exc:
-        return "rejected", validation_reason(exc)
-    try:
-        # A savepoint per row: a refused row undoes only its own half-written company or contact.
-        with session.begin_nested():
-            return _store_row(session, principal, data), None
-    except ValidationFailed as exc:
-        return "rejected", f"{exc.field}: {exc.detail}" if exc.field else exc.detail
-
-
-def _run_batch(org_id: uuid.UUID, import_id: uuid.UUID, start: int, batch: list[list[str]]) -> Progress:
+def _run_batch(
+    org_id: uuid.UUID, import_id: uuid.UUID, start: int, batch: list[list[str]], state: RunState
+) -> Progress:
     with unit_of_work(org_id=org_id) as session:
         job = ImportJobRepository(session).locked(import_id)
         if job is None or job.rows_done != start or job.status != ImportStatus.RUNNING:
             raise _Superseded
         principal = Principal(org_id=org_id, role=Role.MEMBER, kind="api_key", user_id=job.created_by_id)
-        counts = {"created": 0, "merged": 0, "rejected": 0, "skipped": 0}
-        rejected = []
-        for offset, cells in enumerate(batch):
-            status, reason = _row_outcome(session, principal, cells, job)
-            counts[status] += 1
-            if status == "rejected":
-                row_number = start + offset + 1
-                rejected.append(
-                    {"import_id": import_id, "row_number": row_number, "reason": reason, "raw": cells}
-                )
-        RejectedRowRepository(session).add_many(rejected)
+        cleaned, rejected = _clean_batch(job, start, batch, dedup.org_region(session))
+        try:
+            result = batch_store.store(session, principal, cleaned, state)
+        except ValidationFailed as exc:
+            # Only the org's pipeline can refuse a clean record (no open stage): it refuses them all.
+            reason = f"{exc.field}: {exc.detail}" if exc.field else exc.detail
+            cells = {r.row_number: batch[r.row_number - start - 1] for r in cleaned}
+            rejected += [rows.Rejected(n, reason, raw) for n, raw in cells.items()]
+            result = batch_store.BatchResult(created=0, merged=0)
+        RejectedRowRepository(session).add_many(
+            [
+                {"import_id": import_id, "row_number": r.row_number, "reason": r.reason, "raw": r.cells}
+                for r in rejected
+            ]
+        )
         # Same transaction as the leads: a crash loses both or neither, so a resumed run never doubles.
         job.rows_done = start + len(batch)
-        job.created += counts["created"]
-        job.merged += counts["merged"]
-        job.rejected += counts["rejected"]
+        job.created += result.created
+        job.merged += result.merged
+        job.rejected += len(rejected)
         session.flush()
         publish_after_commit(session, org_id, "import.progress", {"import_id": str(import_id)})
         return _progress(job)
@@ -148,6 +127,8 @@ def _finish(org_id: uuid.UUID, import_id: uuid.UUID, *, error: str | None = None
         job.error = error[:MAX_ERROR_CHARS] if error else None
         job.finished_at = utcnow()
         publish_after_commit(session, org_id, "import.progress", {"import_id": str(import_id)})
+        if job.status == ImportStatus.DONE:
+            notify_on.import_finished(session, job)
         return _progress(job)
 
 
@@ -168,13 +149,15 @@ def run_import(
     if begun is None:
         return None
     job, done = begun
+    with unit_of_work(write=False, org_id=org_id) as session:
+        state = RunState.load(session)
     path = Path(job.stored_path)
     records = sniff.records(path, job.encoding, job.delimiter)
     # Records, not lines, are skipped: rows_done counts what the csv reader yielded.
     rows = itertools.islice(records, done, None)
     try:
         for batch in _batches(rows, batch_size):
-            progress = _run_batch(org_id, import_id, done, batch)
+            progress = _run_batch(org_id, import_id, done, batch, state)
             done = progress.rows_done
             if after_batch is not None:
                 after_batch(progress)

@@ -11,17 +11,14 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
+from salesos.calendar import service as calendar
 from salesos.errors import Conflict, ValidationFailed
 from salesos.leads.models import Activity, Contact, Lead, Note, Task
 from salesos.leads.repository import NoteRepository
 from salesos.leads.service.leads import record, update_lead
 from salesos.leads.service.work import add_task
+from salesos.orgs.schemas import DEFAULT_WHATSAPP_TEMPLATE
 
-# Organisations can't edit this yet (that needs a column); the placeholders come from the lead and sender.
-WHATSAPP_TEMPLATE = (
-    "Hi {first_name}, this is {sender} from {org}. "
-    "I'd love to hear how things are going at {company}. Do you have a few minutes this week?"
-)
 CALL_OUTCOMES = {
     "connected": "Connected",
     "no_answer": "No answer",
@@ -29,6 +26,7 @@ CALL_OUTCOMES = {
     "wrong_number": "Wrong number",
 }
 MAX_CALL_MINUTES = 600
+DEFAULT_CALL_MINUTES = 15
 DO_NOT_CONTACT = "This contact asked not to be contacted."
 
 
@@ -50,17 +48,18 @@ def _first_name(contact: Contact | None) -> str:
     return contact.first_name or (contact.full_name.split() or ["there"])[0]
 
 
-def whatsapp_message(lead: Lead, *, sender: str, org: str) -> str:
-    """The default WhatsApp message, filled in for *lead*."""
-    return WHATSAPP_TEMPLATE.format(
+def whatsapp_message(lead: Lead, *, sender: str, org: str, template: str | None = None) -> str:
+    """The org's WhatsApp message (or the built-in one), filled in for *lead*."""
+    # Templates are checked when saved to use only these names, so format() can't reach anything else.
+    return (template or DEFAULT_WHATSAPP_TEMPLATE).format(
         first_name=_first_name(lead.primary_contact), sender=sender, org=org, company=lead.company.name
     )
 
 
-def action_links(lead: Lead, *, sender: str, org: str) -> ActionLinks:
+def action_links(lead: Lead, *, sender: str, org: str, template: str | None = None) -> ActionLinks:
     """The contact links of the lead's primary contact; none when they asked not to be contacted."""
     contact = lead.primary_contact
-    text = whatsapp_message(lead, sender=sender, org=org)
+    text = whatsapp_message(lead, sender=sender, org=org, template=template)
     if contact is None or contact.do_not_contact:
         return ActionLinks(contact, contact is not None, None, None, None, text)
     mailto = f"mailto:{contact.email}?subject={quote(org, safe='')}" if contact.email else None
@@ -110,13 +109,32 @@ def log_whatsapp(session: Session, principal: Principal, lead: Lead) -> Activity
     return record(session, lead, "whatsapp_opened", principal.user_id, contact_id=str(contact.id))
 
 
-def schedule_call(session: Session, principal: Principal, lead: Lead, due_at: datetime | None) -> Task:
-    """Add a "Call <contact>" task at *due_at* for the caller."""
+def schedule_call(
+    session: Session,
+    principal: Principal,
+    lead: Lead,
+    due_at: datetime | None,
+    *,
+    duration_minutes: int = DEFAULT_CALL_MINUTES,
+    notes: str | None = None,
+) -> Task:
+    """Add a "Call <contact>" task at *due_at* for the caller, and the call to their calendar."""
     if due_at is None:
         raise ValidationFailed("Choose when to call.", field="call_at")
     contact = _reachable(lead, "phone")
     title = f"Call {contact.full_name or lead.company.name}"[:200]
-    return add_task(session, principal, lead, title=title, due_at=due_at, assignee_id=principal.user_id)
+    task = add_task(session, principal, lead, title=title, due_at=due_at, assignee_id=principal.user_id)
+    calendar.schedule(
+        session,
+        principal,
+        lead,
+        title=f"{title} ({lead.company.name})"[:200] if contact.full_name else title,
+        starts_at=due_at,
+        duration_minutes=duration_minutes,
+        notes=notes,
+        task_id=task.id,
+    )
+    return task
 
 
 def assign_owner(session: Session, principal: Principal, lead: Lead, owner_id: uuid.UUID | None) -> Lead:
@@ -137,4 +155,8 @@ def describe(kind: str, data: dict[str, Any]) -> str | None:
         return text + (" (with a note)" if data.get("note_id") else "")
     if kind == "updated" and data.get("fields") == ["owner_id"]:
         return "Changed the owner"
+    if kind == "lead_merged":
+        return f"Merged the duplicate lead {data.get('company') or 'another lead'} into this one"
+    if kind == "merged":
+        return "Merged a duplicate" + (f" from {data['source']}" if data.get("source") else "")
     return None

@@ -1,8 +1,13 @@
-"""Exact-match dedup: find this org's lead with the same email, phone or company domain, and merge into it."""
+"""Exact-match dedup: find this org's lead with the same email, phone or company domain, and merge into it.
+
+The intake webhook uses the one-lead functions here; the CSV import batches the lookups
+(``imports.service.batch``) but shares the keys (``email_key``) and the merge rule (``fill_lead``).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,21 +38,40 @@ COMPANY_FIELDS = (
 CONTACT_FIELDS = ("first_name", "last_name", "title", "linkedin_url")
 
 
+def email_key(email: str | None) -> str | None:
+    """The form a normalised email is matched on: ``jane+news@acme.com`` matches ``jane@acme.com``."""
+    # "+tag" subaddressing (Gmail, Outlook, Fastmail, iCloud, Proton...) delivers to the same mailbox, and
+    # lead lists are full of them (newsletter and CRM sign-ups), so they are the same person for dedup.
+    # The address is still stored as given: on a provider without subaddressing the tag is part of the
+    # mailbox, and a tag the person chose may be what routes our mail past their filters.
+    if email is None:
+        return None
+    local, _, domain = email.rpartition("@")
+    base = local.split("+", 1)[0]
+    return f"{base}@{domain}" if base else email
+
+
 @dataclass(frozen=True)
 class MatchKeys:
-    """The normalised values a lead is matched on."""
+    """The normalised values a lead is matched on (``email`` as stored, ``email_key`` as matched)."""
 
     email: str | None
     phone: str | None
     domain: str | None
 
+    @property
+    def email_key(self) -> str | None:
+        return email_key(self.email)
 
-def _region(session: Session) -> str:
+
+def org_region(session: Session) -> str:
+    """The region phone numbers without a country code are read in (the org's default)."""
     org = OrganizationRepository(session).current()
     return org.default_region if org is not None else "US"
 
 
-def _checked_phone(raw: str | None, region: str, field: str) -> str | None:
+def checked_phone(raw: str | None, region: str, field: str) -> str | None:
+    """E.164 form of *raw* read in *region*, None if blank; ValidationFailed naming *field* if invalid."""
     if raw is None or not raw.strip():
         return None
     phone = normalize.normalize_phone(raw, region)
@@ -56,20 +80,31 @@ def _checked_phone(raw: str | None, region: str, field: str) -> str | None:
     return phone
 
 
-def match_keys(session: Session, data: LeadCreateIn) -> MatchKeys:
+def checked_email(raw: str | None, field: str) -> str | None:
+    """Normalised *raw*, None if blank; ValidationFailed naming *field* if malformed."""
+    if raw is None or not raw.strip():
+        return None
+    email = normalize.normalize_email(raw)
+    if email is None:
+        raise ValidationFailed("Not a valid email address.", field=field)
+    return email
+
+
+def keys_for(data: LeadCreateIn, region: str) -> MatchKeys:
     """Normalised email, phone and company domain of an incoming lead; ValidationFailed if malformed."""
     contact, company = data.contact, data.company
-    email = None
-    if contact is not None and contact.email and contact.email.strip():
-        email = normalize.normalize_email(contact.email)
-        if email is None:
-            raise ValidationFailed("Not a valid email address.", field="contact.email")
-    phone = _checked_phone(contact.phone if contact else None, _region(session), "contact.phone")
+    email = checked_email(contact.email if contact else None, "contact.email")
+    phone = checked_phone(contact.phone if contact else None, region, "contact.phone")
     domain = None
     if company is not None:
         domain = normalize.domain_from_url(company.domain) or normalize.domain_from_url(company.website)
     domain = domain or normalize.company_domain_from_email(email)
     return MatchKeys(email=email, phone=phone, domain=domain)
+
+
+def match_keys(session: Session, data: LeadCreateIn) -> MatchKeys:
+    """``keys_for`` in the org's default region."""
+    return keys_for(data, org_region(session))
 
 
 def find_existing_lead(
@@ -78,13 +113,15 @@ def find_existing_lead(
     """This org's lead matching the email, else the phone, else the (non free-mail) company domain."""
     repo = LeadMatchRepository(session)
     if email:
-        found = repo.by_contact_email(email)
-        if found is not None:
-            return found
+        # The stored address and its "+tag"-less key: the older lead wins, as for every key.
+        found = [repo.by_contact_email(e) for e in dict.fromkeys((email_key(email), email)) if e]
+        leads = [lead for lead in found if lead is not None]
+        if leads:
+            return min(leads, key=lambda lead: lead.id)
     if phone:
-        found = repo.by_contact_phone(phone)
-        if found is not None:
-            return found
+        found_by_phone = repo.by_contact_phone(phone)
+        if found_by_phone is not None:
+            return found_by_phone
     if domain and domain not in normalize.FREE_MAIL_DOMAINS:
         return repo.by_company_domain(domain)
     return None
@@ -103,29 +140,47 @@ def _fill(target: object, values: dict[str, Any], prefix: str) -> list[str]:
     return filled
 
 
-def merge_into(
-    session: Session, lead: Lead, incoming: LeadCreateIn, *, actor_id: uuid.UUID | None = None
-) -> list[str]:
-    """Fill blanks of *lead*'s company, contact and source from *incoming*, add tags; say what changed."""
-    keys = match_keys(session, incoming)
-    region = _region(session)
+@dataclass(frozen=True)
+class Incoming:
+    """What an incoming lead can fill: normalised company and contact values, source, tags."""
+
+    company: dict[str, Any] | None
+    contact: dict[str, Any] | None
+    source: str | None
+    tags: list[str]
+
+
+def incoming_values(data: LeadCreateIn, keys: MatchKeys, company_phone: str | None) -> Incoming:
+    """The merge values of *data* (phones and email already normalised and checked)."""
+    company = contact = None
+    if data.company is not None:
+        company = {name: getattr(data.company, name) for name in COMPANY_FIELDS}
+        company["domain"] = keys.domain
+        company["phone"] = company_phone
+    if data.contact is not None:
+        contact = {name: getattr(data.contact, name) for name in CONTACT_FIELDS}
+        contact.update(email=keys.email, phone=keys.phone)
+    return Incoming(company, contact, data.source, list(data.tags))
+
+
+def fill_lead(lead: Any, incoming: Incoming, new_contact: Callable[[], Any]) -> list[str]:
+    """Fill blanks of *lead*'s company, contact and source, add tags; never overwrite. Says what changed.
+
+    *lead* is a ``Lead`` or anything shaped like one (the import's not-yet-inserted leads);
+    *new_contact* makes the primary contact when the lead has none and the incoming one has values.
+    """
     filled: list[str] = []
     if incoming.company is not None:
-        values = {name: getattr(incoming.company, name) for name in COMPANY_FIELDS}
-        values["domain"] = keys.domain
-        values["phone"] = _checked_phone(incoming.company.phone, region, "company.phone")
-        filled += _fill(lead.company, values, "company")
+        filled += _fill(lead.company, incoming.company, "company")
     if incoming.contact is not None:
-        values = {name: getattr(incoming.contact, name) for name in CONTACT_FIELDS}
-        values.update(email=keys.email, phone=keys.phone)
         contact = lead.primary_contact
-        if contact is None and any(not _blank(v) for v in values.values()):
-            contact = ContactRepository(session).add(Contact(company_id=lead.company_id, is_primary=True))
+        if contact is None and any(not _blank(v) for v in incoming.contact.values()):
+            contact = new_contact()
             lead.primary_contact_id = contact.id
             lead.primary_contact = contact
             filled.append("contact")
         if contact is not None:
-            filled += _fill(contact, values, "contact")
+            filled += _fill(contact, incoming.contact, "contact")
             contact.full_name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
     if _blank(lead.source) and not _blank(incoming.source):
         lead.source = incoming.source
@@ -134,6 +189,23 @@ def merge_into(
     if new_tags:
         lead.tags = [*lead.tags, *new_tags]  # a new list: JSON columns only see reassignment
         filled.append("tags")
+    return filled
+
+
+def merge_into(
+    session: Session, lead: Lead, incoming: LeadCreateIn, *, actor_id: uuid.UUID | None = None
+) -> list[str]:
+    """Fill blanks of *lead*'s company, contact and source from *incoming*, add tags; say what changed."""
+    region = org_region(session)
+    keys = keys_for(incoming, region)
+    company_phone = None
+    if incoming.company is not None:
+        company_phone = checked_phone(incoming.company.phone, region, "company.phone")
+
+    def new_contact() -> Contact:
+        return ContactRepository(session).add(Contact(company_id=lead.company_id, is_primary=True))
+
+    filled = fill_lead(lead, incoming_values(incoming, keys, company_phone), new_contact)
     session.flush()
     record(session, lead, "merged", actor_id, source=incoming.source, fields=filled)
     return filled

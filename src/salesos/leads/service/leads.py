@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
-from salesos.errors import NotFound, ValidationFailed
+from salesos.errors import Conflict, NotFound, ValidationFailed
 from salesos.leads import normalize
 from salesos.leads.models import Activity, Company, Contact, Lead, LeadStatusHistory, StageKind
 from salesos.leads.repository import (
@@ -17,9 +17,12 @@ from salesos.leads.repository import (
     ContactRepository,
     HistoryRepository,
     LeadRepository,
+    StageRepository,
 )
 from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
+from salesos.leads.service.duplicates import schedule_scan
 from salesos.leads.service.pipelines import ensure_default_pipeline, first_open_stage, stage_or_422
+from salesos.notifications import triggers as notify_on
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 from salesos.realtime.events import publish_after_commit
 
@@ -51,12 +54,14 @@ def record(session: Session, lead: Lead, kind: str, actor_id: uuid.UUID | None, 
     return activity
 
 
-def _region(session: Session) -> str:
+def org_region(session: Session) -> str:
+    """The region phone numbers without a country code are read in (the org's setting)."""
     org = OrganizationRepository(session).current()
     return org.default_region if org is not None else "US"
 
 
-def _phone(raw: str | None, region: str, field: str) -> str | None:
+def checked_phone(raw: str | None, region: str, field: str) -> str | None:
+    """E.164 form of *raw*, None when blank; ValidationFailed on *field* when it is not a phone number."""
     if raw is None or not raw.strip():
         return None
     phone = normalize.normalize_phone(raw, region)
@@ -65,7 +70,8 @@ def _phone(raw: str | None, region: str, field: str) -> str | None:
     return phone
 
 
-def _email(raw: str | None, field: str) -> str | None:
+def checked_email(raw: str | None, field: str) -> str | None:
+    """Normalised *raw*, None when blank; ValidationFailed on *field* when it is not an address."""
     if raw is None or not raw.strip():
         return None
     email = normalize.normalize_email(raw)
@@ -74,12 +80,15 @@ def _email(raw: str | None, field: str) -> str | None:
     return email
 
 
-def _new_company(session: Session, data: CompanyIn, contact: ContactIn | None, region: str) -> Company:
+def new_company(
+    session: Session, data: CompanyIn, contact: ContactIn | None, region: str, prefix: str = "company."
+) -> Company:
+    """A company with its domain (from the website, else the contact's work email) and phone normalised."""
     domain = normalize.domain_from_url(data.domain) or normalize.domain_from_url(data.website)
     if domain is None and contact is not None:
         domain = normalize.company_domain_from_email(contact.email)
     fields = data.model_dump(exclude={"domain", "phone"})
-    company = Company(**fields, domain=domain, phone=_phone(data.phone, region, "company.phone"))
+    company = Company(**fields, domain=domain, phone=checked_phone(data.phone, region, f"{prefix}phone"))
     return CompanyRepository(session).add(company)
 
 
@@ -90,8 +99,8 @@ def _new_contact(session: Session, data: ContactIn, company_id: uuid.UUID, regio
         **fields,
         company_id=company_id,
         full_name=full_name,
-        email=_email(data.email, "contact.email"),
-        phone=_phone(data.phone, region, "contact.phone"),
+        email=checked_email(data.email, "contact.email"),
+        phone=checked_phone(data.phone, region, "contact.phone"),
         is_primary=True,
     )
     return ContactRepository(session).add(contact)
@@ -108,9 +117,9 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
         stage = first_open_stage(ensure_default_pipeline(session))
     if stage.kind == StageKind.LOST.value:
         raise ValidationFailed("A new lead can't start lost.", field="stage_id")
-    region = _region(session)
+    region = org_region(session)
     if data.company is not None:
-        company = _new_company(session, data.company, data.contact, region)
+        company = new_company(session, data.company, data.contact, region)
     else:
         found = CompanyRepository(session).get(data.company_id)  # type: ignore[arg-type]
         if found is None:
@@ -139,6 +148,8 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
         )
     )
     record(session, lead, "created", principal.user_id, stage_id=str(stage.id))
+    # Alike names in the same city become merge suggestions a minute later (one scan per burst).
+    schedule_scan(session, lead.org_id)
     return lead
 
 
@@ -178,6 +189,7 @@ def move_stage(
     record(
         session, lead, "stage_changed", actor_id, from_stage_id=str(from_stage_id), to_stage_id=str(stage.id)
     )
+    notify_on.stage_changed(session, lead, stage, actor_id)
     return True
 
 
@@ -186,6 +198,12 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
     stage_id = changes.pop("stage_id", None)
     reason = changes.pop("reason", None)
     lost_reason = changes.pop("lost_reason", None)
+    expected_stage_id = changes.pop("expected_stage_id", None)
+    # Server wins: an edit made against a stage the lead has left since is refused, unless it asked for
+    # the stage the lead is in now (a replay of a move that already happened).
+    if expected_stage_id is not None and expected_stage_id != lead.stage_id and stage_id != lead.stage_id:
+        current = StageRepository(session).get(lead.stage_id)
+        raise Conflict(f"This lead moved to {current.name if current else 'another stage'} meanwhile.")
     if stage_id is None and reason is not None:
         raise ValidationFailed("A reason goes with a stage change.", field="reason")
     if stage_id is None and lost_reason is not None:
@@ -210,6 +228,8 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
     if changed:
         session.flush()
         record(session, lead, "updated", principal.user_id, fields=sorted(changed))
+        if "owner_id" in changed:
+            notify_on.lead_assigned(session, lead, principal.user_id)
     return lead
 
 

@@ -14,6 +14,7 @@ from salesos.errors import NotFound, ValidationFailed
 from salesos.leads.models import Lead, Note, Task
 from salesos.leads.repository import NoteRepository, TaskRepository
 from salesos.leads.service.leads import record, require_member
+from salesos.notifications import triggers as notify_on
 
 
 def add_note(session: Session, principal: Principal, lead: Lead, body: str) -> Note:
@@ -21,6 +22,7 @@ def add_note(session: Session, principal: Principal, lead: Lead, body: str) -> N
     note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=body))
     # The timeline names the note, not its text: hints and activity data never carry bodies.
     record(session, lead, "note_added", principal.user_id, note_id=str(note.id))
+    notify_on.mentions(session, lead, note, principal.user_id)
     return note
 
 
@@ -64,6 +66,8 @@ def update_task(
         if getattr(task, name) != value:
             setattr(task, name, value)
             edited = True
+    if "due_at" in changes and edited:
+        task.reminded_at = None  # rescheduled: remind again at the new time
     if done is True and task.done_at is None:
         task.done_at = utcnow()
         record(session, lead, "task_done", principal.user_id, task_id=str(task.id))

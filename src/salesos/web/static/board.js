@@ -202,23 +202,18 @@
     }, REFRESH_DELAY_MS);
   }
 
-  if (boardEl() && window.EventSource) {
-    // EventSource reconnects by itself (the server sends retry:) and resumes with Last-Event-ID.
-    var source = new EventSource("/api/v1/events");
+  if (boardEl()) {
+    // Hints arrive through the page's one stream (live.js).
     var onHint = function (event) {
-      try {
-        var data = JSON.parse(event.data);
-        if (data && data.lead_id) { schedule(data.lead_id); }
-      } catch (error) { /* a malformed hint is ignored */ }
+      if (event.detail && event.detail.lead_id) { schedule(event.detail.lead_id); }
     };
-    source.addEventListener("lead.created", onHint);
-    source.addEventListener("lead.updated", onHint);
-    source.addEventListener("lead.deleted", onHint);
-    source.addEventListener("resync", function () {
+    document.addEventListener("salesos:lead.created", onHint);
+    document.addEventListener("salesos:lead.updated", onHint);
+    document.addEventListener("salesos:lead.deleted", onHint);
+    document.addEventListener("salesos:resync", function () {
       // Missed events: the board reloads itself through its own filter form.
       var form = document.getElementById("board-filters");
       if (form && window.htmx) { window.htmx.trigger(form, "submit"); }
     });
-    window.addEventListener("pagehide", function () { source.close(); });
   }
 })();

@@ -1,0 +1,274 @@
+"""A batch of checked records into leads: dedup lookups per batch, merges that fill blanks, bulk inserts.
+
+Per batch: one IN query per key kind (email, phone, domain) and one to load the matched leads, then
+every record is matched in memory, in file order, against those leads and the ones earlier records of
+the batch created, so a duplicate inside the file merges exactly as it would one row at a time. New
+companies, contacts, leads, history and timeline rows go in with one multi-row insert per table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salesos.auth.principal import Principal
+from salesos.db.base import utcnow, uuid7
+from salesos.imports.repository import LeadBulkRepository, LeadKeyRepository
+from salesos.imports.service.rows import CleanRow
+from salesos.leads import normalize
+from salesos.leads.models import Activity, Company, Contact, Lead, LeadStatusHistory, PipelineStage
+from salesos.leads.repository import ContactRepository
+from salesos.leads.service import dedup
+from salesos.leads.service.duplicates import schedule_scan
+from salesos.leads.service.pipelines import ensure_default_pipeline, first_open_stage
+from salesos.realtime.events import MAX_HINTS_PER_COMMIT, publish_after_commit
+
+EMAIL, PHONE, DOMAIN = "email", "phone", "domain"
+# What a new company and contact take from the checked input as is (domain, phones, email normalised).
+COMPANY_COLUMNS = ("name", *dedup.COMPANY_FIELDS, "tags")
+CONTACT_COLUMNS = ("first_name", "last_name", "title", "linkedin_url", "is_decision_maker", "email_consent",
+                   "do_not_contact")  # fmt: skip
+
+
+@dataclass
+class RunState:
+    """What one run of an import carries from batch to batch."""
+
+    # "+tag" addresses by their key: stored as given, so an IN query on the key can't find them.
+    # Loaded once per run (a resumed run reloads what the crashed one committed).
+    tagged: dict[str, uuid.UUID] = field(default_factory=dict)
+    # The lead of each contact and company this run created: finding a lead from its contact or
+    # company otherwise reads the org's leads (no index on those columns), once per batch.
+    contact_lead: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    company_lead: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> RunState:
+        """The org's "+tag" primary-contact addresses, oldest lead per key."""
+        state = cls()
+        for email, lead_id in LeadKeyRepository(session).tagged_emails():
+            state.remember_tagged(email, lead_id)
+        return state
+
+    def remember_tagged(self, email: str | None, lead_id: uuid.UUID) -> None:
+        """Note a stored address if its key differs from it (it has a "+tag")."""
+        key = dedup.email_key(email)
+        if key is not None and key != email and (key not in self.tagged or lead_id < self.tagged[key]):
+            self.tagged[key] = lead_id
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """How many records created a lead and how many merged into one."""
+
+    created: int
+    merged: int
+
+
+class _Draft:
+    """A lead this batch creates, shaped like ``Lead`` for ``dedup.fill_lead`` until it is inserted."""
+
+    def __init__(self, row: CleanRow, stage: PipelineStage, now: datetime) -> None:
+        data, keys = row.data, row.keys
+        self.id = uuid7()
+        self.company_id = uuid7()
+        company = data.company
+        assert company is not None  # the mapping always builds a company
+        self.company = SimpleNamespace(
+            **{name: getattr(company, name) for name in COMPANY_COLUMNS},
+            id=self.company_id, domain=keys.domain, phone=row.company_phone, created_at=now, updated_at=now,
+        )  # fmt: skip
+        self.primary_contact: SimpleNamespace | None = None
+        self.primary_contact_id: uuid.UUID | None = None
+        if data.contact is not None:
+            contact = data.contact
+            self.primary_contact = self.new_contact(now)
+            vars(self.primary_contact).update(
+                {name: getattr(contact, name) for name in CONTACT_COLUMNS},
+                full_name=" ".join(p for p in (contact.first_name, contact.last_name) if p),
+                email=keys.email, phone=keys.phone,
+            )  # fmt: skip
+        self.row = {
+            "id": self.id, "company_id": self.company_id, "pipeline_id": stage.pipeline_id,
+            "stage_id": stage.id, "owner_id": data.owner_id, "value": data.value, "currency": data.currency,
+            "tier": data.tier, "next_follow_up_at": data.next_follow_up_at,
+            "custom_fields": dict(data.custom_fields), "created_at": now, "updated_at": now,
+        }  # fmt: skip
+        self.source = data.source
+        self.tags = list(dict.fromkeys(data.tags))
+
+    def new_contact(self, now: datetime) -> SimpleNamespace:
+        """An empty primary contact (what a merge adds when the lead has none)."""
+        contact = SimpleNamespace(
+            id=uuid7(), company_id=self.company_id, first_name=None, last_name=None, full_name="",
+            title=None, email=None, phone=None, linkedin_url=None, is_primary=True, is_decision_maker=False,
+            email_consent=False, do_not_contact=False, created_at=now, updated_at=now,
+        )  # fmt: skip
+        self.primary_contact_id = contact.id
+        return contact
+
+    def lead_row(self) -> dict[str, Any]:
+        """The leads row as it stands after every merge of this batch."""
+        contact_id, source, tags = self.primary_contact_id, self.source, self.tags
+        return {**self.row, "primary_contact_id": contact_id, "source": source, "tags": tags}
+
+
+Target = Lead | _Draft
+
+
+class _Index:
+    """Which lead each key belongs to; the oldest lead wins a key, as in the one-row lookups."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, Target]] = {EMAIL: {}, PHONE: {}, DOMAIN: {}}
+
+    def add(self, kind: str, key: str | None, target: Target) -> None:
+        if key is None:
+            return
+        known = self.keys[kind].get(key)
+        if known is None or target.id < known.id:
+            self.keys[kind][key] = target
+
+    def add_lead(self, target: Target) -> None:
+        """Register the keys *target* has now (a merge may have filled some)."""
+        contact = target.primary_contact
+        if contact is not None:
+            self.add(EMAIL, dedup.email_key(contact.email), target)
+            self.add(PHONE, contact.phone, target)
+        domain = target.company.domain if target.company is not None else None
+        if domain and domain not in normalize.FREE_MAIL_DOMAINS:
+            self.add(DOMAIN, domain, target)
+
+    def find(self, row: CleanRow) -> Target | None:
+        """The lead matching the email key, else the phone, else the company domain."""
+        email_key = row.keys.email_key
+        for kind, key in ((EMAIL, email_key), (PHONE, row.keys.phone), (DOMAIN, row.match_domain)):
+            if key is not None and key in self.keys[kind]:
+                return self.keys[kind][key]
+        return None
+
+
+def _lead_ids(
+    repo: LeadKeyRepository, state: RunState, contacts: set[uuid.UUID], companies: set[uuid.UUID]
+) -> tuple[dict[uuid.UUID, uuid.UUID], dict[uuid.UUID, uuid.UUID]]:
+    """The oldest lead of each contact (as its primary contact) and of each company."""
+    by_contact = {c: state.contact_lead[c] for c in contacts if c in state.contact_lead}
+    by_company = {c: state.company_lead[c] for c in companies if c in state.company_lead}
+    unknown_contacts, unknown_companies = contacts - by_contact.keys(), companies - by_company.keys()
+    for lead_id, contact_id, company_id in repo.leads_of(unknown_contacts, unknown_companies):
+        for wanted, found, key in (
+            (unknown_contacts, by_contact, contact_id),
+            (unknown_companies, by_company, company_id),
+        ):
+            if key in wanted and (key not in found or lead_id < found[key]):
+                found[key] = lead_id
+    return by_contact, by_company
+
+
+def _existing(session: Session, rows: list[CleanRow], state: RunState) -> _Index:
+    """This org's leads matching any key of the batch, indexed by those keys."""
+    repo = LeadKeyRepository(session)
+    emails = {e for r in rows for e in (r.keys.email, r.keys.email_key) if e}
+    email_contacts = [(dedup.email_key(e) or e, c) for e, c in repo.contacts_by_emails(emails)]
+    phone_contacts = repo.contacts_by_phones({r.keys.phone for r in rows if r.keys.phone})
+    domain_companies = repo.companies_by_domains({r.match_domain for r in rows if r.match_domain})
+    by_contact, by_company = _lead_ids(
+        repo, state, {c for _, c in email_contacts + phone_contacts}, {c for _, c in domain_companies}
+    )
+    found: dict[str, list[tuple[str, uuid.UUID]]] = {
+        EMAIL: [(k, by_contact[c]) for k, c in email_contacts if c in by_contact],
+        PHONE: [(k, by_contact[c]) for k, c in phone_contacts if c in by_contact],
+        DOMAIN: [(k, by_company[c]) for k, c in domain_companies if c in by_company],
+    }
+    email_keys = {r.keys.email_key for r in rows if r.keys.email_key}
+    found[EMAIL] += [(k, state.tagged[k]) for k in email_keys if k in state.tagged]
+    leads = {lead.id: lead for lead in repo.leads({i for pairs in found.values() for _, i in pairs})}
+    index = _Index()
+    for kind, pairs in found.items():
+        for key, lead_id in pairs:
+            if lead_id in leads:  # a lead deleted since is no match
+                index.add(kind, key, leads[lead_id])
+    return index
+
+
+def _activity(lead_id: uuid.UUID, actor_id: uuid.UUID | None, kind: str, now: datetime, **data: Any) -> dict:
+    return {"id": uuid7(), "lead_id": lead_id, "actor_id": actor_id, "kind": kind, "data": data,
+            "created_at": now, "updated_at": now}  # fmt: skip
+
+
+def store(session: Session, principal: Principal, rows: list[CleanRow], state: RunState) -> BatchResult:
+    """Merge each record into its match or create a lead; flushes, the runner commits the batch."""
+    stage = first_open_stage(ensure_default_pipeline(session))
+    now = utcnow()
+    actor = principal.user_id
+    index = _existing(session, rows, state)
+    drafts: list[_Draft] = []
+    activities: list[dict[str, Any]] = []
+    hints: dict[uuid.UUID, str] = {}
+    merged = 0
+    for row in rows:
+        target = index.find(row)
+        if target is None:
+            draft = _Draft(row, stage, now)
+            drafts.append(draft)
+            activities.append(_activity(draft.id, actor, "created", now, stage_id=str(stage.id)))
+            hints[draft.id] = "lead.created"
+            index.add_lead(draft)
+            continue
+        incoming = dedup.incoming_values(row.data, row.keys, row.company_phone)
+        filled = dedup.fill_lead(target, incoming, _contact_maker(session, target, now))
+        activities.append(_activity(target.id, actor, "merged", now, source=row.data.source, fields=filled))
+        hints.setdefault(target.id, "lead.updated")
+        index.add_lead(target)
+        merged += 1
+    _insert(session, principal, drafts, stage, activities, now)
+    for draft in drafts:
+        state.company_lead[draft.company_id] = draft.id
+        if draft.primary_contact is not None:
+            state.contact_lead[draft.primary_contact.id] = draft.id
+            state.remember_tagged(draft.primary_contact.email, draft.id)
+    _publish(session, principal.org_id, hints)
+    if drafts:
+        schedule_scan(session, principal.org_id)  # as create_lead does, once per batch
+    return BatchResult(created=len(drafts), merged=merged)
+
+
+def _contact_maker(session: Session, target: Target, now: datetime) -> Any:
+    if isinstance(target, _Draft):
+        return lambda: target.new_contact(now)
+    return lambda: ContactRepository(session).add(Contact(company_id=target.company_id, is_primary=True))
+
+
+def _insert(
+    session: Session,
+    principal: Principal,
+    drafts: list[_Draft],
+    stage: PipelineStage,
+    activities: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    bulk = LeadBulkRepository(session)
+    # Merged existing leads are ORM objects: their UPDATEs go out first, then the inserts in FK order.
+    session.flush()
+    bulk.insert(Company, [dict(vars(d.company)) for d in drafts])
+    bulk.insert(Contact, [dict(vars(d.primary_contact)) for d in drafts if d.primary_contact is not None])
+    bulk.insert(Lead, [d.lead_row() for d in drafts])
+    history = [
+        {"id": uuid7(), "lead_id": d.id, "from_stage_id": None, "to_stage_id": stage.id,
+         "changed_by_id": principal.user_id, "reason": None, "created_at": now, "updated_at": now}
+        for d in drafts
+    ]  # fmt: skip
+    bulk.insert(LeadStatusHistory, history)
+    bulk.insert(Activity, activities)
+
+
+def _publish(session: Session, org_id: uuid.UUID, hints: dict[uuid.UUID, str]) -> None:
+    # Past MAX_HINTS_PER_COMMIT distinct hints a commit sends one "resync" instead, so one more than
+    # that is enough to say "a lot changed" without encoding a hint per lead of a 500-row batch.
+    for lead_id, event in list(hints.items())[: MAX_HINTS_PER_COMMIT + 1]:
+        publish_after_commit(session, org_id, event, {"lead_id": str(lead_id)})

@@ -1,0 +1,1 @@
+"""Calendar providers: OAuth-connected calendars that scheduled calls are pushed to."""

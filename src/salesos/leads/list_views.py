@@ -1,0 +1,311 @@
+"""The lead List page: a sortable, filterable table with keyset "Load more", bulk actions and saved views."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from salesos.auth.deps import CurrentPrincipal, Writer
+from salesos.auth.principal import Principal
+from salesos.db.deps import DbSession
+from salesos.errors import DomainError
+from salesos.leads import schemas
+from salesos.leads.models import SavedView
+from salesos.leads.repository import LeadRepository, PipelineRepository, SavedViewRepository
+from salesos.leads.service import bulk as bulk_service
+from salesos.leads.service import saved_views as view_service
+from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.leads.sorting import DEFAULT_SORT, SortSpec
+from salesos.orgs.models import Role
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+from salesos.web.forms import FormErrors, attempt, domain_errors
+from salesos.web.pages import page, see_other
+
+router = APIRouter(include_in_schema=False)
+Filter = Annotated[str, Query(max_length=200)]
+Text = Annotated[str, Form()]
+PAGE_ROWS = 50
+# (sort key, header, first click sorts descending)
+COLUMNS = [
+    ("company_name", "Company", False),
+    ("value", "Value", True),
+    ("score", "Score", True),
+    ("next_follow_up_at", "Next follow-up", False),
+    ("updated_at", "Updated", True),
+    ("created_at", "Created", True),
+]
+NOTICES = {"view_saved": "View saved.", "view_deleted": "View deleted."}
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def list_filters(
+    stage: str, owner: str, tag: str, source: str, tier: str, q: str, sort: str
+) -> schemas.LeadFilters:
+    """The query string as lead filters: unreadable values filter nothing, an unknown sort is the default."""
+    data: dict[str, Any] = {
+        "stage_id": _uuid(stage),
+        "owner_id": _uuid(owner),
+        "tag": tag.strip()[:50] or None,
+        "source": source.strip()[:64] or None,
+        "tier": tier if tier in ("A", "B", "C") else None,
+        "q": q.strip()[:200] or None,
+    }
+    try:
+        return schemas.LeadFilters.model_validate({**data, "sort": sort or DEFAULT_SORT})
+    except ValidationError:
+        return schemas.LeadFilters.model_validate(data)
+
+
+def filter_params(filters: schemas.LeadFilters, *, sort: bool = True) -> dict[str, str]:
+    """The filters as the page's query parameters (empty ones left out)."""
+    params = {
+        "stage": filters.stage_id or "",
+        "owner": filters.owner_id or "",
+        "tag": filters.tag or "",
+        "source": filters.source or "",
+        "tier": filters.tier or "",
+        "q": filters.q or "",
+    }
+    if sort and filters.sort != DEFAULT_SORT:
+        params["sort"] = filters.sort
+    return {k: str(v) for k, v in params.items() if v}
+
+
+def _headers(filters: schemas.LeadFilters) -> list[dict[str, Any]]:
+    """Each sortable column: its link (the next direction) and its aria-sort."""
+    current = SortSpec.parse(filters.sort)
+    base = filter_params(filters, sort=False)
+    result = []
+    for key, label, desc_first in COLUMNS:
+        active = current.key == key
+        descending = not current.descending if active else desc_first
+        target = f"-{key}" if descending else key
+        query = urlencode({**base, "sort": target} if target != DEFAULT_SORT else base)
+        aria = ("descending" if current.descending else "ascending") if active else None
+        result.append(
+            {"key": key, "label": label, "href": f"/leads/list?{query}".rstrip("?"), "aria_sort": aria}
+        )
+    return result
+
+
+def _context(
+    session: DbSession, principal: Principal, filters: schemas.LeadFilters, cursor: str | None
+) -> dict[str, Any]:
+    found = LeadRepository(session).page(filters, limit=PAGE_ROWS, cursor=cursor)
+    pipelines = PipelineRepository(session).listing() or [ensure_default_pipeline(session)]
+    members = MembershipRepository(session).listing()
+    org = OrganizationRepository(session).current()
+    params = filter_params(filters)
+    return {
+        "can_write": principal.has_role(Role.MEMBER),
+        "filters": filters,
+        "params": params,
+        "query": urlencode(params),
+        "rows": found.items,
+        "next_cursor": found.next_cursor,
+        "pipelines": pipelines,
+        "stage_names": {s.id: s.name for p in pipelines for s in p.stages},
+        "lost_stages": {s.id for p in pipelines for s in p.stages if s.kind == "lost"},
+        "members": members,
+        "owner_names": {m.user_id: m.user.name for m in members},
+        "timezone": org.timezone if org else "UTC",
+        "values": {},
+    }
+
+
+def _full_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    filters: schemas.LeadFilters,
+    *,
+    view: SavedView | None = None,
+    notice: str | None = None,
+    errors: FormErrors | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    context = _context(session, principal, filters, None)
+    user_id = principal.user_id
+    views = SavedViewRepository(session).visible_to(user_id) if user_id else []
+    context |= {
+        "total": LeadRepository(session).count_matching(filters),
+        "headers": _headers(filters),
+        "views": views,
+        "current_view": view,
+        "can_edit_view": view is not None and (view.user_id == user_id or principal.has_role(Role.ADMIN)),
+        "bulk_limit": schemas.BULK_MAX_IDS,
+        "notice": notice,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return page(request, session, principal, "leads/list.html", context, status)
+
+
+@router.get("/leads/list", response_class=HTMLResponse)
+def list_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    stage: Filter = "",
+    owner: Filter = "",
+    tag: Filter = "",
+    source: Filter = "",
+    tier: Filter = "",
+    q: Filter = "",
+    sort: Filter = "",
+    view: Filter = "",
+    done: Filter = "",
+) -> Response:
+    """The lead list; a saved view (``view=``) brings its filters and sort."""
+    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    current = None
+    view_id = _uuid(view)
+    if view_id is not None and principal.user_id is not None:
+        current = SavedViewRepository(session).visible(view_id, principal.user_id)
+        if current is not None:
+            filters = view_service.view_filters(current)
+    return _full_page(request, session, principal, filters, view=current, notice=NOTICES.get(done))
+
+
+@router.get("/leads/list/rows", response_class=HTMLResponse)
+def more_rows(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    stage: Filter = "",
+    owner: Filter = "",
+    tag: Filter = "",
+    source: Filter = "",
+    tier: Filter = "",
+    q: Filter = "",
+    sort: Filter = "",
+    cursor: Annotated[str, Query(max_length=1000)] = "",
+) -> Response:
+    """The next rows of the table and its next "Load more" row."""
+    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    context = _context(session, principal, filters, cursor or None)
+    return page(request, session, principal, "leads/_list_rows.html", context)
+
+
+@router.post("/leads/list/bulk", response_class=HTMLResponse)
+def bulk_action(
+    request: Request,
+    principal: Writer,
+    session: DbSession,
+    ids: Annotated[list[str], Form()] = [],  # noqa: B006  # FastAPI copies defaults per request
+    all_matching: Text = "",
+    action: Text = "",
+    stage_id: Text = "",
+    lost_reason: Text = "",
+    owner_id: Text = "",
+    bulk_tag: Text = "",
+    stage: Text = "",
+    owner: Text = "",
+    tag: Text = "",
+    source: Text = "",
+    tier: Text = "",
+    q: Text = "",
+    sort: Text = "",
+) -> Response:
+    """Apply one bulk action to the ticked leads, or to every lead matching the filters."""
+    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    chosen = [i for i in (_uuid(v) for v in ids) if i is not None]
+    values: dict[str, Any] = {"stage_id": stage_id, "lost_reason": lost_reason, "owner_id": owner_id}
+    values |= {"bulk_tag": bulk_tag, "ids": [str(i) for i in chosen]}
+    change, errors = _bulk_change(action, stage_id, lost_reason, owner_id, bulk_tag.strip())
+    everything = all_matching == "1"
+    if not everything and not chosen:
+        errors.setdefault("form", "Tick at least one lead.")
+    if not errors:
+        target: dict[str, Any] = {"filter": filters} if everything else {"ids": chosen}
+        try:
+            body = schemas.LeadBulkIn.model_validate({**target, "set": change})
+            with attempt(session):
+                result = bulk_service.bulk_update(session, principal, body)
+        except ValidationError as exc:
+            errors["form"] = str(exc.errors()[0]["msg"])
+        except DomainError as exc:
+            errors = {k.removeprefix("set."): v for k, v in domain_errors(exc, "form").items()}
+        else:
+            return _full_page(request, session, principal, filters, notice=_bulk_notice(result))
+    return _full_page(request, session, principal, filters, errors=errors, values=values, status=422)
+
+
+def _bulk_change(
+    action: str, stage_id: str, lost_reason: str, owner_id: str, tag: str
+) -> tuple[dict[str, Any], FormErrors]:
+    """The bulk bar's pressed button and its inputs as the API's ``set``, or what is missing."""
+    if action == "stage":
+        if not stage_id:
+            return {}, {"stage_id": "Choose a stage."}
+        return {"stage_id": stage_id, "lost_reason": lost_reason or None}, {}
+    if action == "owner":
+        return {"owner_id": owner_id or None}, {}
+    if action in ("add_tag", "remove_tag"):
+        if not tag:
+            return {}, {"bulk_tag": "Enter a tag."}
+        return {"add_tags" if action == "add_tag" else "remove_tags": [tag]}, {}
+    return {}, {"form": "Choose an action."}
+
+
+def _bulk_notice(result: bulk_service.BulkResult) -> str:
+    if result.status == "queued":
+        return f"Updating {result.matched} leads in the background; refresh in a moment to see the changes."
+    skipped = f" ({len(result.not_found)} no longer exist)" if result.not_found else ""
+    return f"Updated {result.updated} of {result.matched} leads{skipped}."
+
+
+@router.post("/leads/list/views", response_class=HTMLResponse)
+def save_view(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    name: Text = "",
+    shared: Text = "",
+    stage: Text = "",
+    owner: Text = "",
+    tag: Text = "",
+    source: Text = "",
+    tier: Text = "",
+    q: Text = "",
+    sort: Text = "",
+) -> Response:
+    """Save the current filters and sort under a name; then show the list through the new view."""
+    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    kept = filters.model_dump(
+        mode="json", include=set(schemas.SavedViewFilters.model_fields), exclude_none=True
+    )
+    data = {"name": name, "shared": shared == "1", "filters": kept, "sort": filters.sort}
+    errors: FormErrors = {}
+    try:
+        body = schemas.SavedViewIn.model_validate(data)
+    except ValidationError:
+        errors["view_name"] = "Give the view a name (up to 80 characters)."
+    else:
+        try:
+            with attempt(session):
+                view = view_service.create_view(session, principal, body)
+            return see_other(f"/leads/list?view={view.id}&done=view_saved")
+        except DomainError as exc:
+            errors = {"view_name": exc.detail}
+    values = {"view_name": name}
+    return _full_page(request, session, principal, filters, errors=errors, values=values, status=422)
+
+
+@router.post("/leads/list/views/{view_id}/delete")
+def delete_view(view_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> Response:
+    """Delete a saved view (its owner or an admin)."""
+    view_service.delete_view(session, principal, view_service.view_or_404(session, principal, view_id))
+    return see_other("/leads/list?done=view_deleted")

@@ -1,0 +1,152 @@
+"""Sorting the lead list: which keys exist, and keyset pages on (sort value, id) with empty values last."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections import namedtuple
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, get_args
+
+from sqlalchemy import Select, func, literal, tuple_
+from sqlalchemy.orm import Session
+
+from salesos.db.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from salesos.errors import ValidationFailed
+from salesos.leads.models import Company, Lead
+from salesos.leads.schemas import LeadSort
+
+__all__ = ["DEFAULT_SORT", "SORT_KEYS", "LeadSort", "SortSpec", "sorted_page"]
+
+SortKey = Literal["created_at", "updated_at", "value", "company_name", "next_follow_up_at", "score"]
+SORT_KEYS: tuple[str, ...] = get_args(SortKey)
+DEFAULT_SORT = "-created_at"
+# Keys whose value may be empty; those rows come after the rest, whichever the direction.
+NULLABLE_KEYS = frozenset({"value", "next_follow_up_at", "score"})
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    """A parsed ``sort=``: the key, its direction, and the SQL expression it orders by."""
+
+    key: str
+    descending: bool
+
+    @classmethod
+    def parse(cls, sort: str | None) -> SortSpec:
+        """``"-score"`` → score, descending; an unknown key is a 422 on ``sort``."""
+        raw = sort or DEFAULT_SORT
+        key = raw.removeprefix("-")
+        if key not in SORT_KEYS:
+            raise ValidationFailed(
+                f"Sort by one of {', '.join(SORT_KEYS)} (prefix - for descending).", field="sort"
+            )
+        return cls(key, raw.startswith("-"))
+
+    @property
+    def value(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+    @property
+    def by_id(self) -> bool:
+        # Ids are UUIDv7 minted at creation: creation order is id order, on the (org_id, id) index.
+        return self.key == "created_at"
+
+    def expression(self) -> Any:
+        if self.key == "company_name":
+            return func.lower(Company.name)
+        return getattr(Lead, self.key)
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decode_value(key: str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if key in ("updated_at", "next_follow_up_at"):
+        return datetime.fromisoformat(raw)
+    if key == "value":
+        return Decimal(raw)
+    if key == "score":
+        return int(raw)
+    return str(raw)
+
+
+def encode_sorted_cursor(spec: SortSpec, value: Any, row_id: uuid.UUID) -> str:
+    """Opaque cursor after the row (*value*, *row_id*) of a list sorted by *spec*."""
+    data = {"id": str(row_id), "s": spec.value, "v": _encode_value(value)}
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_sorted_cursor(spec: SortSpec, cursor: str) -> tuple[Any, uuid.UUID]:
+    """The (value, id) a cursor continues after; a cursor of another sort (or tampered) is a 422."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if data.get("s") != spec.value:
+            raise ValueError("cursor of another sort")
+        return _decode_value(spec.key, data["v"]), uuid.UUID(data["id"])
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        raise ValidationFailed("Invalid cursor", field="cursor") from exc
+
+
+def sorted_page(
+    session: Session, stmt: Select[Any], spec: SortSpec, *, limit: int, cursor: str | None
+) -> Page[Any]:
+    """One page of *stmt*'s rows (which carry an ``id``) in *spec*'s order, after *cursor*."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    if spec.by_id:
+        order = Lead.id.desc() if spec.descending else Lead.id.asc()
+        if cursor:
+            before = decode_cursor(cursor)
+            stmt = stmt.where(Lead.id < before if spec.descending else Lead.id > before)
+        rows = list(session.execute(stmt.order_by(order).limit(limit + 1)).all())
+        last_id = rows[limit - 1].id if len(rows) > limit else None
+        return Page(items=rows[:limit], next_cursor=encode_cursor(last_id) if last_id else None)
+    column = spec.expression()
+    # lower() of SQL and of Python disagree beyond ASCII: the cursor takes the database's own value.
+    extra = spec.key == "company_name"
+    if extra:
+        stmt = stmt.add_columns(column.label("sort_value"))
+    value, row_id = decode_sorted_cursor(spec, cursor) if cursor else (None, None)
+    # Two keyset scans instead of one ORDER BY "col IS NULL": that term would keep the database from
+    # walking the (org_id, col, id) index and make it sort every lead of the org for each page.
+    found: list[Any] = []
+    if row_id is None or value is not None:
+        filled = stmt.where(column.is_not(None))
+        if row_id is not None:
+            key = tuple_(column, Lead.id)
+            after = tuple_(literal(value, column.type), literal(row_id, Lead.id.type))
+            filled = filled.where(key < after if spec.descending else key > after)
+        found = list(session.execute(_ordered(filled, spec, column, Lead.id).limit(limit + 1)).all())
+    if len(found) <= limit and spec.key in NULLABLE_KEYS:
+        # Empty values come last in both directions, in id order.
+        empty = stmt.where(column.is_(None))
+        if row_id is not None and value is None:
+            empty = empty.where(Lead.id < row_id if spec.descending else Lead.id > row_id)
+        found += session.execute(_ordered(empty, spec, Lead.id).limit(limit + 1 - len(found))).all()
+    items: list[Any] = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        last = items[-1]
+        next_cursor = encode_sorted_cursor(
+            spec, last.sort_value if extra else getattr(last, spec.key), last.id
+        )
+    if extra and items:
+        # The sort value was only for the cursor: the rows answer the list's columns.
+        shape = namedtuple("LeadRow", items[0]._fields[:-1])  # type: ignore[misc]
+        items = [shape(*row[:-1]) for row in items]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _ordered(stmt: Select[Any], spec: SortSpec, *columns: Any) -> Select[Any]:
+    """*stmt* ordered by *columns*, all in the sort's direction (so one index walk serves it)."""
+    return stmt.order_by(*(c.desc() if spec.descending else c.asc() for c in columns))

@@ -1,0 +1,1 @@
+"""Notifications: per-user in-app notices (assignments, stage changes, mentions, finished imports)."""

@@ -1,0 +1,71 @@
+"""Where notifications come from: one function per trigger, called by the domain code where it happens."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy.orm import Session
+
+from salesos.imports.models import ImportJob
+from salesos.leads.models import Lead, Note, PipelineStage
+from salesos.notifications import registry
+from salesos.notifications.service import notify
+from salesos.orgs.repository import MembershipRepository
+
+# "@" not glued to a preceding word (so a plain address is not a mention), then an email or a name.
+MENTION = re.compile(r"(?<![\w.+-])@([^\s@]+(?:@[^\s@]+)?)")
+TRAILING = ".,;:!?)]}*_~'\""
+
+
+def lead_assigned(session: Session, lead: Lead, actor_id: uuid.UUID | None) -> None:
+    """The lead's (new) owner hears that someone else gave it to them."""
+    notify(session, [lead.owner_id], registry.LEAD_ASSIGNED.name, lead=lead, actor_id=actor_id)
+
+
+def stage_changed(session: Session, lead: Lead, stage: PipelineStage, actor_id: uuid.UUID | None) -> None:
+    """The lead's owner hears that someone else moved it."""
+    notify(
+        session,
+        [lead.owner_id],
+        registry.STAGE_CHANGED.name,
+        lead=lead,
+        actor_id=actor_id,
+        stage=stage.name,
+        stage_id=stage.id,
+    )
+
+
+def mentioned_user_ids(session: Session, text: str) -> list[uuid.UUID]:
+    """Members @mentioned in *text*: by email or by name without spaces, case-insensitive."""
+    handles = {m.group(1).rstrip(TRAILING).lower() for m in MENTION.finditer(text)}
+    handles.discard("")
+    if not handles:
+        return []
+    found: list[uuid.UUID] = []
+    for membership in MembershipRepository(session).listing():
+        user = membership.user
+        names = {user.email.lower(), "".join(user.name.split()).lower()}
+        if names & handles:
+            found.append(user.id)
+    return found
+
+
+def mentions(session: Session, lead: Lead, note: Note, actor_id: uuid.UUID | None) -> None:
+    """Members @mentioned in a note hear about it (the payload names the note, never its text)."""
+    recipients = mentioned_user_ids(session, note.body)
+    notify(session, recipients, registry.MENTION.name, lead=lead, actor_id=actor_id, note_id=note.id)
+
+
+def import_finished(session: Session, job: ImportJob) -> None:
+    """The member who started a CSV import hears that it is done, with its counts."""
+    notify(
+        session,
+        [job.created_by_id],
+        registry.IMPORT_FINISHED.name,
+        import_id=job.id,
+        filename=job.filename,
+        created=job.created,
+        merged=job.merged,
+        rejected=job.rejected,
+    )

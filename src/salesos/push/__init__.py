@@ -1,0 +1,1 @@
+"""Web Push subscriptions: each signed-in device that opted in, and delivery to them."""

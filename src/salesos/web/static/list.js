@@ -1,0 +1,191 @@
+/* The lead List page: auto-submitting filters and views, row selection with "select all N matching",
+   the bulk bar's count, and the lost-reason prompt. Loaded only on /leads/list; the CSP forbids
+   inline handlers. Everything here is an enhancement: the forms work without it. */
+(function () {
+  "use strict";
+
+  function $(id) { return document.getElementById(id); }
+  function checks() { return Array.prototype.slice.call(document.querySelectorAll(".row-check")); }
+  function ticked() { return checks().filter(function (c) { return c.checked; }); }
+  function total() {
+    var results = $("list-results");
+    return results ? parseInt(results.getAttribute("data-total") || "0", 10) : 0;
+  }
+  function allMatching() { var f = $("all-matching"); return f && f.value === "1"; }
+
+  function setAllMatching(on) {
+    var field = $("all-matching");
+    if (field) { field.value = on ? "1" : ""; }
+    checks().forEach(function (c) { if (on) { c.checked = true; } });
+    refresh();
+  }
+
+  // The bar says what a bulk action would change; "select all N" appears once the whole page is ticked.
+  function refresh() {
+    var count = $("bulk-count");
+    if (!count) { return; }
+    var n = ticked().length;
+    var all = allMatching();
+    var shown = checks().length;
+    if (all) {
+      count.textContent = "All " + total() + " matching leads selected";
+    } else if (n === 0) {
+      count.textContent = "No leads selected";
+    } else {
+      count.textContent = n + (n === 1 ? " lead" : " leads") + " selected";
+    }
+    var offer = $("bulk-select-all");
+    if (offer) { offer.hidden = !(all || (n > 0 && n === shown && total() > shown)); }
+    var pick = $("select-all-matching");
+    if (pick) { pick.hidden = all; }
+    var clear = $("clear-selection");
+    if (clear) { clear.hidden = !all; }
+    var page = $("select-page");
+    if (page) {
+      page.checked = shown > 0 && n === shown;
+      page.indeterminate = n > 0 && n < shown;
+    }
+    var bar = $("bulk-form");
+    if (bar) { bar.classList.toggle("has-selection", all || n > 0); }
+  }
+
+  function toggleLost() {
+    var select = $("bulk-stage");
+    var box = $("bulk-lost");
+    if (!select || !box) { return; }
+    var option = select.options[select.selectedIndex];
+    var lost = !!option && option.getAttribute("data-kind") === "lost";
+    box.hidden = !lost;
+    $("bulk-lost-reason").required = lost;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.hasAttribute && target.hasAttribute("data-autosubmit") && target.form) {
+      target.form.requestSubmit();
+      return;
+    }
+    if (target.id === "select-page") {
+      checks().forEach(function (c) { c.checked = target.checked; });
+      if (!target.checked) { setAllMatching(false); }
+      refresh();
+    } else if (target.classList && target.classList.contains("row-check")) {
+      if (!target.checked && allMatching()) { setAllMatching(false); }
+      refresh();
+    } else if (target.id === "bulk-stage") {
+      toggleLost();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.id === "select-all-matching") {
+      setAllMatching(true);
+      $("clear-selection").focus();
+    } else if (target.id === "clear-selection") {
+      checks().forEach(function (c) { c.checked = false; });
+      setAllMatching(false);
+      $("select-page").focus();
+    }
+  });
+
+  // A lost stage asks why before the form goes: focus the reason instead of sending an empty one.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "bulk-form") { return; }
+    var button = event.submitter;
+    if (!allMatching() && ticked().length === 0) {
+      event.preventDefault();
+      $("bulk-count").textContent = "Tick at least one lead first";
+      return;
+    }
+    if (button && button.value === "stage") {
+      var reason = $("bulk-lost-reason");
+      if (!$("bulk-lost").hidden && !reason.value.trim()) {
+        event.preventDefault();
+        reason.focus();
+      }
+    }
+  });
+
+  // Rows added by "Load more" join the selection when everything matching is selected.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (allMatching()) { checks().forEach(function (c) { c.checked = true; }); }
+    refresh();
+  });
+
+  function init() {
+    toggleLost();
+    refresh();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
+
+/* Live rows: a hint about a lead shown in the table refetches this page and swaps that row in place (a
+   lead that no longer matches the filters leaves the table); new leads only raise a notice, so the table
+   never reorders under the reader's hands. */
+(function () {
+  "use strict";
+
+  var REFRESH_DELAY_MS = 250;
+  var table = document.querySelector("[data-lead-id]");
+  if (!window.fetch || !window.DOMParser) { return; }
+  var pending = {};
+  var timer = null;
+
+  function row(id) { return document.getElementById("row-" + id); }
+
+  function notice(text) {
+    var flash = document.getElementById("flash");
+    if (flash) { flash.textContent = text; }
+  }
+
+  function refresh() {
+    var ids = Object.keys(pending);
+    pending = {};
+    timer = null;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ids.forEach(function (id) {
+          var current = row(id);
+          if (!current || current.contains(document.activeElement)) { return; }
+          var replacement = fresh.getElementById("row-" + id);
+          if (!replacement) { current.remove(); return; }
+          var box = current.querySelector(".row-check");
+          var checked = box && box.checked;
+          current.innerHTML = replacement.innerHTML;
+          var again = current.querySelector(".row-check");
+          if (again && checked) { again.checked = true; }
+        });
+      })
+      .catch(function () { /* offline: the next hint or a reload catches up */ });
+  }
+
+  function schedule(id) {
+    if (!row(id)) { return; }
+    pending[id] = true;
+    if (!timer) { timer = window.setTimeout(refresh, REFRESH_DELAY_MS); }
+  }
+
+  if (!table && !document.getElementById("list-results")) { return; }
+  document.addEventListener("salesos:lead.updated", function (event) {
+    if (event.detail && event.detail.lead_id) { schedule(event.detail.lead_id); }
+  });
+  document.addEventListener("salesos:lead.deleted", function (event) {
+    var current = event.detail && event.detail.lead_id ? row(event.detail.lead_id) : null;
+    if (current) { current.remove(); }
+  });
+  document.addEventListener("salesos:lead.created", function () {
+    notice("New leads arrived. Reload the list to see them.");
+  });
+  document.addEventListener("salesos:resync", function () {
+    notice("The list may have changed while you were away. Reload it to see the latest.");
+  });
+})();

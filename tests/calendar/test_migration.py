@@ -1,0 +1,27 @@
+"""Migrations 0010 and 0012 create exactly what the calendar, user and organisation models declare."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from salesos.db.models import Base
+from tests.conftest import both_databases
+
+TABLES = {"calendar_events", "calendar_feeds", "calendar_connections", "users", "organizations"}
+
+
+def _touches(diff: object) -> bool:
+    text = repr(diff)  # diffs are nested tuples of schema objects; their reprs name the table
+    return any(f"'{t}'" in text or f"<{t}>" in text for t in TABLES)
+
+
+@both_databases
+def test_migrated_schema_matches_the_models(settings):
+    engine = create_engine(settings.migration_database_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert [d for d in diffs if _touches(d)] == []

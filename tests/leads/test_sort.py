@@ -1,0 +1,148 @@
+"""Sorting the lead list: every key both ways, keyset pages without gaps or repeats, empty values last."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from salesos.db.session import unit_of_work
+from salesos.leads.models import Lead
+from tests.conftest import both_databases
+
+API = "/api/v1/leads"
+BASE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# name, value, score, follow-up offset in days; repeats and gaps on purpose (ties and nulls).
+ROWS = [
+    ("beta", "100", 50, 3),
+    ("Alpha", None, 50, None),
+    ("gamma", "100", None, 1),
+    ("Delta", "5.50", 90, 3),
+    ("epsilon", None, None, None),
+    ("Zeta", "2500", 10, 2),
+    ("éclair", "100", 50, None),
+]
+
+
+def _seed(client: Any, world: Any) -> None:
+    for name, value, score, days in ROWS:
+        body: dict[str, Any] = {"company": {"name": name}, "tags": ["s"]}
+        if value is not None:
+            body["value"] = value
+        if days is not None:
+            body["next_follow_up_at"] = (BASE + timedelta(days=days)).isoformat()
+        r = client.post(API, json=body, headers=world.alice.headers)
+        assert r.status_code == 201, r.text
+        if score is not None:
+            with unit_of_work(org_id=world.alice.org_id) as session:
+                lead_id = uuid.UUID(r.json()["id"])
+                session.execute(update(Lead).where(Lead.id == lead_id).values(score=score))
+
+
+def _all_pages(client: Any, world: Any, sort: str, limit: int, tag: str = "s") -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(50):
+        query = f"sort={sort}&limit={limit}&tag={tag}" + (f"&cursor={cursor}" if cursor else "")
+        r = client.get(f"{API}?{query}", headers=world.alice.headers)
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            return items
+    raise AssertionError("paging never ended")
+
+
+def _key(item: dict[str, Any], key: str) -> Any:
+    value = item[key]
+    if key == "company_name":
+        return value.lower() if value.isascii() else value  # SQLite's lower() folds ASCII only
+    if key == "value" and value is not None:
+        return Decimal(value)
+    return value
+
+
+def _expected(items: list[dict[str, Any]], sort: str) -> list[str]:
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    filled = [i for i in items if i[key] is not None]
+    empty = [i for i in items if i[key] is None]
+    filled.sort(key=lambda i: i["id"], reverse=descending)
+    filled.sort(key=lambda i: _key(i, key), reverse=descending)
+    empty.sort(key=lambda i: i["id"], reverse=descending)
+    return [i["id"] for i in filled + empty]
+
+
+SORTS = ["value", "-value", "score", "-score", "next_follow_up_at", "-next_follow_up_at"]
+SORTS += ["company_name", "-company_name", "updated_at", "-updated_at", "created_at", "-created_at"]
+
+
+@both_databases
+def test_every_sort_pages_without_gaps_or_repeats(client, world):
+    _seed(client, world)
+    everything = _all_pages(client, world, "-created_at", 200)
+    assert len(everything) == len(ROWS)
+    for sort in SORTS:
+        for limit in (1, 2, 3):
+            seen = [i["id"] for i in _all_pages(client, world, sort, limit)]
+            assert seen == _expected(everything, sort), (sort, limit)
+
+
+@both_databases
+def test_empty_values_come_last_both_ways(client, world):
+    _seed(client, world)
+    for sort in ("score", "-score", "value", "-value"):
+        values = [i[sort.removeprefix("-")] for i in _all_pages(client, world, sort, 2)]
+        first_empty = values.index(None)
+        assert all(v is None for v in values[first_empty:]), sort
+    names = [i["company_name"] for i in _all_pages(client, world, "-score", 3)]
+    assert names[:4] == ["Delta", "éclair", "Alpha", "beta"]  # 90, then the 50s newest first
+
+
+def test_default_order_is_newest_first_and_old_cursors_still_work(client, world):
+    _seed(client, world)
+    default = [i["id"] for i in _all_pages(client, world, "-created_at", 3)]
+    r = client.get(f"{API}?limit=3&tag=s", headers=world.alice.headers).json()
+    assert [i["id"] for i in r["items"]] == default[:3]
+    again = client.get(f"{API}?limit=3&tag=s&cursor={r['next_cursor']}", headers=world.alice.headers).json()
+    assert [i["id"] for i in again["items"]] == default[3:6]
+    oldest_first = [i["id"] for i in _all_pages(client, world, "created_at", 3)]
+    assert oldest_first == default[::-1]
+
+
+def test_sort_respects_filters(client, world):
+    _seed(client, world)
+    r = client.get(f"{API}?sort=-value&q=a&tag=s&limit=50", headers=world.alice.headers).json()
+    names = [i["company_name"] for i in r["items"]]
+    assert names == ["Zeta", "éclair", "gamma", "beta", "Delta", "Alpha"]
+
+
+@pytest.mark.parametrize("sort", ["name", "-", "--value", "value,score", "owner_id"])
+def test_unknown_sort_is_a_problem(client, world, sort):
+    r = client.get(f"{API}?sort={sort}", headers=world.alice.headers)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert any("sort" in e["field"] for e in r.json()["errors"])
+
+
+def test_cursor_of_another_sort_or_tampered_is_refused(client, world):
+    _seed(client, world)
+    cursor = client.get(f"{API}?sort=score&limit=2", headers=world.alice.headers).json()["next_cursor"]
+    for query in (f"sort=-score&cursor={cursor}", f"sort=value&cursor={cursor}", "sort=score&cursor=e30"):
+        r = client.get(f"{API}?{query}", headers=world.alice.headers)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor", query
+
+
+def test_export_follows_the_sort(client, world):
+    _seed(client, world)
+    r = client.get(f"{API}/export.csv?sort=company_name&tag=s", headers=world.alice.headers)
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    names = [row[1] for row in rows[1:]]
+    assert names[:3] == ["Alpha", "beta", "Delta"]
+    assert names[-1] == "éclair"

@@ -1,0 +1,177 @@
+"""The lead List page: table, sort headers, filters, Load more, bulk actions, saved views, roles."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from salesos.db.session import unit_of_work
+from salesos.leads.models import Lead, SavedView
+from tests.web.test_board import CSRF_META, HTMX, browser, make_leads, sign_in  # noqa: F401
+
+PAGE = "/leads/list"
+
+
+def _stages(person: Any) -> dict[str, uuid.UUID]:
+    from salesos.leads.service.pipelines import ensure_default_pipeline
+
+    with unit_of_work(org_id=person.org_id, user_id=person.user_id) as session:
+        return {s.name: s.id for s in ensure_default_pipeline(session).stages}
+
+
+def _lead(person: Any, lead_id: uuid.UUID) -> Lead:
+    with unit_of_work(write=False, org_id=person.org_id) as session:
+        lead = session.scalars(select(Lead).where(Lead.id == lead_id)).one()
+        session.expunge(lead)
+        return lead
+
+
+def _companies(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/leads/[0-9a-f-]+">([^<]+)</a>', html)
+
+
+def test_list_shows_sorted_table_with_aria_sort_and_toggle(client, browser, world):  # noqa: F811
+    make_leads(world.alice, 1, name="Zulu Co")
+    make_leads(world.alice, 1, name="alpha co")
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get(PAGE)
+    assert page.status_code == 200
+    assert 'aria-current="page">List</a>' in page.text and 'href="/leads"' in page.text
+    assert 'aria-sort="descending"><a href="/leads/list?sort=created_at"' in page.text
+    assert _companies(page.text)[:2] == ["alpha co 0", "Zulu Co 0"]
+    by_name = b.get(f"{PAGE}?sort=company_name")
+    assert 'aria-sort="ascending"><a href="/leads/list?sort=-company_name"' in by_name.text
+    names = _companies(by_name.text)
+    assert names.index("alpha co 0") < names.index("Zulu Co 0")
+    assert 'aria-current="page">Board</a>' in b.get("/leads").text
+    assert "<script>" not in page.text and "onclick" not in page.text
+
+
+def test_filters_and_load_more(client, browser, world):  # noqa: F811
+    make_leads(world.alice, 55, name="Paged Co", tags=["paged"])
+    make_leads(world.alice, 2, name="Other Co")
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get(f"{PAGE}?tag=paged&sort=company_name")
+    assert "55 leads" in page.text and len(_companies(page.text)) == 50
+    assert "Other Co" not in page.text
+    more = re.search(r'hx-get="(/leads/list/rows\?[^"]+)"', page.text)
+    assert more
+    rest = b.get(more.group(1).replace("&amp;", "&"), headers=HTMX)
+    assert rest.status_code == 200 and len(_companies(rest.text)) == 5
+    assert 'id="list-more"' not in rest.text
+    assert "Umbrella" not in b.get(f"{PAGE}?q=umbrella").text
+    assert b.get(f"{PAGE}?sort=bogus&stage=not-a-uuid").status_code == 200
+
+
+def test_bulk_move_needs_lost_reason_then_moves(client, browser, world):  # noqa: F811
+    ids = make_leads(world.alice, 3, name="Bulk Co")
+    stages = _stages(world.alice)
+    lost = next(s for name, s in stages.items() if name.lower() == "lost")
+    b = browser()
+    token = sign_in(b, world.alice)
+    form = {"csrf_token": token, "action": "stage", "stage_id": str(lost), "ids": [str(i) for i in ids[:2]]}
+    refused = b.post(f"{PAGE}/bulk", data=form)
+    assert refused.status_code == 422 and "Say why the leads were lost." in refused.text
+    assert _lead(world.alice, ids[0]).stage_id != lost
+    done = b.post(f"{PAGE}/bulk", data={**form, "lost_reason": "No budget"})
+    assert done.status_code == 200 and "Updated 2 of 2 leads." in done.text
+    assert (
+        _lead(world.alice, ids[0]).lost_reason == "No budget" and _lead(world.alice, ids[2]).stage_id != lost
+    )
+
+
+def test_bulk_all_matching_owner_and_tags(client, browser, world):  # noqa: F811
+    ids = make_leads(world.alice, 3, name="Match Co", tags=["m"])
+    other = make_leads(world.alice, 1, name="Else Co")
+    b = browser()
+    token = sign_in(b, world.alice)
+    base = {"csrf_token": token, "all_matching": "1", "tag": "m"}
+    r = b.post(f"{PAGE}/bulk", data={**base, "action": "owner", "owner_id": str(world.bob.user_id)})
+    assert r.status_code == 200 and "Updated 3 of 3 leads." in r.text
+    assert all(_lead(world.alice, i).owner_id == world.bob.user_id for i in ids)
+    assert _lead(world.alice, other[0]).owner_id is None
+    r = b.post(f"{PAGE}/bulk", data={**base, "action": "add_tag", "bulk_tag": "vip"})
+    assert _lead(world.alice, ids[1]).tags == ["m", "vip"]
+    r = b.post(f"{PAGE}/bulk", data={**base, "action": "add_tag", "bulk_tag": ""})
+    assert r.status_code == 422 and "Enter a tag." in r.text
+    r = b.post(f"{PAGE}/bulk", data={"csrf_token": token, "action": "add_tag", "bulk_tag": "x"})
+    assert r.status_code == 422 and "Tick at least one lead." in r.text
+
+
+def test_viewer_gets_a_read_only_list(client, browser, world):  # noqa: F811
+    ids = make_leads(world.alice, 1, name="Viewed Co")
+    client.patch(
+        f"/api/v1/members/{world.bob.member_id}", json={"role": "viewer"}, headers=world.alice.headers
+    )
+    b = browser()
+    token = sign_in(b, world.bob)
+    page = b.get(PAGE)
+    assert page.status_code == 200 and "Viewed Co" in page.text
+    assert 'id="bulk-form"' not in page.text and "row-check" not in page.text
+    assert 'name="shared"' not in page.text
+    r = b.post(
+        f"{PAGE}/bulk", data={"csrf_token": token, "action": "add_tag", "bulk_tag": "x", "ids": str(ids[0])}
+    )
+    assert r.status_code == 403
+    assert _lead(world.alice, ids[0]).tags == []
+
+
+def test_save_open_and_delete_a_view(client, browser, world):  # noqa: F811
+    make_leads(world.alice, 1, name="Hot Co", tags=["hot"])
+    make_leads(world.alice, 1, name="Cold Co", tags=["cold"])
+    b = browser()
+    token = sign_in(b, world.alice)
+    data = {"csrf_token": token, "name": "Hot ones", "tag": "hot", "sort": "-value", "shared": "1"}
+    saved = b.post(f"{PAGE}/views", data=data)
+    assert saved.status_code == 303
+    opened = b.get(saved.headers["location"])
+    assert "View saved." in opened.text and "Hot Co" in opened.text and "Cold Co" not in opened.text
+    assert 'aria-sort="descending"><a href="/leads/list?tag=hot&amp;sort=value"' in opened.text
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        view = session.scalars(select(SavedView).where(SavedView.name == "Hot ones")).one()
+        assert view.filters == {"tag": "hot"} and view.sort == "-value" and view.shared
+    again = b.post(f"{PAGE}/views", data=data)
+    assert again.status_code == 422 and "You already have a view with this name." in again.text
+    # Bob sees Alice's shared view but may not delete it; Carol can't reach it at all.
+    bob = browser()
+    bob_token = sign_in(bob, world.bob)
+    assert "Hot ones (shared)" in bob.get(PAGE).text
+    assert bob.post(f"{PAGE}/views/{view.id}/delete", data={"csrf_token": bob_token}).status_code == 403
+    carol = browser()
+    carol_token = sign_in(carol, world.carol)
+    assert "Hot ones" not in carol.get(f"{PAGE}?view={view.id}").text
+    assert carol.post(f"{PAGE}/views/{view.id}/delete", data={"csrf_token": carol_token}).status_code == 404
+    gone = b.post(f"{PAGE}/views/{view.id}/delete", data={"csrf_token": token})
+    assert gone.status_code == 303 and "View deleted." in b.get(gone.headers["location"]).text
+
+
+def test_other_orgs_leads_never_listed_or_bulk_updated(client, browser, world):  # noqa: F811
+    a_ids = make_leads(world.alice, 1, name="Secret Alpha")
+    carol = browser()
+    token = sign_in(carol, world.carol)
+    assert "Secret Alpha" not in carol.get(PAGE).text
+    r = carol.post(
+        f"{PAGE}/bulk", data={"csrf_token": token, "action": "add_tag", "bulk_tag": "x", "ids": str(a_ids[0])}
+    )
+    assert r.status_code == 200 and "Updated 0 of 0 leads (1 no longer exist)." in r.text
+    assert _lead(world.alice, a_ids[0]).tags == []
+
+
+def test_all_matching_over_the_inline_limit_is_queued(client, browser, world, monkeypatch):  # noqa: F811
+    from salesos.jobs.testing import drain
+    from salesos.leads.service import bulk
+
+    monkeypatch.setattr(bulk, "INLINE_LIMIT", 2)
+    ids = make_leads(world.alice, 3, name="Queued Co", tags=["q"])
+    b = browser()
+    token = sign_in(b, world.alice)
+    data = {"csrf_token": token, "all_matching": "1", "tag": "q", "action": "add_tag", "bulk_tag": "later"}
+    r = b.post(f"{PAGE}/bulk", data=data)
+    assert r.status_code == 200 and "Updating 3 leads in the background" in r.text
+    drain()
+    assert all(_lead(world.alice, i).tags == ["q", "later"] for i in ids)
