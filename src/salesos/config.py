@@ -91,6 +91,31 @@ class Settings(BaseSettings):
     google_token_url: str = "https://oauth2.googleapis.com/token"
     google_calendar_api: str = "https://www.googleapis.com/calendar/v3"
 
+    # Discovery. OSM is keyless; its policy asks for a contact in the User-Agent (default: the email From).
+    osm_nominatim_url: str = "https://nominatim.openstreetmap.org"
+    osm_overpass_url: str = "https://overpass-api.de/api"
+    osm_contact: str = ""
+    osm_requests_per_second: float = 1.0
+    osm_max_results: int = 1000
+    google_places_api_key: str = ""
+    google_places_url: str = "https://places.googleapis.com/v1"
+    yelp_api_key: str = ""
+    yelp_api_url: str = "https://api.yelp.com/v3"
+    # Retries shared by every HTTP provider.
+    provider_max_attempts: int = 4
+    provider_retry_after_cap_seconds: float = 30.0
+    # Email verification; the SMTP RCPT probe is off because probing hurts the sender's reputation.
+    email_verify_smtp_probe: bool = False
+    email_verify_smtp_port: int = 25
+    email_verify_helo: str = ""
+    email_verify_mail_from: str = ""
+    # LLM: "rules" (offline) or "openai" (any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, Gemini).
+    llm_provider: Literal["rules", "openai"] = "rules"
+    llm_base_url: str = "https://api.openai.com/v1"
+    llm_api_key: str = ""
+    llm_model: str = "gpt-4o-mini"
+    llm_cost_per_1k_tokens: float = 0.0
+
     job_workers: int = 2
     job_sweep_seconds: int = 30
     job_stale_seconds: int = 60

@@ -101,8 +101,16 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             dialog.get_by_role("button", name="Move to Lost").click()
             expect(column["Lost"].locator(".lead-card", has_text="Gamma Garage")).to_be_visible()
 
-            # Another tab moves Alpha on; this board follows without a reload (realtime hint).
-            other = ctx.new_page()
+            # A second session (another browser profile, signed in separately) moves Alpha on; this board
+            # follows without a reload (realtime hint).
+            other_ctx = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+            other_ctx.set_default_timeout(TIMEOUT_MS)
+            other = other_ctx.new_page()
+            other.goto("/login")
+            other.get_by_label("Email").fill("bea@board.example")
+            other.get_by_label("Password").fill(PASSWORD)
+            other.get_by_role("button", name="Sign in").click()
+            expect(other).to_have_url(f"{live_server}/")
             other.goto("/leads")
             other.locator(".lead-card", has_text="Alpha Widgets").get_by_role("link").click()
             other.get_by_label("Stage", exact=True).select_option(label="Qualified")

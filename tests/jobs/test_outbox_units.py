@@ -163,9 +163,13 @@ def test_two_tickers_enqueue_each_tick_once(jobs_env):
     assert second.check(now) == []
     assert first.check(now + 1) == []  # same tick: not even tried again
     later = now + get_settings().job_sweep_seconds
-    assert len(second.check(later)) == 1 and first.check(later) == []
+
+    def sweeps(keys: list[str]) -> list[str]:  # other periodic jobs tick on their own schedules
+        return [k for k in keys if k.startswith("periodic:jobs.sweep:")]
+
+    assert len(sweeps(second.check(later))) == 1 and sweeps(first.check(later)) == []
     assert len(_rows("jobs.sweep")) == 2
-    assert drain() == 2
+    assert drain() >= 2 and {r.status for r in _rows("jobs.sweep")} == {"done"}
 
 
 def test_embedded_consumer_leaves_host_signal_handlers_alone(jobs_env):

@@ -85,3 +85,11 @@ def app_server(env: dict[str, str], timeout: float = 20.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def settings_with(**values: object) -> Settings:
+    """A Settings object with *values* and test defaults, read from nothing else (no environment, no .env)."""
+    import tempfile
+
+    defaults: dict[str, object] = {"secret_key": "test-only-" + "k" * 40, "var_dir": tempfile.mkdtemp()}
+    return Settings(_env_file=None, **{**defaults, **values})  # type: ignore[call-arg]
