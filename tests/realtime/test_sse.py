@@ -18,7 +18,7 @@ import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 
 from salesos.config import get_settings
-from salesos.realtime import get_hub, set_hub
+from salesos.realtime import Event, get_hub, set_hub
 from salesos.realtime.api import build_router
 from salesos.realtime.memory import MemoryHub
 
@@ -179,3 +179,29 @@ def test_unauthenticated_request_gets_no_stream(server: Server) -> None:
     response = httpx.get(f"{server.url}/api/v1/events", timeout=5)
     assert response.status_code == 401
     assert server.hub.subscriber_count() == 0
+
+
+def test_a_client_leaving_while_events_flow_releases_its_subscription(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=5) as client:
+        response = open_stream(client, ORG_A)
+        stream = frames(response)
+        next(stream)
+        server.hub.publish(ORG_A, "lead.updated", {"lead_id": "first"})
+        assert next_event(stream)[1] == "event: lead.updated"
+        response.close()
+    # An event every 10 ms: the stream never idles for a heartbeat, so only the disconnect
+    # listener can notice the client left (the stream no longer asks before every event).
+    deadline = time.monotonic() + 2
+    n = 0
+    while server.hub.subscriber_count() and time.monotonic() < deadline:
+        n += 1
+        server.hub.publish(ORG_A, "lead.updated", {"lead_id": str(n)})
+        time.sleep(0.01)
+    assert server.hub.subscriber_count() == 0
+
+
+def test_an_event_is_formatted_once_for_every_stream() -> None:
+    event = Event("e1-7", "lead.updated", {"lead_id": "x"})
+    assert event.sse_frame == b'id: e1-7\nevent: lead.updated\ndata: {"lead_id":"x"}\n\n'
+    assert event.sse_frame is event.sse_frame
+    assert Event(None, "resync", {}).sse_frame == b"event: resync\ndata: {}\n\n"
