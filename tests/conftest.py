@@ -6,15 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from salesos.config import Settings, get_settings
 from salesos.db.engine import reset_engines
-from tests.support.databases import postgres_database, sqlite_url
+from tests.support.databases import migrated_sqlite, postgres_database, sqlite_url
 from tests.support.services import require
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, var_dir: Path, **env: str) -> Settings:
-    """Point SalesOS at *var_dir* (and any SALESOS_* overrides), migrate, and return the settings."""
+    """Point SalesOS at *var_dir* (and any SALESOS_* overrides), with a migrated database; the settings."""
     monkeypatch.setenv("SALESOS_ENV", "test")
     monkeypatch.setenv("SALESOS_VAR_DIR", str(var_dir))
     monkeypatch.setenv("SALESOS_LOG_JSON", "false")
@@ -24,10 +25,11 @@ def configure(monkeypatch: pytest.MonkeyPatch, var_dir: Path, **env: str) -> Set
         monkeypatch.setenv(f"SALESOS_{key.upper()}", value)
     get_settings.cache_clear()
     reset_engines()
-    from salesos.db.migrate import upgrade
-
-    upgrade()
-    return get_settings()
+    settings = get_settings()
+    # PostgreSQL databases come migrated from tests.support.databases; a SQLite file is a migrated copy.
+    if settings.is_sqlite:
+        migrated_sqlite(Path(make_url(settings.database_url).database or ""))
+    return settings
 
 
 @pytest.fixture(params=["sqlite"])

@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -16,10 +17,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from salesos.config import get_settings
 from salesos.db.base import utcnow
 
-# argon2id with the library's RFC 9106 "low memory" profile: strong, and cheap enough for login bursts.
-_hasher = PasswordHasher()
-# Verifying against this keeps the time of "no such user" equal to "wrong password".
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# The test suite (SALESOS_ENV=test, and nothing else) hashes with argon2's minimum cost: a strong hash is
+# 0.25 s of CPU, and the suite makes thousands.
+_TEST_COST = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@lru_cache(maxsize=2)
+def _hasher_for(env: str) -> tuple[PasswordHasher, str]:
+    # argon2id with the library's RFC 9106 "low memory" profile: strong, and cheap enough for login bursts.
+    hasher = PasswordHasher(**_TEST_COST) if env == "test" else PasswordHasher()  # type: ignore[arg-type]
+    # Verifying against this keeps the time of "no such user" equal to "wrong password".
+    return hasher, hasher.hash("not-a-real-password")
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(get_settings().env)[0]
+
 
 JWT_ALGORITHM = "HS256"
 JWT_AUDIENCE = "salesos-api"
@@ -27,20 +40,21 @@ JWT_AUDIENCE = "salesos-api"
 
 def hash_password(password: str) -> str:
     """argon2id hash of *password*."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when *password* matches; spends the same time when there is no hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        dummy = _hasher_for(get_settings().env)[1]
+        return _hasher().verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def token_hash(token: str) -> str:

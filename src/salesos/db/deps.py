@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -32,6 +35,22 @@ def _has_writes(session: Session) -> bool:
     return bool(session.info.get(WROTE_KEY) or session.new or session.dirty or session.deleted)
 
 
+# SQLite takes one writer at a time. Without a gate, a burst of writes fills the threadpool with requests
+# blocked on the database lock while the lock holder waits for a free thread to commit: a deadlock
+# until busy_timeout. Waiting here, in the event loop, costs no thread. One gate per event loop.
+_write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _write_gate(session: Session) -> contextlib.AbstractAsyncContextManager[Any]:
+    if session.get_bind().dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    loop = asyncio.get_running_loop()
+    gate = _write_gates.get(loop)
+    if gate is None:
+        gate = _write_gates[loop] = asyncio.Lock()
+    return gate
+
+
 def _finish(session: Session, *, commit: bool) -> None:
     try:
         if commit:
@@ -49,20 +68,22 @@ async def get_db(request: Request) -> AsyncIterator[AppSession]:
     Opening a session does no I/O; a request that wrote commits in the threadpool; a read-only
     request just returns its connection, whose reset is a ROLLBACK of a read transaction.
     """
-    session = open_session(write=request.method not in SAFE_METHODS)
-    try:
-        yield session
-    except DomainError as exc:
-        # Some refusals are decisions worth keeping: a counted login failure, a revoked token family.
-        await run_in_threadpool(_finish, session, commit=exc.keep_writes)
-        raise
-    except BaseException:
-        await run_in_threadpool(_finish, session, commit=False)
-        raise
-    if _has_writes(session):
-        await run_in_threadpool(_finish, session, commit=True)
-    else:
-        session.close()
+    write = request.method not in SAFE_METHODS
+    session = open_session(write=write)
+    async with _write_gate(session) if write else contextlib.nullcontext():
+        try:
+            yield session
+        except DomainError as exc:
+            # Some refusals are decisions worth keeping: a counted login failure, a revoked token family.
+            await run_in_threadpool(_finish, session, commit=exc.keep_writes)
+            raise
+        except BaseException:
+            await run_in_threadpool(_finish, session, commit=False)
+            raise
+        if _has_writes(session):
+            await run_in_threadpool(_finish, session, commit=True)
+        else:
+            session.close()
 
 
 # scope="function": the session is finished before the response goes out, so a failed commit is a

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -12,6 +14,24 @@ from salesos.db.base import Base
 from salesos.db.session import current_tenant
 
 ModelT = TypeVar("ModelT", bound=Base)
+
+
+BATCHED_ADDS_KEY = "batched_adds"
+
+
+@contextmanager
+def batched_adds(session: Session) -> Iterator[None]:
+    """Within the block, ``add`` stages rows without a flush each (and queries don't autoflush); one flush
+    at the end. For batch writers whose rows nothing reads back before the batch ends: ids are made
+    client-side (UUIDv7), so nothing needs the database to hand them out."""
+    previous = session.info.get(BATCHED_ADDS_KEY, False)
+    session.info[BATCHED_ADDS_KEY] = True
+    try:
+        with session.no_autoflush:
+            yield
+    finally:
+        session.info[BATCHED_ADDS_KEY] = previous
+    session.flush()
 
 
 class Repository(Generic[ModelT]):
@@ -39,11 +59,12 @@ class Repository(Generic[ModelT]):
         return self.session.scalars(stmt).first()
 
     def add(self, obj: ModelT) -> ModelT:
-        """Stage *obj* for insert, stamping the tenant on tenant-owned rows."""
+        """Stage *obj* for insert, stamping the tenant on tenant-owned rows (flushed unless batched)."""
         if hasattr(obj, "org_id") and getattr(obj, "org_id", None) is None:
             obj.org_id = self.org_id  # type: ignore[attr-defined]
         self.session.add(obj)
-        self.session.flush()
+        if not self.session.info.get(BATCHED_ADDS_KEY):
+            self.session.flush()
         return obj
 
     def delete(self, obj: ModelT) -> None:

@@ -11,6 +11,7 @@ from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
 from salesos.db.pagination import DEFAULT_LIMIT
 from salesos.errors import ValidationFailed
+from salesos.leads import merge_schemas as out
 from salesos.leads import schemas
 from salesos.leads.merge_repository import MergeSuggestionRepository
 from salesos.leads.repository import LeadRepository
@@ -23,7 +24,7 @@ router = APIRouter(tags=["leads"])
 
 @router.post("/leads/{lead_id}/merge", response_model=schemas.LeadOut)
 def merge_leads(
-    lead_id: uuid.UUID, body: schemas.MergeIn, principal: Writer, session: DbSession
+    lead_id: uuid.UUID, body: out.MergeIn, principal: Writer, session: DbSession
 ) -> schemas.LeadOut:
     """Merge another lead into this one: notes, tasks, timeline and history move here; the other goes."""
     keep = lead_service.lead_or_404(session, lead_id)
@@ -34,7 +35,7 @@ def merge_leads(
     return schemas.LeadOut.model_validate(merged)
 
 
-@router.get("/merge-suggestions", response_model=PageOut[schemas.MergeSuggestionOut])
+@router.get("/merge-suggestions", response_model=PageOut[out.MergeSuggestionOut])
 def list_suggestions(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -49,27 +50,25 @@ def list_suggestions(
     else:
         page = repo.open_page(limit=limit, cursor=cursor)
         items, next_cursor = page.items, page.next_cursor
-    out = PageOut[schemas.MergeSuggestionOut](
-        items=[
-            schemas.MergeSuggestionOut.model_validate(s) for s in merge_service.with_leads(session, items)
-        ],
+    body = PageOut[out.MergeSuggestionOut](
+        items=[out.MergeSuggestionOut.model_validate(s) for s in merge_service.with_leads(session, items)],
         next_cursor=next_cursor,
     )
-    return json_response(out)
+    return json_response(body)
 
 
-@router.post("/merge-suggestions/scan", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.ScanOut)
-def scan_for_duplicates(principal: Writer, session: DbSession) -> schemas.ScanOut:
+@router.post("/merge-suggestions/scan", status_code=status.HTTP_202_ACCEPTED, response_model=out.ScanOut)
+def scan_for_duplicates(principal: Writer, session: DbSession) -> out.ScanOut:
     """Look for duplicates among all leads now (in the background; once a minute at most)."""
-    return schemas.ScanOut(scheduled=duplicates.schedule_scan(session, principal.org_id, everything=True))
+    return out.ScanOut(scheduled=duplicates.schedule_scan(session, principal.org_id, everything=True))
 
 
-@router.post("/merge-suggestions/{suggestion_id}/dismiss", response_model=schemas.MergeSuggestionOut)
+@router.post("/merge-suggestions/{suggestion_id}/dismiss", response_model=out.MergeSuggestionOut)
 def dismiss_suggestion(
     suggestion_id: uuid.UUID, principal: Writer, session: DbSession
-) -> schemas.MergeSuggestionOut:
+) -> out.MergeSuggestionOut:
     """Not a duplicate: the pair is never suggested again."""
     suggestion = merge_service.dismiss(
         session, principal, merge_service.suggestion_or_404(session, suggestion_id)
     )
-    return schemas.MergeSuggestionOut.model_validate(merge_service.with_leads(session, [suggestion])[0])
+    return out.MergeSuggestionOut.model_validate(merge_service.with_leads(session, [suggestion])[0])

@@ -7,8 +7,6 @@ Up to ``INLINE_LIMIT`` leads are changed in the request; a larger filter becomes
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.db.base import uuid7
+from salesos.db.repository import batched_adds
 from salesos.db.session import unit_of_work
 from salesos.errors import ValidationFailed
 from salesos.jobs import enqueue
@@ -128,22 +127,6 @@ def apply_to_lead(session: Session, lead: Lead, changes: BulkChanges, actor_id: 
     return moved or bool(fields)
 
 
-@contextmanager
-def _one_flush(session: Session) -> Iterator[None]:
-    """Hold back the per-row flushes of a batch (``Repository.add`` flushes every row) and flush once.
-
-    Nothing in a bulk update reads the ids of the history and timeline rows it adds, and one flush of a
-    batch's rows is several times cheaper than three flushes per lead (measured: 1,000 stage moves on
-    SQLite take ~8 s flushed per row, ~3.5 s flushed per batch).
-    """
-    session.flush = lambda objects=None: None  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del session.flush  # back to Session.flush
-    session.flush()
-
-
 def _apply_ids(
     session: Session, ids: list[uuid.UUID], changes: BulkChanges, actor_id: uuid.UUID | None
 ) -> int:
@@ -151,7 +134,9 @@ def _apply_ids(
     repository = LeadRepository(session)
     for start in range(0, len(ids), BATCH_SIZE):
         leads = repository.by_ids(ids[start : start + BATCH_SIZE])
-        with _one_flush(session):
+        # Nothing in a bulk update reads back the history and timeline rows it adds: one flush a
+        # batch instead of several per lead (1,000 stage moves on SQLite: ~8 s flushed per row).
+        with batched_adds(session):
             updated += sum(apply_to_lead(session, lead, changes, actor_id) for lead in leads)
     return updated
 
