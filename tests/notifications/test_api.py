@@ -77,7 +77,7 @@ def test_preferences_defaults_save_and_refusals(client, world):
     got = client.get(f"{API}/preferences", headers=world.bob.headers)
     assert got.status_code == 200
     prefs = {p["type"]: p for p in got.json()["items"]}
-    assert set(prefs) == {"lead_assigned", "stage_changed", "mention", "import_finished"}
+    assert set(prefs) == {"lead_assigned", "stage_changed", "mention", "import_finished", "task_due"}
     assert all(p["in_app"] and p["push"] and not p["email_digest"] for p in prefs.values())
     assert prefs["import_finished"]["supports_push"] is False
 

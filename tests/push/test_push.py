@@ -37,9 +37,9 @@ def _subscribe(client, person, body):  # type: ignore[no-untyped-def]
 
 @both_databases
 def test_a_push_arrives_encrypted_with_a_valid_vapid_token(client, world, push_service):
-    alice = world.alice
-    assert _subscribe(client, alice, push_service.subscription("alice")).status_code == 201
-    r = client.post(f"{API}/push/test", headers=alice.headers)
+    person = world.bob  # Alice already has a device: the isolation battery's id factory made one
+    assert _subscribe(client, person, push_service.subscription("bob")).status_code == 201
+    r = client.post(f"{API}/push/test", headers=person.headers)
     assert r.status_code == 202 and r.json() == {"devices": 1}
     drain()
     assert push_service.refusals == []
@@ -48,24 +48,24 @@ def test_a_push_arrives_encrypted_with_a_valid_vapid_token(client, world, push_s
     assert delivery.claims["aud"] == push_service.origin and delivery.claims["sub"].startswith("mailto:")
     assert delivery.headers["ttl"] == "600" and delivery.headers["urgency"] == "normal"
     assert delivery.headers["topic"] == "salesos-test"
-    devices = client.get(f"{API}/push/subscriptions", headers=alice.headers).json()
+    devices = client.get(f"{API}/push/subscriptions", headers=person.headers).json()
     assert devices[0]["last_push_at"] is not None and devices[0]["endpoint_host"] == "127.0.0.1"
-    with unit_of_work(org_id=alice.org_id) as session:
+    with unit_of_work(org_id=person.org_id) as session:
         usage = session.scalars(select(ApiUsage).where(ApiUsage.kind == "push")).all()
         assert [(u.provider, u.operation) for u in usage] == [("webpush", "send")]
 
 
 @both_databases
 def test_a_gone_subscription_is_deleted_and_a_busy_service_is_retried(client, world, push_service):
-    alice = world.alice
+    person = world.bob  # Alice already has a device: the isolation battery's id factory made one
     gone, busy = push_service.subscription("gone"), push_service.subscription("busy")
     for body in (gone, busy):
-        assert _subscribe(client, alice, body).status_code == 201
+        assert _subscribe(client, person, body).status_code == 201
     push_service.gone.add("/push/gone")
     push_service.busy_once.add("/push/busy")
-    client.post(f"{API}/push/test", headers=alice.headers)
+    client.post(f"{API}/push/test", headers=person.headers)
     drain(raise_errors=False)
-    devices = client.get(f"{API}/push/subscriptions", headers=alice.headers).json()
+    devices = client.get(f"{API}/push/subscriptions", headers=person.headers).json()
     assert [d["endpoint_host"] for d in devices] == ["127.0.0.1"]  # the gone one was removed
     assert push_service.deliveries == []
     drain(now=datetime.now(UTC) + timedelta(minutes=5))  # past the retry's backoff
@@ -73,17 +73,17 @@ def test_a_gone_subscription_is_deleted_and_a_busy_service_is_retried(client, wo
 
 
 def test_one_row_per_device_and_only_push_services_are_accepted(client, world, push_service):
-    alice = world.alice
+    person = world.bob  # Alice already has a device: the isolation battery's id factory made one
     body = push_service.subscription("laptop")
-    first = _subscribe(client, alice, body).json()
+    first = _subscribe(client, person, body).json()
     renewed = {**body, "keys": push_service.subscription("laptop-2")["keys"]}
-    assert _subscribe(client, alice, renewed).json()["id"] == first["id"]
-    assert len(client.get(f"{API}/push/subscriptions", headers=alice.headers).json()) == 1
+    assert _subscribe(client, person, renewed).json()["id"] == first["id"]
+    assert len(client.get(f"{API}/push/subscriptions", headers=person.headers).json()) == 1
     keys = body["keys"]
     for endpoint in ("https://evil.example/push/1", "http://169.254.169.254/latest", "file:///etc/passwd"):
-        r = _subscribe(client, alice, {"endpoint": endpoint, "keys": keys})
+        r = _subscribe(client, person, {"endpoint": endpoint, "keys": keys})
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "endpoint"
-    r = _subscribe(client, alice, {"endpoint": body["endpoint"], "keys": {"p256dh": "x", "auth": "y"}})
+    r = _subscribe(client, person, {"endpoint": body["endpoint"], "keys": {"p256dh": "x", "auth": "y"}})
     assert r.status_code == 422
 
 

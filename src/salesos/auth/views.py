@@ -304,7 +304,9 @@ def update_profile(
     reminder_minutes: Text = "10",
 ) -> Response:
     """Change your display name, timezone and reminder lead time."""
-    values = {"name": name, "timezone": timezone, "reminder_minutes": reminder_minutes}
+    # A form sends text; the schema takes the minutes as a number.
+    minutes: int | str = int(reminder_minutes) if reminder_minutes.isdigit() else reminder_minutes
+    values = {"name": name, "timezone": timezone, "reminder_minutes": minutes}
     form, errors = validate(schemas.ProfileIn, values)
     if form is not None:
         assert principal.user_id is not None  # UserPrincipal: API keys can't reach this page
