@@ -54,3 +54,11 @@ def rows_page_response(page: Any) -> Response:
     """
     body = {"items": [row._asdict() for row in page.items], "next_cursor": page.next_cursor}
     return Response(pydantic_core.to_json(body), media_type="application/json")
+
+
+def page_response(items: list[Any], next_cursor: str | None, out: type[BaseModel]) -> Response:
+    """A page of ORM objects (or mappings) validated as *out* and serialised directly."""
+    body = PageOut[out](  # type: ignore[valid-type]
+        items=[out.model_validate(item) for item in items], next_cursor=next_cursor
+    )
+    return json_response(body)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from salesos.api.schemas import Cursor, Limit, PageOut, json_response, rows_page_response
+from salesos.api.schemas import Cursor, Limit, PageOut, page_response, rows_page_response
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
-from salesos.db.pagination import DEFAULT_LIMIT, Page
+from salesos.db.pagination import DEFAULT_LIMIT
 from salesos.leads import schemas
 from salesos.leads.export import lead_csv_chunks
 from salesos.leads.repository import (
@@ -57,13 +57,6 @@ async def lead_filters(
 
 LeadFilterQuery = Annotated[schemas.LeadFilters, Depends(lead_filters)]
 LeadCursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
-
-
-def _page(page: Page[Any], out: type[schemas.Output]) -> Response:
-    body = PageOut[out](  # type: ignore[valid-type]
-        items=[out.model_validate(item) for item in page.items], next_cursor=page.next_cursor
-    )
-    return json_response(body)
 
 
 def _lead_out(lead: object) -> schemas.LeadOut:
@@ -136,7 +129,8 @@ def timeline(
 ) -> Response:
     """Everything that happened to a lead, newest first."""
     lead = lead_service.lead_or_404(session, lead_id)
-    return _page(ActivityRepository(session).page(lead.id, limit=limit, cursor=cursor), schemas.ActivityOut)
+    page = ActivityRepository(session).page(lead.id, limit=limit, cursor=cursor)
+    return page_response(page.items, page.next_cursor, schemas.ActivityOut)
 
 
 @router.get("/leads/{lead_id}/notes", response_model=PageOut[schemas.NoteOut])
@@ -149,7 +143,8 @@ def list_notes(
 ) -> Response:
     """A lead's notes, newest first."""
     lead = lead_service.lead_or_404(session, lead_id)
-    return _page(NoteRepository(session).page(lead.id, limit=limit, cursor=cursor), schemas.NoteOut)
+    page = NoteRepository(session).page(lead.id, limit=limit, cursor=cursor)
+    return page_response(page.items, page.next_cursor, schemas.NoteOut)
 
 
 @router.post("/leads/{lead_id}/notes", status_code=status.HTTP_201_CREATED, response_model=schemas.NoteOut)
@@ -171,7 +166,8 @@ def list_tasks(
 ) -> Response:
     """A lead's tasks, newest first."""
     lead = lead_service.lead_or_404(session, lead_id)
-    return _page(TaskRepository(session).page(lead.id, limit=limit, cursor=cursor), schemas.TaskOut)
+    page = TaskRepository(session).page(lead.id, limit=limit, cursor=cursor)
+    return page_response(page.items, page.next_cursor, schemas.TaskOut)
 
 
 @router.post("/leads/{lead_id}/tasks", status_code=status.HTTP_201_CREATED, response_model=schemas.TaskOut)

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from salesos.api.schemas import Cursor, Limit, PageOut, json_response
+from salesos.api.schemas import Cursor, Limit, PageOut, page_response
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
 from salesos.db.pagination import DEFAULT_LIMIT
@@ -17,20 +17,13 @@ from salesos.leads.service import directory
 router = APIRouter(tags=["companies and contacts"])
 
 
-def _page(items: list[object], next_cursor: str | None, out: type[schemas.Output]) -> Response:
-    body = PageOut[out](  # type: ignore[valid-type]
-        items=[out.model_validate(item) for item in items], next_cursor=next_cursor
-    )
-    return json_response(body)
-
-
 @router.get("/companies", response_model=PageOut[schemas.CompanyOut])
 def list_companies(
     principal: CurrentPrincipal, session: DbSession, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
     """Companies, newest first."""
     page = CompanyRepository(session).page(limit=limit, cursor=cursor)
-    return _page(list(page.items), page.next_cursor, schemas.CompanyOut)
+    return page_response(page.items, page.next_cursor, schemas.CompanyOut)
 
 
 @router.post("/companies", status_code=status.HTTP_201_CREATED, response_model=schemas.CompanyOut)
@@ -71,7 +64,7 @@ def list_contacts(
 ) -> Response:
     """Contacts (of one company with ``company_id``), newest first."""
     page = ContactRepository(session).page(limit=limit, cursor=cursor, company_id=company_id)
-    return _page(list(page.items), page.next_cursor, schemas.ContactOut)
+    return page_response(page.items, page.next_cursor, schemas.ContactOut)
 
 
 @router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=schemas.ContactOut)

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from salesos.api.schemas import Cursor, Limit, PageOut, json_response
+from salesos.api.schemas import Cursor, Limit, PageOut, page_response
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
 from salesos.db.pagination import DEFAULT_LIMIT
@@ -50,11 +50,7 @@ def list_suggestions(
     else:
         page = repo.open_page(limit=limit, cursor=cursor)
         items, next_cursor = page.items, page.next_cursor
-    body = PageOut[out.MergeSuggestionOut](
-        items=[out.MergeSuggestionOut.model_validate(s) for s in merge_service.with_leads(session, items)],
-        next_cursor=next_cursor,
-    )
-    return json_response(body)
+    return page_response(merge_service.with_leads(session, items), next_cursor, out.MergeSuggestionOut)
 
 
 @router.post("/merge-suggestions/scan", status_code=status.HTTP_202_ACCEPTED, response_model=out.ScanOut)

@@ -68,6 +68,7 @@ def payload(
         "url": shown.url or "/notifications",
         "tag": f"notification-{shown.id}",
         "notification_id": str(shown.id),
+        "type": shown.type,
         "snooze_url": f"/notifications/snooze/{snooze_token(stored.org_id, subscription_id, stored.id)}",
     }
     phone = _phone(session, stored.lead_id)
@@ -81,8 +82,7 @@ def send(session: Session, subscription_id: uuid.UUID, notification_id: uuid.UUI
     data = payload(session, subscription_id, notification_id)
     if data is None:
         return
-    kind = NotificationRepository(session).get(notification_id)
-    urgency = Urgency.HIGH if kind is not None and kind.type in URGENT_TYPES else Urgency.NORMAL
+    urgency = Urgency.HIGH if data["type"] in URGENT_TYPES else Urgency.NORMAL
     deliver(session, subscription_id, data, urgency=urgency, ttl_seconds=24 * 3600, topic=data["tag"][-32:])
 
 

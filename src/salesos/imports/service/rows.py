@@ -11,6 +11,7 @@ from salesos.imports.service import mapping as mapping_rules
 from salesos.leads import normalize
 from salesos.leads.schemas import LeadCreateIn
 from salesos.leads.service import dedup
+from salesos.leads.service import leads as lead_service
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def clean(
         keys = dedup.keys_for(data, region)
         company_phone = None
         if data.company is not None:
-            company_phone = dedup.checked_phone(data.company.phone, region, "company.phone")
+            company_phone = lead_service.checked_phone(data.company.phone, region, "company.phone")
     except mapping_rules.RowError as exc:
         return Rejected(row_number, str(exc), cells)
     except ValidationError as exc:

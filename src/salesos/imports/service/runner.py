@@ -19,7 +19,7 @@ from salesos.imports.repository import ImportJobRepository, RejectedRowRepositor
 from salesos.imports.service import batch as batch_store
 from salesos.imports.service import rows, sniff
 from salesos.imports.service.batch import RunState
-from salesos.leads.service import dedup
+from salesos.leads.service import leads as lead_service
 from salesos.notifications import triggers as notify_on
 from salesos.orgs.models import Role
 from salesos.realtime.events import publish_after_commit
@@ -78,7 +78,7 @@ def _run_batch(
         if job is None or job.rows_done != start or job.status != ImportStatus.RUNNING:
             raise _Superseded
         principal = Principal(org_id=org_id, role=Role.MEMBER, kind="api_key", user_id=job.created_by_id)
-        cleaned, rejected = _clean_batch(job, start, batch, dedup.org_region(session))
+        cleaned, rejected = _clean_batch(job, start, batch, lead_service.org_region(session))
         try:
             result = batch_store.store(session, principal, cleaned, state)
         except ValidationFailed as exc:

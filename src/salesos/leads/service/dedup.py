@@ -13,13 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salesos.errors import ValidationFailed
 from salesos.leads import normalize
 from salesos.leads.models import Contact, Lead
 from salesos.leads.repository import ContactRepository, LeadMatchRepository
 from salesos.leads.schemas import LeadCreateIn
-from salesos.leads.service.leads import record
-from salesos.orgs.repository import OrganizationRepository
+from salesos.leads.service.leads import checked_email, checked_phone, org_region, record
 
 # Company fields copied into blanks; the name is required, so it is never blank.
 COMPANY_FIELDS = (
@@ -64,32 +62,6 @@ class MatchKeys:
         return email_key(self.email)
 
 
-def org_region(session: Session) -> str:
-    """The region phone numbers without a country code are read in (the org's default)."""
-    org = OrganizationRepository(session).current()
-    return org.default_region if org is not None else "US"
-
-
-def checked_phone(raw: str | None, region: str, field: str) -> str | None:
-    """E.164 form of *raw* read in *region*, None if blank; ValidationFailed naming *field* if invalid."""
-    if raw is None or not raw.strip():
-        return None
-    phone = normalize.normalize_phone(raw, region)
-    if phone is None:
-        raise ValidationFailed("Not a valid phone number.", field=field)
-    return phone
-
-
-def checked_email(raw: str | None, field: str) -> str | None:
-    """Normalised *raw*, None if blank; ValidationFailed naming *field* if malformed."""
-    if raw is None or not raw.strip():
-        return None
-    email = normalize.normalize_email(raw)
-    if email is None:
-        raise ValidationFailed("Not a valid email address.", field=field)
-    return email
-
-
 def keys_for(data: LeadCreateIn, region: str) -> MatchKeys:
     """Normalised email, phone and company domain of an incoming lead; ValidationFailed if malformed."""
     contact, company = data.contact, data.company
@@ -127,16 +99,18 @@ def find_existing_lead(
     return None
 
 
-def _blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
+    """None or only whitespace: a field a merge may fill."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _fill(target: object, values: dict[str, Any], prefix: str) -> list[str]:
+def fill_blanks(target: object, values: dict[str, Any], prefix: str = "") -> list[str]:
+    """Copy *values* into *target*'s blank fields, never over a filled one; the names filled (prefixed)."""
     filled = []
     for name, value in values.items():
-        if not _blank(value) and _blank(getattr(target, name)):
+        if not is_blank(value) and is_blank(getattr(target, name)):
             setattr(target, name, value)
-            filled.append(f"{prefix}.{name}")
+            filled.append(f"{prefix}{name}")
     return filled
 
 
@@ -171,18 +145,18 @@ def fill_lead(lead: Any, incoming: Incoming, new_contact: Callable[[], Any]) -> 
     """
     filled: list[str] = []
     if incoming.company is not None:
-        filled += _fill(lead.company, incoming.company, "company")
+        filled += fill_blanks(lead.company, incoming.company, "company.")
     if incoming.contact is not None:
         contact = lead.primary_contact
-        if contact is None and any(not _blank(v) for v in incoming.contact.values()):
+        if contact is None and any(not is_blank(v) for v in incoming.contact.values()):
             contact = new_contact()
             lead.primary_contact_id = contact.id
             lead.primary_contact = contact
             filled.append("contact")
         if contact is not None:
-            filled += _fill(contact, incoming.contact, "contact")
+            filled += fill_blanks(contact, incoming.contact, "contact.")
             contact.full_name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
-    if _blank(lead.source) and not _blank(incoming.source):
+    if is_blank(lead.source) and not is_blank(incoming.source):
         lead.source = incoming.source
         filled.append("source")
     new_tags = [t for t in dict.fromkeys(incoming.tags) if t not in lead.tags]

@@ -12,7 +12,7 @@ from salesos.errors import NotFound, ValidationFailed
 from salesos.leads.merge_repository import MergeCandidateRepository, MergeSuggestionRepository
 from salesos.leads.models import Lead, MergeSuggestion, MergeSuggestionStatus
 from salesos.leads.repository import LeadRepository
-from salesos.leads.service.dedup import COMPANY_FIELDS
+from salesos.leads.service.dedup import COMPANY_FIELDS, fill_blanks
 from salesos.leads.service.leads import record
 from salesos.realtime.events import publish_after_commit
 
@@ -20,18 +20,8 @@ from salesos.realtime.events import publish_after_commit
 LEAD_FIELDS = ("owner_id", "source", "tier", "score", "next_follow_up_at", "primary_contact_id")
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _fill_blanks(target: object, source: object, names: tuple[str, ...]) -> list[str]:
-    filled = []
-    for name in names:
-        value = getattr(source, name)
-        if not _blank(value) and _blank(getattr(target, name)):
-            setattr(target, name, value)
-            filled.append(name)
-    return filled
+def _fill_blanks(target: object, source: object, names: tuple[str, ...], prefix: str = "") -> list[str]:
+    return fill_blanks(target, {name: getattr(source, name) for name in names}, prefix)
 
 
 def _union(first: list[str], second: list[str]) -> list[str]:
@@ -43,7 +33,7 @@ def _merge_company(session: Session, keep: Lead, other: Lead) -> list[str]:
     if keep.company_id == other.company_id:
         return []
     kept, gone = keep.company, other.company
-    filled = [f"company.{n}" for n in _fill_blanks(kept, gone, ("domain", "phone", *COMPANY_FIELDS))]
+    filled = _fill_blanks(kept, gone, ("domain", "phone", *COMPANY_FIELDS), "company.")
     if set(gone.tags) - set(kept.tags):
         kept.tags = _union(kept.tags, gone.tags)
         filled.append("company.tags")
