@@ -269,7 +269,11 @@ def test_pipeline_settings_in_a_real_browser(live_server: str, settings: Any) ->
             expect(stage_names.nth(5)).to_have_value("Demo")
 
             card.get_by_label("Name of stage 1").fill("Lead in")
-            card.get_by_role("button", name="Save stage New").click()
+            with page.expect_response(lambda r: r.request.method == "POST" and "/stages/" in r.url):
+                card.get_by_role("button", name="Save stage New").click()
+            # The answer replaces the card: let the swap finish before typing into it again.
+            busy = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+            page.wait_for_function(busy)
             expect(stage_names.nth(0)).to_have_value("Lead in")
 
             card.get_by_label("Name of stage 2").fill("Lead in")
