@@ -146,6 +146,22 @@ def import_csv(
     run_cli_import(file, org, preset or None, console)
 
 
+@app.command()
+def discover(
+    business_type: str = typer.Argument(..., help='What to look for, e.g. "dentists"'),
+    location: str = typer.Argument(..., help='Where, e.g. "Austin, TX"'),
+    limit: int = typer.Option(100, min=1, max=1000, help="At most this many businesses"),
+    org: str = typer.Option("", help="Slug of the organisation (needed when there are several)"),
+    radius: int = typer.Option(0, min=0, max=100, help="Search radius in km around the place (0 = its area)"),
+) -> None:
+    """Run a prospecting campaign here: discover, enrich and score, with a progress bar."""
+    from salesos.campaigns.cli import run_cli_discover
+
+    run_cli_discover(
+        business_type, location, limit=limit, org=org or None, radius_km=radius or None, console=console
+    )
+
+
 def _ok(flag: bool) -> str:
     return "[green]ok[/green]" if flag else "[red]unreachable[/red]"
 

@@ -109,12 +109,29 @@ class Settings(BaseSettings):
     email_verify_smtp_port: int = 25
     email_verify_helo: str = ""
     email_verify_mail_from: str = ""
+    # DNS servers for the mail-route check ("ip" or "ip:port", comma separated); empty = the system's.
+    email_verify_nameservers: str = ""
     # LLM: "rules" (offline) or "openai" (any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, Gemini).
     llm_provider: Literal["rules", "openai"] = "rules"
     llm_base_url: str = "https://api.openai.com/v1"
     llm_api_key: str = ""
     llm_model: str = "gpt-4o-mini"
     llm_cost_per_1k_tokens: float = 0.0
+    # Contacts: Hunter domain search is used when a key is set; the site itself is always read.
+    hunter_api_key: str = ""
+    hunter_api_url: str = "https://api.hunter.io/v2"
+
+    # Prospecting campaigns. A campaign without its own sources uses these (comma separated).
+    discovery_sources: str = "osm"
+    # Audits one enrichment job runs at a time inside one worker (each site gets 2 connections at most).
+    enrich_concurrency: int = 8
+    # Prospects an org may enrich per calendar month unless its own budget says otherwise.
+    lead_credits_monthly: int = 1000
+    # Test deployments only (ignored unless SALESOS_ENV=test), so loopback fake sites can be audited:
+    # "ip:port,..." the website fetcher lets through although private, and "name=ip,..." it resolves
+    # without DNS ("*=ip" for every name).
+    enrich_test_allow: str = ""
+    enrich_test_hosts: str = ""
 
     job_workers: int = 2
     job_sweep_seconds: int = 30

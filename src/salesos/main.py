@@ -17,6 +17,7 @@ from salesos.api.middleware import BodyLimitMiddleware, OriginCheckMiddleware, R
 from salesos.auth.api import router as auth_router
 from salesos.auth.deps import get_principal
 from salesos.calendar.api import router as calendar_router
+from salesos.campaigns.api import router as campaigns_router
 from salesos.config import get_settings
 from salesos.imports.api import router as imports_router
 from salesos.intake.api import router as intake_router
@@ -78,6 +79,7 @@ def api_router() -> APIRouter:
     router.include_router(directory_router)
     router.include_router(intake_router)
     router.include_router(imports_router)
+    router.include_router(campaigns_router)
     router.include_router(notifications_router)
     router.include_router(calendar_router)
     router.include_router(push_router)

@@ -16,6 +16,7 @@ from salesos.auth.service import accounts, credentials
 from salesos.db.session import set_tenant, unit_of_work
 from salesos.orgs.models import Invitation, Membership, Role
 from salesos.orgs.repository import MembershipRepository
+from tests.campaigns import factories as campaign_factories
 from tests.imports import factories as import_factories
 from tests.intake import factories as intake_factories
 from tests.leads import factories as lead_factories
@@ -109,6 +110,8 @@ ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "pipeline_id": _pipeline,
     "stage_id": _stage,
     "notification_id": notification_factories.notification_id,
+    "campaign_id": campaign_factories.campaign_id,
+    "prospect_id": campaign_factories.prospect_id,
 }
 
 

@@ -422,7 +422,7 @@ def test_carol_cannot_touch_org_a_from_the_ui(client, browser, world):
 # --- sections not built, PWA ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/campaigns", "/outreach", "/inbox", "/analytics"])
+@pytest.mark.parametrize("path", ["/outreach", "/inbox", "/analytics"])
 def test_unbuilt_sections_say_so(client, browser, world, path):
     b = browser()
     sign_in(b, world.alice.email)

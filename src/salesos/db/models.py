@@ -3,6 +3,7 @@
 from salesos.api.models import IdempotencyRecord
 from salesos.auth.models import ApiKey, LoginFailure, PasswordResetToken, RefreshToken, User, UserSession
 from salesos.calendar.models import CalendarConnection, CalendarEvent, CalendarFeed
+from salesos.campaigns.models import Campaign, Prospect, ProspectSource
 from salesos.db.base import Base
 from salesos.imports.models import ImportJob, ImportRejectedRow
 from salesos.intake.models import IntakeEndpoint, IntakeRecord
@@ -33,6 +34,7 @@ __all__ = [
     "CalendarConnection",
     "CalendarEvent",
     "CalendarFeed",
+    "Campaign",
     "Company",
     "Contact",
     "IdempotencyRecord",
@@ -54,6 +56,8 @@ __all__ = [
     "PasswordResetToken",
     "Pipeline",
     "PipelineStage",
+    "Prospect",
+    "ProspectSource",
     "PushSubscription",
     "RefreshToken",
     "SavedView",

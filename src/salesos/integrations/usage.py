@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -17,6 +18,15 @@ class ApiUsageRepository(Repository[ApiUsage]):
     def total_units(self, kind: str) -> int:
         """Units of *kind* used by the current org (all time)."""
         stmt = self.scoped(func.coalesce(func.sum(ApiUsage.units), 0)).where(ApiUsage.kind == kind)
+        return int(self.session.scalar(stmt) or 0)
+
+    def units_since(self, kind: str, since: datetime) -> int:
+        """Units of *kind* the current org used since *since* (the credit budget's month)."""
+        stmt = (
+            self.scoped(func.coalesce(func.sum(ApiUsage.units), 0))
+            .where(ApiUsage.kind == kind)
+            .where(ApiUsage.created_at >= since)
+        )
         return int(self.session.scalar(stmt) or 0)
 
 

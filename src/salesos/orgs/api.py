@@ -42,6 +42,7 @@ def update_org(body: schemas.OrgUpdateIn, principal: Admin, session: DbSession) 
         default_region=body.default_region,
         timezone=body.timezone,
         whatsapp_template=body.whatsapp_template,
+        lead_credits_monthly=body.lead_credits_monthly,
     )
     return schemas.OrgOut.model_validate(org)
 

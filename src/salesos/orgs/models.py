@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesos.auth.models import User
@@ -42,6 +42,8 @@ class Organization(IdMixin, TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # The WhatsApp message a lead's page pre-fills; None means the built-in default.
     whatsapp_template: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Prospects this org may enrich per calendar month; None means the deployment's default.
+    lead_credits_monthly: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Membership(IdMixin, TenantMixin, TimestampMixin, Base):

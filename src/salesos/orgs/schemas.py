@@ -23,6 +23,8 @@ class OrgOut(Output):
     default_region: str
     timezone: str
     whatsapp_template: str | None
+    # Prospects the org may enrich per month; None uses the server's default.
+    lead_credits_monthly: int | None
     created_at: datetime
 
 
@@ -60,6 +62,7 @@ class OrgUpdateIn(StrictInput):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     # An empty string goes back to the built-in message.
     whatsapp_template: str | None = Field(default=None, max_length=1000)
+    lead_credits_monthly: int | None = Field(default=None, ge=0, le=1_000_000)
 
     @field_validator("whatsapp_template")
     @classmethod

@@ -40,6 +40,7 @@ def update_org(
     default_region: str | None,
     timezone: str | None,
     whatsapp_template: str | None = None,
+    lead_credits_monthly: int | None = None,
 ) -> Organization:
     """Rename the org or change its defaults; an empty WhatsApp template restores the built-in one."""
     org = current_org(session)
@@ -51,6 +52,8 @@ def update_org(
         org.timezone = timezone
     if whatsapp_template is not None:
         org.whatsapp_template = whatsapp_template.strip() or None
+    if lead_credits_monthly is not None:
+        org.lead_credits_monthly = lead_credits_monthly
     session.flush()
     publish_after_commit(session, org.id, "org.updated", {"org_id": str(org.id)})
     return org

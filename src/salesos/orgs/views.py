@@ -14,6 +14,7 @@ from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.auth.service import credentials
 from salesos.auth.views import switch_org
+from salesos.config import get_settings
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, Unauthorized
 from salesos.orgs import schemas, service
@@ -68,6 +69,7 @@ def _org_page(
             "others": members,
             "errors": {},
             "default_whatsapp": schemas.DEFAULT_WHATSAPP_TEMPLATE,
+            "default_lead_credits": get_settings().lead_credits_monthly,
             "placeholders": schemas.MESSAGE_PLACEHOLDERS,
             **ctx,
         },
@@ -92,19 +94,23 @@ def update_organization(
     default_region: Text = "",
     timezone: Text = "",
     whatsapp_template: Text = "",
+    lead_credits_monthly: Text = "",
 ) -> Response:
-    """Save the name, default phone region, timezone and WhatsApp message."""
+    """Save the name, default phone region, timezone, WhatsApp message and monthly lead credits."""
     values = {
         "name": name,
         "default_region": default_region,
         "timezone": timezone,
         "whatsapp_template": whatsapp_template,
+        "lead_credits_monthly": lead_credits_monthly or None,
     }
     form, errors = validate(schemas.OrgUpdateIn, values)
     if "default_region" in errors:
         errors["default_region"] = "Use a two-letter country code, e.g. US or GB."
     if "timezone" in errors:
         errors["timezone"] = "Choose a timezone from the list."
+    if "lead_credits_monthly" in errors:
+        errors["lead_credits_monthly"] = "Use a whole number from 0 to 1,000,000."
     if form is not None and not errors:
         service.update_org(
             session,
@@ -112,6 +118,7 @@ def update_organization(
             default_region=form.default_region,
             timezone=form.timezone,
             whatsapp_template=form.whatsapp_template,
+            lead_credits_monthly=form.lead_credits_monthly,
         )
         return see_other("/settings/organization?done=saved")
     return _org_page(request, session, principal, 422, errors=errors, values=values)

@@ -23,7 +23,7 @@ templates.env.globals["min_password_length"] = MIN_PASSWORD_LENGTH
 NAV = [
     ("/", "Dashboard", True),
     ("/leads", "Leads", True),
-    ("/campaigns", "Campaigns", False),
+    ("/campaigns", "Campaigns", True),
     ("/outreach", "Outreach", False),
     ("/inbox", "Inbox", False),
     ("/analytics", "Analytics", False),

@@ -9,6 +9,7 @@ from salesos.auth.deps import UserPrincipal
 from salesos.auth.repository import ApiKeyRepository
 from salesos.auth.views import router as auth_router
 from salesos.calendar.views import router as calendar_router
+from salesos.campaigns.views import router as campaigns_router
 from salesos.db.deps import DbSession
 from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
@@ -27,7 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 # Sections announced in the navigation before they exist: what each will do, said plainly.
 UPCOMING = {
-    "campaigns": ("Campaigns", "Run discovery and marketing campaigns and see how each one performs."),
     "outreach": (
         "Outreach",
         "Draft personalised emails and messages that a person approves before they go out.",
@@ -73,5 +73,6 @@ router.include_router(imports_router)  # before leads: /leads/import is not a le
 router.include_router(lead_list_router)  # before leads: /leads/list is not a lead id
 router.include_router(leads_router)
 router.include_router(pipeline_views_router)
+router.include_router(campaigns_router)
 router.include_router(notifications_router)
 router.include_router(pwa_router)

@@ -34,6 +34,13 @@ def test_similar_name_at_similar_address_merges():
     assert len(dedupe([a, b])) == 1
 
 
+def test_neighbours_with_alike_names_stay_apart():
+    # One character apart as strings, but two buildings: a chain's branches on one street.
+    a = place("osm", "node/31", "Lakeside Dental 1", street="101 Congress Avenue", postcode="78701")
+    b = place("osm", "node/32", "Lakeside Dental 2", street="102 Congress Avenue", postcode="78701")
+    assert len(dedupe([a, b])) == 2
+
+
 def test_similar_name_near_pin_merges():
     a = place("osm", "node/4", "Joe's Pizza", lat=30.2672, lon=-97.7431)
     b = place("google_places", "g4", "Joes Pizza", lat=30.2674, lon=-97.7432)

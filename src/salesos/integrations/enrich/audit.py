@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
+from salesos.integrations.contacts.base import FoundContact
+from salesos.integrations.contacts.site import merge_people
 from salesos.integrations.enrich import errors
 from salesos.integrations.enrich.errors import FetchError
 from salesos.integrations.enrich.extract import PageFacts, extract_page
@@ -46,6 +48,8 @@ class WebsiteAudit:
     # Every page the facts came from, home first.
     pages: list[str] = field(default_factory=list)
     score: WebsiteScore | None = None
+    # People named on the home/contact/about pages, one per name (see contacts.site.people_from_html).
+    people: list[FoundContact] = field(default_factory=list)
 
 
 def _cookie_names(result: FetchResult) -> list[str]:
@@ -70,6 +74,7 @@ def _merge(audit: WebsiteAudit, facts: PageFacts) -> None:
             audit.phones.append(phone)
     for network, link in facts.socials.items():
         audit.socials.setdefault(network, link)
+    audit.people = merge_people(audit.people, facts.people)
     audit.business = audit.business or facts.business
     if facts.copyright_year and (audit.copyright_year or 0) < facts.copyright_year:
         audit.copyright_year = facts.copyright_year

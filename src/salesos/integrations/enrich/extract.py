@@ -10,6 +10,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import phonenumbers
 from selectolax.parser import HTMLParser
 
+from salesos.integrations.contacts.base import FoundContact
+from salesos.integrations.contacts.site import people_from_tree
 from salesos.integrations.enrich.schema_org import LocalBusiness, find_local_business
 
 # network -> host suffixes; the first profile link per network wins (headers and footers repeat them).
@@ -58,6 +60,8 @@ class PageFacts:
     phones: list[str] = field(default_factory=list)
     business: LocalBusiness | None = None
     copyright_year: int | None = None
+    # Named people (team cards, schema.org Person, named mailto links) with their titles and emails.
+    people: list[FoundContact] = field(default_factory=list)
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -150,6 +154,7 @@ def extract_page(html: str, url: str, *, region: str = "US") -> PageFacts:
     facts.business = find_local_business(
         node.text() for node in tree.css('script[type="application/ld+json"]')
     )
+    facts.people = people_from_tree(tree, url)
     # Scripts and styles hold strings that look like addresses and years (minified libraries, licences).
     for node in tree.css("script, style, noscript, template"):
         node.decompose()

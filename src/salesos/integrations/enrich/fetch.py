@@ -125,13 +125,19 @@ class SafeFetcher:
             per_host=self.policy.per_host_concurrency,
             interval=self.policy.per_host_interval,
         )
+        self.transport = PinnedTransport(
+            self.pins, verify=verify, per_origin=self.policy.per_host_concurrency
+        )
         self.client = httpx.AsyncClient(
-            transport=PinnedTransport(self.pins, verify=verify, per_origin=self.policy.per_host_concurrency),
+            transport=self.transport,
             follow_redirects=False,
             trust_env=False,
             timeout=self.policy.timeout,
             headers={"User-Agent": self.policy.user_agent},
         )
+        # Requests go straight to the transport (see _stream); the client supplies httpx's usual headers.
+        self._headers = self.client.headers
+        self._timeouts = self.client.timeout.as_dict()
         self.robots = RobotsCache(self, ROBOTS_AGENT)
 
     async def __aenter__(self) -> SafeFetcher:
@@ -205,10 +211,17 @@ class SafeFetcher:
                 raise FetchError(errors.CONNECT_FAILED, type(exc).__name__, permanent=False, url=url) from exc
 
     async def _stream(self, target: Target, cap: int, url: str) -> _Hop:
+        # Sent to the transport directly: the client's redirect, auth and event-hook machinery is unused
+        # here, and its cookie jar would only collect every audited site's cookies for the process lifetime.
+        request = httpx.Request(
+            "GET", target.url, headers=self._headers, extensions={"timeout": self._timeouts}
+        )
         sent = time.monotonic()
-        async with self.client.stream("GET", target.url) as response:
+        response = await self.transport.handle_async_request(request)
+        response.request = request
+        try:
             response_time = time.monotonic() - sent
-            certificate_expires = _certificate_expiry(response)
+            certificate_expires = _certificate_expiry(response) if target.url.scheme == "https" else None
             if response.status_code in REDIRECT_STATUSES:
                 body = b""
             else:
@@ -233,3 +246,5 @@ class SafeFetcher:
                 transfer_bytes=response.num_bytes_downloaded,
                 certificate_expires=certificate_expires,
             )
+        finally:
+            await response.aclose()

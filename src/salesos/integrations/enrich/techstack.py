@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -51,6 +51,18 @@ class Signature:
     headers: tuple[tuple[str, Pattern], ...] = ()
     cookies: tuple[Pattern, ...] = ()
     implies: tuple[str, ...] = ()
+    # (evidence key, pattern) for every pattern above, in the order they are tried; derived once.
+    checks: tuple[tuple[str, Pattern], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        checks = (
+            *(("html", p) for p in self.html),
+            *(("scripts", p) for p in self.scripts),
+            *(("meta:" + key, p) for key, p in self.meta),
+            *(("header:" + key, p) for key, p in self.headers),
+            *(("cookies", p) for p in self.cookies),
+        )
+        object.__setattr__(self, "checks", checks)
 
 
 QUANTIFIERS = "?*{"
@@ -174,19 +186,22 @@ def _texts(values: Iterable[str]) -> Texts:
 
 
 def _match(signature: Signature, evidence: dict[str, Texts]) -> tuple[bool, str | None]:
-    checks: list[tuple[Pattern, Texts]] = [
-        *((p, evidence["html"]) for p in signature.html),
-        *((p, evidence["scripts"]) for p in signature.scripts),
-        *((p, evidence["meta:" + key]) for key, p in signature.meta if "meta:" + key in evidence),
-        *((p, evidence["header:" + key]) for key, p in signature.headers if "header:" + key in evidence),
-        *((p, evidence["cookies"]) for p in signature.cookies),
-    ]
     found = False
-    for pattern, texts in checks:
+    for key, pattern in signature.checks:
+        texts = evidence.get(key)
+        if not texts:
+            continue
+        literal = pattern.literal
         for text, lowered in texts:
-            hit, version = pattern.search(text, lowered)
-            found = found or hit
+            # The literal is checked first because ``in`` is far cheaper than the regex (see Pattern).
+            if literal not in lowered:
+                continue
+            match = pattern.regex.search(text)
+            if match is None:
+                continue
+            found = True
             # Keep looking after a bare hit: a later pattern may carry the version.
+            version = next((g for g in match.groups() if g), None)
             if version:
                 return True, version
     return found, None
@@ -200,9 +215,14 @@ def _evidence(page: PageEvidence) -> dict[str, Texts]:
     return evidence
 
 
+@cache
+def _default_table() -> dict[str, Signature]:
+    return {s.name: s for s in default_signatures()}
+
+
 def detect(page: PageEvidence, signatures: Iterable[Signature] | None = None) -> list[Detection]:
     """Every technology whose signature matches *page*, plus what those imply, sorted by name."""
-    table = {s.name: s for s in (signatures if signatures is not None else default_signatures())}
+    table = {s.name: s for s in signatures} if signatures is not None else _default_table()
     evidence = _evidence(page)
     found: dict[str, Detection] = {}
     for signature in table.values():

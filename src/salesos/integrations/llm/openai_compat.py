@@ -12,13 +12,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from salesos.integrations.base import ProviderError
 from salesos.integrations.llm.base import Analysis, Finding, LLMProvider, fact_urls
-from salesos.integrations.search.http import ProviderHTTP, RetryPolicy, UsageSink, json_body
+from salesos.integrations.search.http import ProviderHTTP, RetryPolicy, UsageSink, json_body, shared_limiter
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 TIMEOUT_SECONDS = 60.0
+# One process's analyses at a time per endpoint stay far below hosted limits and keep a local model usable.
+REQUESTS_PER_SECOND = 2.0
 SYSTEM_PROMPT = """You are a sales researcher. From the JSON facts about one local business, write:
 - "summary": two sentences on who they are;
 - "pain_points": problems with their web presence the facts show;
@@ -108,6 +110,7 @@ class OpenAICompatibleProvider(LLMProvider):
             policy=policy,
             on_usage=on_usage,
             headers=headers,
+            limiter=shared_limiter(base_url, REQUESTS_PER_SECOND),
         )
 
     @classmethod

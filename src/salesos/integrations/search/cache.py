@@ -37,6 +37,11 @@ class ResponseCache:
             self.hits += 1
             return entry[1]
 
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
     def put(self, key: str, value: Any) -> None:
         """Store *value*, evicting the least recently used entry when full."""
         with self._lock:

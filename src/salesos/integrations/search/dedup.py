@@ -26,6 +26,7 @@ SHARED_DOMAINS = frozenset(
     }
 )  # fmt: skip
 _LEGAL = re.compile(r"\b(llc|l\.l\.c|inc|incorporated|ltd|limited|pllc|pc|p\.c|co|corp|company|gmbh|the)\b")
+_HOUSE_NUMBER = re.compile(r"^\s*(\d+[a-z]?)\b", re.IGNORECASE)
 _STREET_WORDS = {
     "street": "st", "avenue": "ave", "road": "rd", "drive": "dr", "boulevard": "blvd", "lane": "ln",
     "suite": "ste", "highway": "hwy", "parkway": "pkwy", "north": "n", "south": "s", "east": "e",
@@ -64,11 +65,21 @@ def _metres(a: Place, b: Place) -> float | None:
     return 6_371_000 * math.hypot(x, lat2 - lat1)
 
 
+def _house_number(place: Place) -> str | None:
+    match = _HOUSE_NUMBER.match(place.street or "")
+    return match.group(1).lower() if match else None
+
+
 def _same_place(a: Place, b: Place) -> bool:
     """Similar names count only with evidence of one location: a near pin or a similar address."""
     distance = _metres(a, b)
     if distance is not None and distance <= NEAR_METRES:
         return True
+    # "101 Congress Ave" and "102 Congress Ave" are neighbours, not one address: the strings differ by a
+    # character, which a fuzzy ratio forgives, so differing house numbers rule the match out first.
+    number_a, number_b = _house_number(a), _house_number(b)
+    if number_a and number_b and number_a != number_b:
+        return False
     address_a, address_b = _address_key(a), _address_key(b)
     return bool(address_a and address_b and fuzz.token_sort_ratio(address_a, address_b) >= ADDRESS_THRESHOLD)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from salesos.integrations.base import ProviderError
 from salesos.integrations.search.base import Place, SearchPage, SearchProvider, SearchQuery
-from salesos.integrations.search.http import ProviderHTTP, RetryPolicy, UsageSink, json_body
+from salesos.integrations.search.http import ProviderHTTP, RetryPolicy, UsageSink, json_body, shared_limiter
 
 PLACES_URL = "https://places.googleapis.com/v1"
 # Only the fields we store: Google bills Text Search by the most expensive field the mask names.
@@ -30,6 +30,8 @@ FIELD_MASK = ",".join(
 # List price of a Text Search (Enterprise fields: website, phone, rating) request, USD; an estimate.
 COST_PER_REQUEST = Decimal("0.035")
 MAX_PAGE_SIZE = 20
+# Well under Places' per-minute quota, shared by every campaign in the process.
+REQUESTS_PER_SECOND = 10.0
 
 
 def _component(components: list[dict[str, Any]], kind: str, short: bool = False) -> str | None:
@@ -87,6 +89,7 @@ class GooglePlacesProvider(SearchProvider):
             policy=policy,
             on_usage=on_usage,
             headers={"X-Goog-Api-Key": api_key, "X-Goog-FieldMask": FIELD_MASK},
+            limiter=shared_limiter("google_places", REQUESTS_PER_SECOND),
         )
 
     @classmethod

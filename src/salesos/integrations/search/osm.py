@@ -22,6 +22,9 @@ OVERPASS_TIMEOUT_SECONDS = 60
 # Upper bound on elements one area query returns; a campaign pages through them locally.
 DEFAULT_MAX_RESULTS = 1000
 _SHARED_CACHE = ResponseCache()
+# Search results are kept only long enough to page through one run: a campaign's refresh (hours later)
+# must see businesses added since. Geocodes above keep the long default: places do not move.
+ELEMENTS_CACHE = ResponseCache(maxsize=64, ttl_seconds=600)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class OsmSearchProvider(SearchProvider):
         self.overpass_url = overpass_url.rstrip("/")
         self.max_results = max_results
         self.cache = cache if cache is not None else _SHARED_CACHE
+        self.elements_cache = cache if cache is not None else ELEMENTS_CACHE
         headers = {"User-Agent": user_agent(contact), "Accept": "application/json"}
         self.nominatim = ProviderHTTP(
             "nominatim", kind="search", policy=policy, on_usage=on_usage, headers=headers,
@@ -174,7 +178,7 @@ class OsmSearchProvider(SearchProvider):
     def _elements(self, query_text: str) -> list[dict[str, Any]]:
         url = f"{self.overpass_url}/interpreter"
         key = request_key("POST", url, query_text)
-        cached = self.cache.get(key)
+        cached = self.elements_cache.get(key)
         if cached is not None:
             return list(cached)
         response = self.overpass.request("POST", url, endpoint="interpreter", data={"data": query_text})
@@ -186,7 +190,7 @@ class OsmSearchProvider(SearchProvider):
         elements = body.get("elements", []) if isinstance(body, dict) else []
         # A stable order makes offset page tokens mean the same thing on every call.
         elements.sort(key=lambda e: (e.get("type", ""), e.get("id", 0)))
-        self.cache.put(key, elements)
+        self.elements_cache.put(key, elements)
         return list(elements)
 
     def search(self, query: SearchQuery, page: str | None = None) -> SearchPage:

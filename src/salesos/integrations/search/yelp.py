@@ -7,10 +7,12 @@ from typing import Any
 
 from salesos.integrations.base import ProviderError
 from salesos.integrations.search.base import Place, SearchPage, SearchProvider, SearchQuery
-from salesos.integrations.search.http import ProviderHTTP, RetryPolicy, UsageSink, json_body
+from salesos.integrations.search.http import ProviderHTTP, RetryPolicy, UsageSink, json_body, shared_limiter
 
 YELP_URL = "https://api.yelp.com/v3"
 MAX_PAGE_SIZE = 50
+# Yelp Fusion allows a few queries per second per key; staying below it avoids 429s altogether.
+REQUESTS_PER_SECOND = 5.0
 # offset + limit beyond this is refused with VALIDATION_ERROR.
 MAX_RESULTS = 240
 MAX_RADIUS_M = 40_000
@@ -63,6 +65,7 @@ class YelpSearchProvider(SearchProvider):
             policy=policy,
             on_usage=on_usage,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            limiter=shared_limiter("yelp", REQUESTS_PER_SECOND),
         )
 
     @classmethod

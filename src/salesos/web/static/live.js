@@ -9,7 +9,7 @@
   "use strict";
 
   var EVENTS = ["lead.created", "lead.updated", "lead.deleted", "notification.created", "notification.read",
-    "resync"];
+    "campaign.progress", "resync"];
   var root = document.documentElement;
   var source = null;
 

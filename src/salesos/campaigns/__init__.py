@@ -1,0 +1,1 @@
+"""Prospecting campaigns: discovery over business directories, website enrichment, scoring into tiers."""

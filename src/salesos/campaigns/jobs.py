@@ -1,0 +1,39 @@
+"""Background work of the campaigns domain: discovery → one enrichment per prospect → scoring."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from salesos.campaigns.service import discovery, enrichment, runs
+from salesos.db.base import utcnow
+from salesos.jobs import job, periodic
+
+REFRESH_TICK_SECONDS = 60
+
+
+@job("campaigns.discover")
+def discover(session: Session, *, org_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
+    """Search the campaign's sources and store new prospects; a rerun finds them stored and adds none."""
+    # The provider calls run outside any transaction; the results commit in discovery's own unit of
+    # work, so this job's session stays unused (no SQLite write lock held through slow HTTP).
+    discovery.discover(org_id, campaign_id)
+
+
+@job("campaigns.enrich")
+def enrich(session: Session, *, org_id: uuid.UUID, campaign_id: uuid.UUID, prospect_id: uuid.UUID) -> None:
+    """Audit, find contacts, verify, analyse and score one prospect; a finished prospect is a no-op."""
+    enrichment.enrich(org_id, campaign_id, prospect_id)
+
+
+@job("campaigns.score")
+def score(session: Session, *, org_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
+    """Rescore the campaign's prospects and complete the run once nothing is pending."""
+    runs.score_campaign(session, campaign_id, utcnow())
+
+
+@periodic("campaigns.refresh_due", REFRESH_TICK_SECONDS)
+def refresh_due(session: Session) -> None:
+    """Start the refresh run of every campaign whose next refresh time has passed."""
+    runs.refresh_due(session, utcnow())

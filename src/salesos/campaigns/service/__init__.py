@@ -1,0 +1,1 @@
+"""Campaign rules: lifecycle, discovery, enrichment, scoring, credits and sending to the board."""

@@ -1,0 +1,160 @@
+"""Discovery: ask each source of the campaign, merge what several sources found, store new prospects.
+
+A source's permanent refusal (bad key, bad request) pauses the campaign with the reason; a passing failure
+(429, 5xx, timeouts, after the adapter's own retries) raises so the job is retried with backoff.
+Storing is idempotent: a (source, source id) seen before, or the same website domain or phone, updates
+the prospect it belongs to instead of adding one, so a retried or refreshed run never duplicates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from salesos.campaigns.models import Campaign, CampaignStatus, Prospect, ProspectSource
+from salesos.campaigns.repository import CampaignRepository, ProspectRepository, ProspectSourceRepository
+from salesos.campaigns.service import campaigns as campaign_service
+from salesos.campaigns.service import providers
+from salesos.config import get_settings
+from salesos.db.base import utcnow
+from salesos.db.session import unit_of_work
+from salesos.integrations.base import ProviderError
+from salesos.integrations.search import DedupedPlace, Place, SearchQuery, dedupe
+
+# Fields a later sighting may fill in or refresh (ratings change; names and addresses rarely do).
+LISTING_FIELDS = ("website", "domain", "phone", "street", "city", "region", "postcode", "country",
+                  "lat", "lon", "category")  # fmt: skip
+LISTING_URLS = {
+    "osm": "https://www.openstreetmap.org/{id}",
+    "google_places": "https://www.google.com/maps/place/?q=place_id:{id}",
+    "yelp": "https://www.yelp.com/biz/{id}",
+}
+
+
+@dataclass(frozen=True)
+class DiscoveryResult:
+    """What one discovery pass stored."""
+
+    found: int
+    new: int
+    pending: int
+
+
+def listing_url(source: str, source_id: str) -> str | None:
+    """The public page of a listing: where the facts the analysis cites come from."""
+    template = LISTING_URLS.get(source)
+    return template.format(id=source_id) if template else None
+
+
+def _search(campaign: Campaign, meter: providers.Meter) -> list[DedupedPlace]:
+    settings = get_settings()
+    query = SearchQuery(
+        business_type=campaign.business_type,
+        location=campaign.location,
+        radius_m=campaign.radius_km * 1000 if campaign.radius_km else None,
+    )
+    places: list[Place] = []
+    for provider in providers.search_providers(settings, campaign.sources, meter):
+        places.extend(provider.iter_places(query, limit=campaign.max_prospects))
+    return dedupe(places)
+
+
+def readable_category(category: str | None) -> str | None:
+    """ "amenity=dentist" (an OSM tag) → "dentist"; other sources' categories are already words."""
+    if not category:
+        return None
+    return category.rpartition("=")[2].replace("_", " ").strip() or None
+
+
+def _new_prospect(campaign: Campaign, found: DedupedPlace) -> Prospect:
+    place = found.place
+    first = found.members[0]
+    prospect = Prospect(
+        campaign_id=campaign.id,
+        found_in_run=campaign.run_number,
+        name=place.name[:200],
+        source_url=listing_url(first.source, first.source_id),
+        rating=place.rating,
+        review_count=place.review_count,
+        **{name: getattr(place, name) for name in LISTING_FIELDS},
+    )
+    prospect.category = readable_category(place.category)
+    return prospect
+
+
+def _refresh_listing(prospect: Prospect, place: Place) -> None:
+    for name in LISTING_FIELDS:
+        if getattr(prospect, name) is None and getattr(place, name) is not None:
+            value = getattr(place, name)
+            setattr(prospect, name, readable_category(value) if name == "category" else value)
+    if place.review_count is not None:
+        prospect.rating, prospect.review_count = place.rating, place.review_count
+
+
+def store_places(session: Session, campaign: Campaign, places: list[DedupedPlace]) -> int:
+    """Add the places the campaign has not seen (up to its cap per run); returns how many were new."""
+    prospects = ProspectRepository(session)
+    sources = ProspectSourceRepository(session)
+    known = sources.known(campaign.id)
+    new = 0
+    for found in places:
+        ids = {known[key] for key in found.sources if key in known}
+        prospect = prospects.get(next(iter(ids))) if ids else None
+        if prospect is None:
+            prospect = prospects.match(campaign.id, domain=found.place.domain, phone=found.place.phone)
+        if prospect is None:
+            if new >= campaign.max_prospects:
+                continue
+            prospect = prospects.add(_new_prospect(campaign, found))
+            new += 1
+        else:
+            _refresh_listing(prospect, found.place)
+        for source, source_id in found.sources:
+            if (source, source_id) not in known:
+                sources.add(ProspectSource(campaign_id=campaign.id, prospect_id=prospect.id,
+                                           source=source, source_id=source_id))  # fmt: skip
+                known[(source, source_id)] = prospect.id
+    session.flush()
+    return new
+
+
+def discover(
+    org_id: uuid.UUID, campaign_id: uuid.UUID, *, enqueue_enrichment: bool = True
+) -> DiscoveryResult | None:
+    """Run the campaign's searches and store the results; None when the campaign is not running."""
+    with unit_of_work(write=False, org_id=org_id) as session:
+        campaign = CampaignRepository(session).get(campaign_id)
+        if campaign is None or campaign.status != CampaignStatus.RUNNING.value:
+            return None
+        session.expunge(campaign)
+    meter = providers.Meter()
+    try:
+        places = _search(campaign, meter)
+        refusal = None
+    except ProviderError as exc:
+        if not exc.permanent:
+            raise
+        places, refusal = (
+            [],
+            f"{providers.SOURCE_LABELS.get(exc.provider, exc.provider)}: {exc}",
+        )
+    with unit_of_work(org_id=org_id) as session:
+        meter.record(session)
+        locked = CampaignRepository(session).locked(campaign_id)
+        if locked is None or locked.status != CampaignStatus.RUNNING.value:
+            return None
+        if refusal:
+            locked.status = CampaignStatus.PAUSED.value
+            locked.error = refusal
+            campaign_service.refresh_counters(session, locked)
+            return DiscoveryResult(0, 0, 0)
+        new = store_places(session, locked, places)
+        locked.discovered_at = utcnow()
+        locked.run_new = new
+        counts = campaign_service.refresh_counters(session, locked)
+        if enqueue_enrichment:
+            campaign_service.enqueue_enrichment(session, locked)
+        campaign_service.publish_progress(session, locked)
+        return DiscoveryResult(len(places), new, counts.pending)
