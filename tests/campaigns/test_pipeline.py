@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -10,13 +11,18 @@ from salesos.auth.principal import Principal
 from salesos.campaigns.models import Campaign, Prospect, ProspectSource
 from salesos.campaigns.schemas import CampaignCreateIn
 from salesos.campaigns.service import campaigns as campaign_service
-from salesos.campaigns.service import discovery, enrichment
+from salesos.campaigns.service import discovery, enrichment, runs
+from salesos.config import get_settings
+from salesos.db.base import utcnow
 from salesos.db.session import unit_of_work
 from salesos.integrations.models import ApiUsage
 from salesos.integrations.search import osm
+from salesos.jobs.models import OutboxJob
 from salesos.jobs.testing import drain
 from salesos.orgs.models import Role
 from tests.conftest import both_databases
+from tests.integrations.llm.fake_openai import FakeOpenAI
+from tests.integrations.search.fake_http import serve
 
 
 def start(world, **fields) -> uuid.UUID:
@@ -109,3 +115,57 @@ def test_a_refresh_reports_only_what_is_new(prospecting, world, fakes):
     with unit_of_work(write=False, org_id=world.alice.org_id) as session:
         keys = session.execute(select(ProspectSource.source, ProspectSource.source_id)).all()
     assert len(keys) == len(set(keys)) == 6
+
+
+def test_a_rate_limited_and_flaky_directory_loses_nothing(prospecting, world, fakes, monkeypatch):
+    # Within the adapter's own retries: a 429 with Retry-After, then a 503, then the answer.
+    fakes.overpass.fail_next(429, "rate limited", headers={"Retry-After": "1"})
+    fakes.overpass.fail_next(503, "busy")
+    campaign_id = start(world)
+    drain(max_rounds=10)
+    done = campaign(world, campaign_id)
+    assert (done.status, done.found, done.enriched) == ("completed", 5, 5)
+    assert [r.at for r in fakes.overpass.requests][2] - fakes.overpass.requests[0].at >= 1.0
+
+
+def test_an_outage_longer_than_the_retries_is_retried_by_the_queue(prospecting, world, fakes):
+    fakes.overpass.fail_next(503, "down for maintenance", times=4)  # every attempt of the first run
+    campaign_id = start(world)
+    drain(max_rounds=3, raise_errors=False, now=utcnow())
+    assert (campaign(world, campaign_id).status, campaign(world, campaign_id).found) == ("running", 0)
+    # Past the job's backoff, the queue's retry finds the directory back.
+    drain(max_rounds=10, now=utcnow() + timedelta(minutes=10))
+    done = campaign(world, campaign_id)
+    assert (done.status, done.found, done.enriched) == ("completed", 5, 5)
+    with unit_of_work(write=False) as session:
+        job = session.scalars(select(OutboxJob).where(OutboxJob.name == "campaigns.discover")).one()
+    assert (job.status, job.attempts) == ("done", 2)
+
+
+def test_a_refused_analyst_fails_the_prospect_with_its_reason(prospecting, world, fakes, monkeypatch):
+    with serve(FakeOpenAI()) as model:
+        monkeypatch.setenv("SALESOS_LLM_PROVIDER", "openai")
+        monkeypatch.setenv("SALESOS_LLM_BASE_URL", model.origin + "/v1")
+        monkeypatch.setenv("SALESOS_LLM_API_KEY", "sk-wrong")
+        get_settings.cache_clear()
+        campaign_id = start(world)
+        drain(max_rounds=10)
+    done = campaign(world, campaign_id)
+    assert (done.status, done.enriched, done.failed) == ("completed", 0, 5)
+    failed = prospects(world, campaign_id)
+    assert all("Incorrect API key" in (p.failure_reason or "") for p in failed)
+    assert all(p.audit.get("reachable") and p.tier for p in failed)  # the audit is kept and scored
+    assert "lead_credit" not in usage(world)
+
+
+@both_databases
+def test_the_refresh_tick_starts_due_campaigns_only(prospecting, world, fakes):
+    due_id, later_id = start(world), start(world, refresh_hours=24)
+    off_id = start(world, refresh_hours=None)
+    drain(max_rounds=10)
+    assert campaign(world, off_id).next_refresh_at is None
+    with unit_of_work() as session:
+        # Seven hours on: the 6-hourly campaign is due, the daily one is not, the third never refreshes.
+        assert runs.refresh_due(session, utcnow() + timedelta(hours=7)) == 1
+    assert (campaign(world, due_id).status, campaign(world, due_id).run_number) == ("running", 2)
+    assert campaign(world, later_id).status == campaign(world, off_id).status == "completed"

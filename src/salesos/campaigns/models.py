@@ -63,7 +63,8 @@ class Campaign(IdMixin, TenantMixin, TimestampMixin, Base):
     discovered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Prospects the latest run added: what "a refresh reports what is new" shows.
     run_new: Mapped[int] = mapped_column(Integer, default=0)
-    refresh_hours: Mapped[int | None] = mapped_column(Integer, nullable=True, default=6)
+    # None: never refreshed (the API and form default to 6 hours).
+    refresh_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
     next_refresh_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Recounted from prospects in the same transaction as every change, never incremented.
     found: Mapped[int] = mapped_column(Integer, default=0)
