@@ -22,7 +22,7 @@ class Counts:
     enriched: int
     failed: int
     qualified: int
-    outreach_sent: int
+    on_board: int
     pending: int
 
 

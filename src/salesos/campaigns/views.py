@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from salesos.auth.deps import CurrentPrincipal, Writer
@@ -29,7 +30,7 @@ from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.integrations.search.business_types import business_types
 from salesos.orgs.models import Role
-from salesos.web.forms import FORM, FormErrors, _message, attempt, domain_errors
+from salesos.web.forms import FORM, FormErrors, attempt, domain_errors, error_message
 from salesos.web.pages import page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +61,7 @@ def _summary(session: DbSession, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "view": campaign_service.progress_view(campaign),
         "running": campaign.status == CampaignStatus.RUNNING.value,
-        "on_board": counts.outreach_sent,
+        "on_board": counts.on_board,
         "pending": counts.pending,
         "sources": [SOURCE_LABELS.get(s, s) for s in campaign.sources],
     }
@@ -163,7 +164,7 @@ def form_errors(exc: ValidationError) -> FormErrors:
     errors: FormErrors = {}
     for error in exc.errors():
         reason = str(error.get("ctx", {}).get("error", ""))
-        message = SCORING_MESSAGES.get(reason) or _message(dict(error))
+        message = SCORING_MESSAGES.get(reason) or error_message(dict(error))
         errors.setdefault(_error_field(tuple(error.get("loc", ()))), message)
     return errors
 
@@ -175,23 +176,27 @@ def new_campaign_page(request: Request, principal: Writer, session: DbSession) -
     return page(request, session, principal, "campaigns/new.html", context)
 
 
+def _create(session: DbSession, principal: Principal, body: dict[str, Any]) -> Campaign | FormErrors:
+    try:
+        data = schemas.CampaignCreateIn.model_validate(body)
+        with attempt(session):
+            return campaign_service.create_campaign(session, principal, data)
+    except ValidationError as exc:
+        return form_errors(exc)
+    except DomainError as exc:
+        return domain_errors(exc)
+
+
 @router.post("/campaigns/new", response_class=HTMLResponse)
 async def create_campaign(request: Request, principal: Writer, session: DbSession) -> Response:
     """Create the campaign (started at once unless saved as a draft) and open its page."""
     body, values = campaign_input(await request.form())
-    errors: FormErrors = {}
-    try:
-        data = schemas.CampaignCreateIn.model_validate(body)
-        with attempt(session):
-            campaign = campaign_service.create_campaign(session, principal, data)
-    except ValidationError as exc:
-        errors = form_errors(exc)
-    except DomainError as exc:
-        errors = domain_errors(exc)
-    if errors:
-        context = _form_context(values, errors)
+    # The database work runs in the threadpool like every sync route's: the event loop never waits on it.
+    created = await run_in_threadpool(_create, session, principal, body)
+    if not isinstance(created, Campaign):
+        context = _form_context(values, created)
         return page(request, session, principal, "campaigns/new.html", context, 422)
-    return see_other(f"/campaigns/{campaign.id}")
+    return see_other(f"/campaigns/{created.id}")
 
 
 # --- one campaign -----------------------------------------------------------------------------------
@@ -332,7 +337,7 @@ def send_to_board(
     try:
         data = schemas.SendToBoardIn.model_validate(body)
     except ValidationError as exc:
-        message = _message(dict(exc.errors()[0]))
+        message = error_message(dict(exc.errors()[0]))
         return _campaign_page(request, session, principal, campaign, tier, error=message, status=422)
     prospects = ProspectRepository(session)
     if data.ids is not None:

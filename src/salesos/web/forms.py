@@ -17,7 +17,8 @@ FormErrors = dict[str, str]
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
-def _message(error: dict[str, Any]) -> str:
+def error_message(error: dict[str, Any]) -> str:
+    """The sentence a form shows for one Pydantic error."""
     kind = error.get("type", "")
     if kind == "missing" or (kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1):
         return "This field is required."
@@ -40,7 +41,7 @@ def validate(schema: type[SchemaT], data: dict[str, Any]) -> tuple[SchemaT | Non
         for error in exc.errors():
             loc = error.get("loc", ())
             field = str(loc[0]) if loc else FORM
-            errors.setdefault(field, _message(dict(error)))
+            errors.setdefault(field, error_message(dict(error)))
         return None, errors
 
 
