@@ -153,13 +153,17 @@ def discover(
     limit: int = typer.Option(100, min=1, max=1000, help="At most this many businesses"),
     org: str = typer.Option("", help="Slug of the organisation (needed when there are several)"),
     radius: int = typer.Option(0, min=0, max=100, help="Search radius in km around the place (0 = its area)"),
+    source: list[str] = typer.Option(
+        [], help="osm | google_places | yelp; repeat for several (default: settings)"
+    ),
 ) -> None:
     """Run a prospecting campaign here: discover, enrich and score, with a progress bar."""
     from salesos.campaigns.cli import run_cli_discover
 
     run_cli_discover(
-        business_type, location, limit=limit, org=org or None, radius_km=radius or None, console=console
-    )
+        business_type, location, limit=limit, org=org or None, radius_km=radius or None,
+        sources=source or None, console=console,
+    )  # fmt: skip
 
 
 def _ok(flag: bool) -> str:

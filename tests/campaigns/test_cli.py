@@ -33,5 +33,9 @@ def test_discover_explains_what_it_cannot_do(prospecting, world):
     slug = _slug(world.alice.org_id)
     unknown = CliRunner().invoke(app, ["discover", "quantum florists", "Austin, TX", "--org", slug])
     assert unknown.exit_code == 1 and "OpenStreetMap has no category" in unknown.output
+    keyless = CliRunner().invoke(
+        app, ["discover", "dentists", "Austin, TX", "--org", slug, "--source", "yelp"]
+    )
+    assert keyless.exit_code == 1 and "Yelp needs an API key" in keyless.output
     nowhere = CliRunner().invoke(app, ["discover", "dentists", "Atlantis", "--org", slug])
     assert nowhere.exit_code == 1 and "No place called 'Atlantis'" in nowhere.output

@@ -102,13 +102,22 @@ def _report(org_id: uuid.UUID, campaign_id: uuid.UUID, console: Console) -> None
 
 
 def run_cli_discover(
-    business_type: str, location: str, *, limit: int, org: str | None, radius_km: int | None, console: Console
+    business_type: str,
+    location: str,
+    *,
+    limit: int,
+    org: str | None,
+    radius_km: int | None,
+    console: Console,
+    sources: list[str] | None = None,
 ) -> uuid.UUID:
     """Create the campaign, discover, enrich every prospect with a progress bar, score, print the best."""
     try:
         name = f"{business_type} in {location}"[:120]
-        data = CampaignCreateIn(name=name, business_type=business_type, location=location,
-                                radius_km=radius_km, max_prospects=limit, start=False)  # fmt: skip
+        data = CampaignCreateIn.model_validate(
+            {"name": name, "business_type": business_type, "location": location, "radius_km": radius_km,
+             "max_prospects": limit, "sources": sources, "start": False}
+        )  # fmt: skip
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
