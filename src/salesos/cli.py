@@ -156,13 +156,16 @@ def discover(
     source: list[str] = typer.Option(
         [], help="osm | google_places | yelp; repeat for several (default: settings)"
     ),
+    file: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Your own list (CSV or JSON) to enrich"
+    ),
 ) -> None:
     """Run a prospecting campaign here: discover, enrich and score, with a progress bar."""
     from salesos.campaigns.cli import run_cli_discover
 
     run_cli_discover(
         business_type, location, limit=limit, org=org or None, radius_km=radius or None,
-        sources=source or None, console=console,
+        sources=source or None, list_file=file, console=console,
     )  # fmt: skip
 
 

@@ -261,3 +261,20 @@ def test_another_orgs_campaign_and_prospect_are_not_found(client, browser, world
     with unit_of_work(write=False, org_id=world.alice.org_id) as session:
         prospect = session.get(Prospect, prospect_id)
         assert prospect is not None and prospect.lead_id is None
+
+
+def test_new_campaign_with_an_uploaded_list(client, browser, world):  # noqa: F811
+    b = browser()
+    token = sign_in(b, world.alice)
+    before = _campaigns(world.alice)
+    bad = b.post("/campaigns/new", data=_form(token, sources=[]),
+                 files={"list_file": ("list.csv", b"Website\nhttp://a.example\n", "text/csv")})  # fmt: skip
+    assert bad.status_code == 422 and 'id="f-list_file-error"' in bad.text and "business name" in bad.text
+    assert _campaigns(world.alice) == before
+    rows = b"Name,City\nSmile Co,Austin\nTooth Inc,Austin\n"
+    good = b.post("/campaigns/new", data=_form(token, name="From my list", sources=[]),
+                  files={"list_file": ("austin.csv", rows, "text/csv")})  # fmt: skip
+    assert good.status_code == 303, good.text
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        campaign = session.scalars(select(Campaign).where(Campaign.name == "From my list")).one()
+        assert (campaign.sources, campaign.list_name, campaign.status) == (["file"], "austin.csv", "draft")

@@ -5,15 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from salesos.api.middleware import allow_large_body
 from salesos.api.schemas import Cursor, Limit, PageOut
 from salesos.auth.deps import Viewer, Writer
 from salesos.campaigns import schemas
 from salesos.campaigns.models import Campaign, Prospect
 from salesos.campaigns.repository import CampaignRepository, ProspectRepository, ProspectSourceRepository
 from salesos.campaigns.service import campaigns as campaign_service
-from salesos.campaigns.service import handoff
+from salesos.campaigns.service import handoff, lists
 from salesos.db.deps import DbSession
 from salesos.db.pagination import paginate
 from salesos.errors import ValidationFailed
@@ -98,6 +101,43 @@ def delete_campaign(campaign_id: uuid.UUID, principal: Writer, session: DbSessio
     """Delete the campaign and its prospects (leads already sent to the board stay)."""
     campaign_service.delete_campaign(session, campaign_service.campaign_or_404(session, campaign_id))
     return Response(status_code=204)
+
+
+LIST_PATH = "/api/v1/campaigns/[^/]+/list"
+# Lists are up to 10 MB, past the global 1 MiB body limit; attach_list enforces its own.
+allow_large_body(LIST_PATH)
+
+
+@router.put(
+    "/campaigns/{campaign_id}/list",
+    response_model=schemas.CampaignListOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload_list(
+    campaign_id: uuid.UUID, request: Request, principal: Writer, session: DbSession
+) -> schemas.CampaignListOut:
+    """Attach a CSV or JSON list of businesses (up to 10 MB) as the campaign's "file" source."""
+    campaign = await run_in_threadpool(campaign_service.campaign_or_404, session, campaign_id)
+    form = await request.form(max_files=1, max_fields=5)
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise ValidationFailed("Attach a CSV or JSON file.", field="file")
+    count = await run_in_threadpool(lists.attach_list, campaign, file.filename or "", file.file)
+    out = await run_in_threadpool(campaign_out, campaign)
+    return schemas.CampaignListOut(campaign=out, filename=campaign.list_name or "", businesses=count)
 
 
 @router.get("/campaigns/{campaign_id}/prospects", response_model=PageOut[schemas.ProspectOut])

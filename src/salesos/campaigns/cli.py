@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -18,7 +19,7 @@ from salesos.auth.principal import Principal
 from salesos.campaigns.repository import ProspectRepository
 from salesos.campaigns.schemas import CampaignCreateIn
 from salesos.campaigns.service import campaigns as campaign_service
-from salesos.campaigns.service import discovery, enrichment, runs
+from salesos.campaigns.service import discovery, enrichment, lists, runs
 from salesos.config import get_settings
 from salesos.db.base import utcnow
 from salesos.db.session import set_tenant, unit_of_work
@@ -45,12 +46,15 @@ def _org_id(slug: str | None, console: Console) -> uuid.UUID:
     return ids[0]
 
 
-def _create(org_id: uuid.UUID, data: CampaignCreateIn, console: Console) -> uuid.UUID:
+def _create(org_id: uuid.UUID, data: CampaignCreateIn, list_file: Path | None, console: Console) -> uuid.UUID:
     principal = Principal(org_id=org_id, role=Role.OWNER, kind="api_key")
     try:
         with unit_of_work(org_id=org_id) as session:
             set_tenant(session, org_id)
             campaign = campaign_service.create_campaign(session, principal, data)
+            if list_file is not None:
+                with list_file.open("rb") as source:
+                    lists.attach_list(campaign, list_file.name, source)
             campaign_service.start_run(session, campaign, enqueue_jobs=False)
             return campaign.id
     except DomainError as exc:
@@ -110,19 +114,21 @@ def run_cli_discover(
     radius_km: int | None,
     console: Console,
     sources: list[str] | None = None,
+    list_file: Path | None = None,
 ) -> uuid.UUID:
     """Create the campaign, discover, enrich every prospect with a progress bar, score, print the best."""
     try:
         name = f"{business_type} in {location}"[:120]
         data = CampaignCreateIn.model_validate(
             {"name": name, "business_type": business_type, "location": location, "radius_km": radius_km,
-             "max_prospects": limit, "sources": sources, "start": False}
+             "max_prospects": limit, "start": False,
+             "sources": [*(sources or []), "file"] if list_file else sources}
         )  # fmt: skip
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     org_id = _org_id(org, console)
-    campaign_id = _create(org_id, data, console)
+    campaign_id = _create(org_id, data, list_file, console)
     with console.status(f"Searching for {business_type} in {location}…"):
         found = discovery.discover(org_id, campaign_id, enqueue_enrichment=False)
     if found is None or found.found == 0:

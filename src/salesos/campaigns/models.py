@@ -44,6 +44,9 @@ class Campaign(IdMixin, TenantMixin, TimestampMixin, Base):
     location: Mapped[str] = mapped_column(String(200))
     radius_km: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The uploaded list (CSV or JSON) the "file" source reads: stored path and the name it was sent as.
+    list_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    list_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     max_prospects: Mapped[int] = mapped_column(Integer, default=100)
     # min_reviews, max_website_score, industries: a prospect outside them is never qualified.
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

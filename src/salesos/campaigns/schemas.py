@@ -10,7 +10,8 @@ from pydantic import Field, StringConstraints, model_validator
 
 from salesos.api.schemas import Output, StrictInput
 
-Source = Literal["osm", "google_places", "yelp"]
+# "file": the campaign's uploaded list (PUT /campaigns/{id}/list before starting it).
+Source = Literal["osm", "google_places", "yelp", "file"]
 SendTiers = Literal["A", "AB"]
 Industry = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 Weight = Annotated[int, Field(ge=0, le=100)]
@@ -66,7 +67,7 @@ class CampaignCreateIn(StrictInput):
     business_type: str = Field(min_length=2, max_length=120)
     location: str = Field(min_length=2, max_length=200)
     radius_km: int | None = Field(default=None, ge=1, le=100)
-    sources: Annotated[list[Source], Field(min_length=1, max_length=3)] | None = None
+    sources: Annotated[list[Source], Field(min_length=1, max_length=4)] | None = None
     max_prospects: int = Field(default=100, ge=1, le=1000)
     criteria: CriteriaIn = CriteriaIn()
     scoring: ScoringIn = ScoringIn()
@@ -155,6 +156,14 @@ class SendToBoardIn(StrictInput):
     # Exactly one of the two; checked after the campaign is found, so a foreign id is a plain 404.
     ids: Annotated[list[uuid.UUID], Field(max_length=1000)] | None = None
     tiers: Annotated[list[Literal["A", "B"]], Field(min_length=1, max_length=2)] | None = None
+
+
+class CampaignListOut(Output):
+    """The list now attached to the campaign."""
+
+    campaign: CampaignOut
+    filename: str
+    businesses: int
 
 
 class SendToBoardOut(Output):

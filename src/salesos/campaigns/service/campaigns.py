@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,9 +14,10 @@ from salesos.auth.principal import Principal
 from salesos.campaigns import schemas
 from salesos.campaigns.models import Campaign, CampaignStatus, Prospect
 from salesos.campaigns.repository import CampaignRepository, Counts, ProspectRepository
-from salesos.campaigns.service import providers
+from salesos.campaigns.service import lists, providers
 from salesos.config import get_settings
 from salesos.db.base import utcnow
+from salesos.db.session import on_commit
 from salesos.errors import Conflict, NotFound, ValidationFailed
 from salesos.integrations.search.business_types import resolve_business_type
 from salesos.jobs import enqueue
@@ -58,11 +60,11 @@ def _checked_sources(sources: list[str] | None) -> list[str]:
 
 
 def _check_business_type(business_type: str, sources: list[str]) -> None:
-    # OpenStreetMap searches by tag: a type it has no tag for would silently find nothing.
-    if sources == ["osm"] and resolve_business_type(business_type) is None:
+    # OpenStreetMap searches by tag: a type it has no tag for would refuse the whole run.
+    if "osm" in sources and resolve_business_type(business_type) is None:
         raise ValidationFailed(
-            f"OpenStreetMap has no category for {business_type!r}; pick one from the list "
-            "or add a keyed source (Google Places, Yelp) that searches by free text.",
+            f"OpenStreetMap has no category for {business_type!r}; pick one from the list, or search only "
+            "sources that take free text (Google Places, Yelp) or your own list.",
             field="business_type",
         )
 
@@ -109,6 +111,8 @@ def start_run(session: Session, campaign: Campaign, *, enqueue_jobs: bool = True
     """
     if campaign.status in (CampaignStatus.RUNNING.value, CampaignStatus.PAUSED.value):
         raise Conflict("This campaign is already running; pause or wait for it to finish first.")
+    if "file" in campaign.sources and not campaign.list_path:
+        raise ValidationFailed("Upload the list of businesses before starting.", field="file")
     campaign.run_number += 1
     campaign.run_new = 0
     campaign.discovered_at = None
@@ -180,8 +184,11 @@ def update_campaign(session: Session, campaign: Campaign, changes: dict[str, Any
 
 
 def delete_campaign(session: Session, campaign: Campaign) -> None:
-    """Delete the campaign and its prospects; leads already sent to the board stay."""
+    """Delete the campaign, its prospects and its list; leads already sent to the board stay."""
     CampaignRepository(session).delete(campaign)
+    if campaign.list_path:
+        # After commit: a rolled-back delete keeps its list.
+        on_commit(session, partial(lists.remove_list, campaign.list_path))
     publish_progress(session, campaign)
 
 

@@ -22,6 +22,7 @@ from salesos.db.base import utcnow
 from salesos.db.session import unit_of_work
 from salesos.integrations.base import ProviderError
 from salesos.integrations.search import DedupedPlace, Place, SearchQuery, dedupe
+from salesos.leads.service.leads import org_region
 
 # Fields a later sighting may fill in or refresh (ratings change; names and addresses rarely do).
 LISTING_FIELDS = ("website", "domain", "phone", "street", "city", "region", "postcode", "country",
@@ -48,7 +49,7 @@ def listing_url(source: str, source_id: str) -> str | None:
     return template.format(id=source_id) if template else None
 
 
-def _search(campaign: Campaign, meter: providers.Meter) -> list[DedupedPlace]:
+def _search(campaign: Campaign, meter: providers.Meter, region: str) -> list[DedupedPlace]:
     settings = get_settings()
     query = SearchQuery(
         business_type=campaign.business_type,
@@ -56,7 +57,9 @@ def _search(campaign: Campaign, meter: providers.Meter) -> list[DedupedPlace]:
         radius_m=campaign.radius_km * 1000 if campaign.radius_km else None,
     )
     places: list[Place] = []
-    for provider in providers.search_providers(settings, campaign.sources, meter):
+    chosen = providers.search_providers(settings, campaign.sources, meter, list_path=campaign.list_path,
+                                        region=region)  # fmt: skip
+    for provider in chosen:
         places.extend(provider.iter_places(query, limit=campaign.max_prospects))
     return dedupe(places)
 
@@ -128,10 +131,11 @@ def discover(
         campaign = CampaignRepository(session).get(campaign_id)
         if campaign is None or campaign.status != CampaignStatus.RUNNING.value:
             return None
+        region = org_region(session)
         session.expunge(campaign)
     meter = providers.Meter()
     try:
-        places = _search(campaign, meter)
+        places = _search(campaign, meter, region)
         refusal = None
     except ProviderError as exc:
         if not exc.permanent:

@@ -20,13 +20,19 @@ from salesos.integrations.enrich import FetchPolicy, SafeFetcher, WebsiteAuditor
 from salesos.integrations.enrich.ssrf import IPAddress, Resolver, system_resolver
 from salesos.integrations.llm import LLMProvider, get_llm_provider
 from salesos.integrations.search import SearchProvider, Usage, get_search_provider
+from salesos.integrations.search.file_source import FileSearchProvider
 from salesos.integrations.usage import record_usage
 from salesos.integrations.verify.dns import DNS_LIFETIME_SECONDS
 from salesos.integrations.verify.verifier import DnsEmailVerifier
 
 # Which settings a keyed source needs before a campaign may use it.
 SOURCE_KEYS = {"google_places": "google_places_api_key", "yelp": "yelp_api_key"}
-SOURCE_LABELS = {"osm": "OpenStreetMap", "google_places": "Google Places", "yelp": "Yelp"}
+SOURCE_LABELS = {
+    "osm": "OpenStreetMap",
+    "google_places": "Google Places",
+    "yelp": "Yelp",
+    "file": "Your list",
+}
 
 
 @dataclass
@@ -47,8 +53,9 @@ class Meter:
 
 
 def available_sources(settings: Settings) -> list[str]:
-    """Sources this deployment can search: OpenStreetMap always, the others once their key is set."""
-    return ["osm", *(name for name, key in SOURCE_KEYS.items() if getattr(settings, key))]
+    """Sources this deployment can search: OpenStreetMap and an uploaded list always, the directories
+    with keys once their key is set."""
+    return ["osm", *(name for name, key in SOURCE_KEYS.items() if getattr(settings, key)), "file"]
 
 
 def default_sources(settings: Settings) -> list[str]:
@@ -58,9 +65,18 @@ def default_sources(settings: Settings) -> list[str]:
     return usable or ["osm"]
 
 
-def search_providers(settings: Settings, sources: list[str], meter: Meter) -> list[SearchProvider]:
-    """One adapter per source of the campaign."""
-    return [get_search_provider(name, settings, on_usage=meter) for name in sources]
+def search_providers(
+    settings: Settings, sources: list[str], meter: Meter, *, list_path: str | None = None, region: str = "US"
+) -> list[SearchProvider]:
+    """One adapter per source of the campaign (the file source reads the campaign's uploaded list)."""
+    found: list[SearchProvider] = []
+    for name in sources:
+        if name == "file":
+            if list_path:
+                found.append(FileSearchProvider(list_path, default_country=region))
+            continue
+        found.append(get_search_provider(name, settings, on_usage=meter))
+    return found
 
 
 def llm_provider(settings: Settings, meter: Meter) -> LLMProvider:
