@@ -44,3 +44,19 @@ def test_audit_merges_people_across_pages(site: FakeWeb) -> None:
         ("Marcus Lee", "Veterinary Technician", None, False),
     ]
     assert set(audit.emails) == {"priya@vet.example", "info@vet.example"}
+
+
+def test_a_separate_team_page_is_read_too(site: FakeWeb) -> None:
+    home = '<html><body><a href="/about">About us</a> <a href="/our-team">Our people</a></body></html>'
+    about = "<html><body><p>Family practice since 1998.</p></body></html>"
+    team = '<html><body><div class="card"><h3>Dr. Ana Ruiz</h3><p>Owner</p></div></body></html>'
+    for path, html in (("/", home), ("/about", about), ("/our-team", team)):
+        site.page(path, html, host=HOST)
+
+    async def run() -> WebsiteAudit:
+        async with make_fetcher(site, FakeResolver({HOST: [site.host]})) as fetcher:
+            return await WebsiteAuditor(fetcher).audit(f"http://{HOST}:{site.port}/")
+
+    audit = asyncio.run(run())
+    assert len(audit.pages) == 3
+    assert [(p.name, p.title, p.decision_maker) for p in audit.people] == [("Ana Ruiz", "Owner", True)]

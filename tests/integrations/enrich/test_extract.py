@@ -49,6 +49,22 @@ def test_related_pages_are_same_site_contact_and_about_links() -> None:
     }
 
 
+def test_a_team_page_is_its_own_kind_and_one_link_can_be_two() -> None:
+    page = (
+        '<a href="/about">About</a> <a href="/meet-the-doctors">Our dentists</a> '
+        '<a href="/contact">Contact</a>'
+    )
+    facts = extract_page(page, "https://smiles.example/")
+    assert facts.related == {
+        "about": "https://smiles.example/about",
+        "team": "https://smiles.example/meet-the-doctors",
+        "contact": "https://smiles.example/contact",
+    }
+    both = extract_page('<a href="/about-our-team">Us</a>', "https://smiles.example/")
+    assert both.related == {"about": "https://smiles.example/about-our-team",
+                            "team": "https://smiles.example/about-our-team"}  # fmt: skip
+
+
 def test_social_profiles_skip_share_links() -> None:
     facts = extract_page(HOME, "https://brightsmile.example/")
     assert facts.socials == {

@@ -142,7 +142,9 @@ class WebsiteAuditor:
         audit.technologies = detect(evidence)
         _merge(audit, facts)
         if home.status < 400 and facts.related:
-            subpages = await asyncio.gather(*(self._subpage(link) for link in facts.related.values()))
+            # One visit per page: "/about-our-team" is both the about and the team page.
+            links = dict.fromkeys(facts.related.values())
+            subpages = await asyncio.gather(*(self._subpage(link) for link in links))
             for page in subpages:
                 if page is not None:
                     _merge(audit, page)

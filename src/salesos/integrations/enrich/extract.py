@@ -35,9 +35,12 @@ PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-/]{5,20}\d(?!\w)")
 COPYRIGHT = re.compile(
     r"(?:©|&copy;|\(c\)|copyright)\s*(?:\d{4}\s*[-\u2013\u2014]\s*)?((?:19|20)\d{2})", re.I
 )
+# The pages worth a visit besides the home page: how to reach them, who they are, and who works there
+# (a practice's "Our doctors" page is where owners' names and titles are).
 PAGE_HINTS = {
     "contact": re.compile(r"contact|kontakt|get[-_ ]in[-_ ]touch|reach[-_ ]us", re.I),
-    "about": re.compile(r"about|team|our[-_ ]story|who[-_ ]we[-_ ]are|staff", re.I),
+    "about": re.compile(r"about|our[-_ ]story|who[-_ ]we[-_ ]are", re.I),
+    "team": re.compile(r"team|staff|our[-_ ]people|our[-_ ]doctors|meet[-_ ](the|our|us)|leadership", re.I),
 }
 
 
@@ -53,7 +56,7 @@ class PageFacts:
     meta: dict[str, str] = field(default_factory=dict)
     scripts: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
-    # kind ("contact" / "about") -> first same-site link that looks like it.
+    # kind ("contact" / "about" / "team") -> first same-site link that looks like it.
     related: dict[str, str] = field(default_factory=dict)
     socials: dict[str, str] = field(default_factory=dict)
     emails: list[str] = field(default_factory=list)
