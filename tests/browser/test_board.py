@@ -12,6 +12,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.support.services import require
 
@@ -47,13 +48,7 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-            page.goto("/signup")
-            page.get_by_label("Your name").fill("Bea Board")
-            page.get_by_label("Work email").fill("bea@board.example")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("Organisation name").fill("Board Sales")
-            page.get_by_role("button", name="Create account").click()
-            expect(page).to_have_url(f"{live_server}/")
+            sign_up(page, live_server, "Bea Board", "bea@board.example", "Board Sales")
 
             _new_lead(page, "Alpha Widgets", "Ann Alpha", "12000")
             _new_lead(page, "Beta Bakery", "Ben Beta", "3400")

@@ -22,6 +22,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.campaigns.fakes import ProspectingWorld, prospecting_world
 from tests.support.services import require
@@ -59,13 +60,7 @@ def test_create_campaign_watch_progress_and_open_an_a_tier_prospect(
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-            page.goto("/signup")
-            page.get_by_label("Your name").fill("Pia Prospect")
-            page.get_by_label("Work email").fill("pia@prospect.example")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("Organisation name").fill("Prospect Sales")
-            page.get_by_role("button", name="Create account").click()
-            expect(page).to_have_url(f"{base_url}/")
+            sign_up(page, base_url, "Pia Prospect", "pia@prospect.example", "Prospect Sales")
 
             # Campaigns is a main section now; its empty state says what a campaign does.
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()

@@ -13,6 +13,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     PASSWORD,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.support.services import require
 
@@ -44,13 +45,7 @@ def test_upload_map_start_and_watch_progress_to_100(live_server: str, settings: 
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-            page.goto("/signup")
-            page.get_by_label("Your name").fill("Ida Import")
-            page.get_by_label("Work email").fill("ida@import.example")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("Organisation name").fill("Import Sales")
-            page.get_by_role("button", name="Create account").click()
-            expect(page).to_have_url(f"{live_server}/")
+            sign_up(page, live_server, "Ida Import", "ida@import.example", "Import Sales")
 
             page.goto("/leads/import")
             page.get_by_label("CSV file (up to 100 MB)").set_input_files(

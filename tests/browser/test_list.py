@@ -14,6 +14,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.support.services import require
 
@@ -37,13 +38,7 @@ def test_list_sort_select_bulk_move_and_save_view(live_server: str, settings: Se
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-            page.goto("/signup")
-            page.get_by_label("Your name").fill("Lou List")
-            page.get_by_label("Work email").fill("lou@list.example")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("Organisation name").fill("List Sales")
-            page.get_by_role("button", name="Create account").click()
-            expect(page).to_have_url(f"{live_server}/")
+            sign_up(page, live_server, "Lou List", "lou@list.example", "List Sales")
 
             _new_lead(page, "Alpha Widgets", "Ann Alpha", "12000")
             _new_lead(page, "Beta Bakery", "Ben Beta", "3400")

@@ -22,6 +22,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     PASSWORD,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.support.services import require
 
@@ -51,15 +52,7 @@ def _notes(lead_id: str, body: str | None = None) -> int:
 
 
 def _sign_up(page: Any, base_url: str, name: str, email: str, org: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/signup")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Work email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Organisation name").fill(org)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{base_url}/")
+    sign_up(page, base_url, name, email, org)
     # The worker controls the page before any lead is opened, so every lead page goes through it.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 

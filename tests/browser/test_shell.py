@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -61,6 +62,19 @@ def live_server(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def sign_up(page: Any, base_url: str, name: str, email: str, org: str) -> None:
+    """Create an account and its organisation through the signup form; ends on the dashboard."""
+    from playwright.sync_api import expect
+
+    page.goto("/signup")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Work email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Organisation name").fill(org)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(f"{base_url}/")
 
 
 def _invite_link(mail_dir: Path, to: str, base_url: str) -> str:

@@ -11,6 +11,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     PASSWORD,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.support.services import require
 
@@ -29,13 +30,7 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-            page.goto("/signup")
-            page.get_by_label("Your name").fill("Kim Keys")
-            page.get_by_label("Work email").fill("kim@keys.example")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("Organisation name").fill("Keys Sales")
-            page.get_by_role("button", name="Create account").click()
-            expect(page).to_have_url(f"{live_server}/")
+            sign_up(page, live_server, "Kim Keys", "kim@keys.example", "Keys Sales")
             page.goto("/leads/new")
             page.get_by_label("Company name").fill("Delta Dairy")
             page.get_by_label("Contact name").fill("Dee Delta")

@@ -18,6 +18,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    sign_up,
 )
 from tests.support.services import require
 from tests.support.world import Person
@@ -244,13 +245,7 @@ def test_pipeline_settings_in_a_real_browser(live_server: str, settings: Any) ->
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("dialog", lambda d: d.accept())
 
-            page.goto("/signup")
-            page.get_by_label("Your name").fill("Pia Pipes")
-            page.get_by_label("Work email").fill("pia@pipes.example")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("Organisation name").fill("Pipes Ltd")
-            page.get_by_role("button", name="Create account").click()
-            expect(page).to_have_url(f"{live_server}/")
+            sign_up(page, live_server, "Pia Pipes", "pia@pipes.example", "Pipes Ltd")
 
             page.goto(PAGE)
             page.get_by_label("Name", exact=True).fill("Partners")

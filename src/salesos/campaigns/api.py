@@ -35,8 +35,8 @@ def campaign_out(campaign: Campaign) -> schemas.CampaignOut:
 
 def prospect_detail(session: DbSession, prospect: Prospect) -> schemas.ProspectDetailOut:
     """A prospect with its audit, contacts, analysis, breakdown and source records."""
-    known = ProspectSourceRepository(session).known(prospect.campaign_id)
-    sources = [{"source": s, "source_id": i} for (s, i), pid in known.items() if pid == prospect.id]
+    records = ProspectSourceRepository(session).of_prospect(prospect.id)
+    sources = [{"source": source, "source_id": source_id} for source, source_id in records]
     fields = {k: getattr(prospect, k) for k in schemas.ProspectDetailOut.model_fields if hasattr(prospect, k)}
     return schemas.ProspectDetailOut.model_validate({**fields, "sources": sources})
 
@@ -174,16 +174,5 @@ def send_to_board(
 ) -> schemas.SendToBoardOut:
     """Make leads of the given prospects, or of every qualified prospect of the given tiers."""
     campaign = campaign_service.campaign_or_404(session, campaign_id)
-    if (body.ids is None) == (body.tiers is None):
-        raise ValidationFailed("Give either ids or tiers.", field="ids")
-    prospects = ProspectRepository(session)
-    if body.ids is not None:
-        chosen = prospects.by_ids(campaign.id, body.ids)
-    else:
-        chosen = prospects.sendable(campaign.id, body.tiers or [])
-    sent = handoff.send_to_board(session, principal, campaign, chosen)
-    campaign_service.refresh_counters(session, campaign)
-    unknown = len(body.ids) - len(chosen) if body.ids is not None else 0
-    return schemas.SendToBoardOut(
-        created=sent.created, lead_ids=sent.lead_ids, skipped=sent.skipped + unknown
-    )
+    sent = handoff.send_chosen(session, principal, campaign, ids=body.ids, tiers=body.tiers)
+    return schemas.SendToBoardOut(created=sent.created, lead_ids=sent.lead_ids, skipped=sent.skipped)

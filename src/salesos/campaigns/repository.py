@@ -25,6 +25,11 @@ class Counts:
     on_board: int
     pending: int
 
+    @classmethod
+    def none(cls) -> Counts:
+        """The counts of a campaign that has found nothing yet."""
+        return cls(0, 0, 0, 0, 0, 0)
+
 
 class CampaignRepository(Repository[Campaign]):
     model = Campaign
@@ -97,33 +102,36 @@ class ProspectRepository(Repository[Prospect]):
         )
         return self.session.scalars(stmt.order_by(Prospect.score.desc(), Prospect.id)).all()
 
-    def match(self, campaign_id: uuid.UUID, *, domain: str | None, phone: str | None) -> Prospect | None:
-        """A prospect of the campaign with this website domain or phone: the same business."""
-        clauses = []
-        if domain:
-            clauses.append(Prospect.domain == domain)
-        if phone:
-            clauses.append(Prospect.phone == phone)
-        for clause in clauses:
-            found = self.session.scalars(self.in_campaign(campaign_id).where(clause).limit(1)).first()
-            if found is not None:
-                return found
-        return None
+    def all_in(self, campaign_id: uuid.UUID) -> Sequence[Prospect]:
+        """Every prospect of the campaign (discovery indexes them by domain and phone)."""
+        return self.session.scalars(self.in_campaign(campaign_id)).all()
 
     def counts(self, campaign_id: uuid.UUID) -> Counts:
-        """Found, enriched, failed, qualified, sent to the board and still pending, in one scan."""
+        """Found, enriched, failed, qualified, on the board and still pending, in one scan."""
+        return self.counts_by_campaign([campaign_id]).get(campaign_id, Counts.none())
+
+    def counts_by_campaign(self, campaign_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Counts]:
+        """``counts`` of several campaigns in one grouped scan (the campaigns page)."""
         done, failed = EnrichmentStatus.DONE.value, EnrichmentStatus.FAILED.value
         pending = EnrichmentStatus.PENDING.value
-        stmt = self.scoped(
-            func.count(),
-            func.coalesce(func.sum(case((Prospect.enrichment_status == done, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Prospect.enrichment_status == failed, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Prospect.qualified.is_(True), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Prospect.lead_id.is_not(None), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Prospect.enrichment_status == pending, 1), else_=0)), 0),
-        ).where(Prospect.campaign_id == campaign_id)
-        row = self.session.execute(stmt).one()
-        return Counts(*(int(v) for v in row))
+
+        def tally(condition: Any) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        stmt = (
+            self.scoped(
+                Prospect.campaign_id,
+                func.count(),
+                tally(Prospect.enrichment_status == done),
+                tally(Prospect.enrichment_status == failed),
+                tally(Prospect.qualified.is_(True)),
+                tally(Prospect.lead_id.is_not(None)),
+                tally(Prospect.enrichment_status == pending),
+            )
+            .where(Prospect.campaign_id.in_(campaign_ids))
+            .group_by(Prospect.campaign_id)
+        )
+        return {row[0]: Counts(*(int(v) for v in row[1:])) for row in self.session.execute(stmt)}
 
 
 class ProspectSourceRepository(Repository[ProspectSource]):
@@ -136,3 +144,12 @@ class ProspectSourceRepository(Repository[ProspectSource]):
         )
         rows = self.session.execute(stmt).all()
         return {(str(source), str(sid)): uuid.UUID(str(pid)) for source, sid, pid in rows}
+
+    def of_prospect(self, prospect_id: uuid.UUID) -> list[tuple[str, str]]:
+        """The (source, source id) records one prospect was built from."""
+        stmt = self.scoped(ProspectSource.source, ProspectSource.source_id).where(
+            ProspectSource.prospect_id == prospect_id
+        )
+        return [
+            (str(source), str(sid)) for source, sid in self.session.execute(stmt.order_by(ProspectSource.id))
+        ]

@@ -17,7 +17,12 @@ from salesos.auth.principal import Principal
 from salesos.campaigns import schemas
 from salesos.campaigns.form_views import router as form_router
 from salesos.campaigns.models import Campaign, CampaignStatus, Prospect
-from salesos.campaigns.repository import CampaignRepository, ProspectRepository, ProspectSourceRepository
+from salesos.campaigns.repository import (
+    CampaignRepository,
+    Counts,
+    ProspectRepository,
+    ProspectSourceRepository,
+)
 from salesos.campaigns.service import campaigns as campaign_service
 from salesos.campaigns.service import handoff
 from salesos.campaigns.service.credits import credits
@@ -48,9 +53,8 @@ NOTICES = {
 # --- the campaign list ------------------------------------------------------------------------------
 
 
-def _summary(session: DbSession, campaign: Campaign) -> dict[str, Any]:
+def _summary(campaign: Campaign, counts: Counts) -> dict[str, Any]:
     """A campaign as one row of the list (and the header of its page): progress and counters."""
-    counts = ProspectRepository(session).counts(campaign.id)
     return {
         "campaign": campaign,
         "view": campaign_service.progress_view(campaign),
@@ -71,7 +75,9 @@ def campaigns_page(
     request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""
 ) -> Response:
     """Every campaign of the org with its progress and counters, and this month's lead credits."""
-    rows = [_summary(session, c) for c in CampaignRepository(session).recent()]
+    campaigns = CampaignRepository(session).recent()
+    counts = ProspectRepository(session).counts_by_campaign([c.id for c in campaigns])
+    rows = [_summary(c, counts.get(c.id, Counts.none())) for c in campaigns]
     context = {
         "rows": rows,
         "credits": _credits(session),
@@ -93,7 +99,7 @@ def _live_context(session: DbSession, principal: Principal, campaign: Campaign, 
     tier = tier if tier in TIERS else ""
     prospects = ProspectRepository(session).ranked(campaign.id, tier=tier or None)
     return {
-        **_summary(session, campaign),
+        **_summary(campaign, ProspectRepository(session).counts(campaign.id)),
         "tier": tier,
         "tiers": TIERS,
         "prospects": [(p, _best_contact(p)) for p in prospects],
@@ -221,32 +227,20 @@ def send_to_board(
     except ValidationError as exc:
         message = error_message(dict(exc.errors()[0]))
         return _campaign_page(request, session, principal, campaign, tier, error=message, status=422)
-    prospects = ProspectRepository(session)
-    if data.ids is not None:
-        chosen = prospects.by_ids(campaign.id, data.ids)
-    else:
-        chosen = prospects.sendable(campaign.id, data.tiers or [])
-    sent = handoff.send_to_board(session, principal, campaign, chosen)
-    campaign_service.refresh_counters(session, campaign)
-    campaign_service.publish_progress(session, campaign)
-    unknown = len(data.ids) - len(chosen) if data.ids is not None else 0
-    if back == "prospect" and len(chosen) == 1:
-        return see_other(f"/campaigns/{campaign.id}/prospects/{chosen[0].id}")
+    sent = handoff.send_chosen(session, principal, campaign, ids=data.ids, tiers=data.tiers)
+    if back == "prospect" and len(sent.chosen) == 1:
+        return see_other(f"/campaigns/{campaign.id}/prospects/{sent.chosen[0]}")
     suffix = f"&tier={tier}" if tier in TIERS else ""
-    return see_other(
-        f"/campaigns/{campaign.id}?sent={len(sent.lead_ids)}&skipped={sent.skipped + unknown}{suffix}"
-    )
+    return see_other(f"/campaigns/{campaign.id}?sent={len(sent.lead_ids)}&skipped={sent.skipped}{suffix}")
 
 
 # --- one prospect -----------------------------------------------------------------------------------
 
 
 def _sources(session: DbSession, prospect: Prospect) -> list[dict[str, Any]]:
-    known = ProspectSourceRepository(session).known(prospect.campaign_id)
     return [
         {"label": SOURCE_LABELS.get(source, source), "url": listing_url(source, source_id)}
-        for (source, source_id), pid in known.items()
-        if pid == prospect.id
+        for source, source_id in ProspectSourceRepository(session).of_prospect(prospect.id)
     ]
 
 

@@ -203,7 +203,6 @@ def refresh_counters(session: Session, campaign: Campaign) -> Counts:
     campaign.enriched = counts.enriched
     campaign.failed = counts.failed
     campaign.qualified = counts.qualified
-    campaign.outreach_sent = 0  # Outreach sequences are not built yet: nothing has been sent.
     return counts
 
 

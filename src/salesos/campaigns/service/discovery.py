@@ -96,21 +96,50 @@ def _refresh_listing(prospect: Prospect, place: Place) -> None:
         prospect.rating, prospect.review_count = place.rating, place.review_count
 
 
+@dataclass
+class _Index:
+    """The campaign's prospects by id, website domain and phone: one load, then lookups in memory."""
+
+    by_id: dict[uuid.UUID, Prospect]
+    by_key: dict[str, Prospect]
+
+    @classmethod
+    def load(cls, repository: ProspectRepository, campaign_id: uuid.UUID) -> _Index:
+        index = cls({}, {})
+        for prospect in repository.all_in(campaign_id):
+            index.add(prospect)
+        return index
+
+    def add(self, prospect: Prospect) -> None:
+        self.by_id[prospect.id] = prospect
+        for key in (f"domain:{prospect.domain}" if prospect.domain else None,
+                    f"phone:{prospect.phone}" if prospect.phone else None):  # fmt: skip
+            if key:
+                self.by_key.setdefault(key, prospect)
+
+    def same_business(self, place: Place) -> Prospect | None:
+        """The prospect with this place's website domain, else its phone."""
+        for key in (f"domain:{place.domain}", f"phone:{place.phone}"):
+            if key in self.by_key:
+                return self.by_key[key]
+        return None
+
+
 def store_places(session: Session, campaign: Campaign, places: list[DedupedPlace]) -> int:
     """Add the places the campaign has not seen (up to its cap per run); returns how many were new."""
     prospects = ProspectRepository(session)
     sources = ProspectSourceRepository(session)
     known = sources.known(campaign.id)
+    index = _Index.load(prospects, campaign.id)
     new = 0
     for found in places:
-        ids = {known[key] for key in found.sources if key in known}
-        prospect = prospects.get(next(iter(ids))) if ids else None
-        if prospect is None:
-            prospect = prospects.match(campaign.id, domain=found.place.domain, phone=found.place.phone)
+        ids = [known[key] for key in found.sources if key in known]
+        prospect = index.by_id.get(ids[0]) if ids else index.same_business(found.place)
         if prospect is None:
             if new >= campaign.max_prospects:
                 continue
             prospect = prospects.add(_new_prospect(campaign, found))
+            index.add(prospect)
             new += 1
         else:
             _refresh_listing(prospect, found.place)

@@ -140,10 +140,12 @@ def _load(org_id: uuid.UUID, campaign_id: uuid.UUID, prospect_id: uuid.UUID) -> 
 
 def _out_of_credits(org_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
     """Pause the campaign with the reason when this month's credits are spent."""
+    # Read first: only the rare exhausted case needs a write (on SQLite, the database's one writer).
+    with unit_of_work(write=False, org_id=org_id) as session:
+        if credit_rules.credits(session, utcnow()).left > 0:
+            return False
     with unit_of_work(org_id=org_id) as session:
         balance = credit_rules.credits(session, utcnow())
-        if balance.left > 0:
-            return False
         campaign = CampaignRepository(session).locked(campaign_id)
         if campaign is not None and campaign.status == CampaignStatus.RUNNING.value:
             campaign.status = CampaignStatus.PAUSED.value

@@ -3,6 +3,7 @@ with its score, tier, best contact, and a note carrying the analysis and where e
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.campaigns.models import Campaign, Prospect
+from salesos.campaigns.repository import ProspectRepository
+from salesos.campaigns.service import campaigns as campaign_service
 from salesos.campaigns.service.contacts import rank
 from salesos.errors import ValidationFailed
 from salesos.leads.models import Lead
@@ -30,6 +33,8 @@ class Sent:
     lead_ids: list[Any] = field(default_factory=list)
     created: int = 0
     skipped: int = 0
+    # The prospects that were chosen (found in the campaign), sent or not.
+    chosen: list[Any] = field(default_factory=list)
 
 
 def _contact(prospect: Prospect) -> ContactIn | None:
@@ -107,4 +112,29 @@ def send_to_board(
         sent.lead_ids.append(lead.id)
         sent.created += int(created)
     session.flush()
+    return sent
+
+
+def send_chosen(
+    session: Session,
+    principal: Principal,
+    campaign: Campaign,
+    *,
+    ids: Sequence[uuid.UUID] | None,
+    tiers: Sequence[str] | None,
+) -> Sent:
+    """Send these prospects (unknown ids count as skipped), or every qualified one of *tiers*."""
+    if (ids is None) == (tiers is None):
+        raise ValidationFailed("Give either ids or tiers.", field="ids")
+    prospects = ProspectRepository(session)
+    chosen = (
+        prospects.by_ids(campaign.id, ids)
+        if ids is not None
+        else prospects.sendable(campaign.id, tiers or [])
+    )
+    sent = send_to_board(session, principal, campaign, chosen)
+    sent.skipped += len(ids) - len(chosen) if ids is not None else 0
+    sent.chosen = [p.id for p in chosen]
+    campaign_service.refresh_counters(session, campaign)
+    campaign_service.publish_progress(session, campaign)
     return sent

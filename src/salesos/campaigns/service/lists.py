@@ -11,23 +11,10 @@ from salesos.config import get_settings
 from salesos.errors import Conflict, PayloadTooLarge, ValidationFailed
 from salesos.integrations.base import ProviderError
 from salesos.integrations.search.file_source import FileSearchProvider
+from salesos.uploads import store_capped
 
 MAX_BYTES = 10 * 1024 * 1024
 SUFFIXES = (".csv", ".json")
-COPY_CHUNK = 256 * 1024
-
-
-def _copy(source: BinaryIO, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with target.open("wb") as out:
-        while chunk := source.read(COPY_CHUNK):
-            size += len(chunk)
-            if size > MAX_BYTES:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise PayloadTooLarge(f"Lists are limited to {MAX_BYTES // (1024 * 1024)} MB.")
-            out.write(chunk)
 
 
 def attach_list(campaign: Campaign, filename: str, source: BinaryIO) -> int:
@@ -39,7 +26,8 @@ def attach_list(campaign: Campaign, filename: str, source: BinaryIO) -> int:
         raise ValidationFailed("Upload a .csv or .json file.", field="file")
     folder = get_settings().var_dir / "campaign_lists" / str(campaign.org_id)
     incoming = folder / f"{campaign.id}.upload{suffix}"
-    _copy(source, incoming)
+    too_large = PayloadTooLarge(f"Lists are limited to {MAX_BYTES // (1024 * 1024)} MB.")
+    store_capped(source, incoming, MAX_BYTES, too_large)
     try:
         count = len(FileSearchProvider(incoming).places())
     except ProviderError as exc:

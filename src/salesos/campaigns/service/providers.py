@@ -7,10 +7,9 @@ record it in ``api_usage`` in the same transaction as the results, so a crash re
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import dns.resolver
 from sqlalchemy.orm import Session
@@ -125,7 +124,7 @@ def _fetcher(settings: Settings) -> SafeFetcher:
 
 
 @asynccontextmanager
-async def website_auditor(settings: Settings, region: str) -> Any:
+async def website_auditor(settings: Settings, region: str) -> AsyncIterator[WebsiteAuditor]:
     """An auditor over an SSRF-safe fetcher, closed on exit."""
     async with _fetcher(settings) as fetcher:
         yield WebsiteAuditor(fetcher, region=region)

@@ -36,9 +36,9 @@ def score_campaign(session: Session, campaign_id: uuid.UUID, now: datetime) -> b
             # Sent as the campaign's creator, so the leads' history names a person.
             principal = Principal(org_id=campaign.org_id, role=Role.MEMBER, kind="api_key",
                                   user_id=campaign.created_by_id)  # fmt: skip
-            chosen = prospects.sendable(campaign.id, AUTO_TIERS[campaign.auto_send_tiers])
-            handoff.send_to_board(session, principal, campaign, chosen)
-            campaign_service.refresh_counters(session, campaign)
+            handoff.send_chosen(
+                session, principal, campaign, ids=None, tiers=AUTO_TIERS[campaign.auto_send_tiers]
+            )
         campaign_service.complete(session, campaign, now)
     campaign_service.publish_progress(session, campaign)
     return True

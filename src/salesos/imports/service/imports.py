@@ -24,10 +24,10 @@ from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import sniff
 from salesos.jobs import enqueue
 from salesos.leads.export import neutralise
+from salesos.uploads import store_capped
 
 MAX_BYTES = 100 * 1024 * 1024
 PREVIEW_ROWS = 20
-COPY_CHUNK = 1024 * 1024
 
 
 def too_large() -> PayloadTooLarge:
@@ -43,19 +43,6 @@ def import_or_404(session: Session, import_id: uuid.UUID) -> ImportJob:
     return job
 
 
-def _store(source: BinaryIO, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with target.open("wb") as out:
-        while chunk := source.read(COPY_CHUNK):
-            size += len(chunk)
-            if size > MAX_BYTES:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise too_large()
-            out.write(chunk)
-
-
 def create_import(
     session: Session, principal: Principal, filename: str, source: BinaryIO, preset: str | None = None
 ) -> ImportJob:
@@ -64,7 +51,7 @@ def create_import(
         raise ValidationFailed("Unknown preset.", field="preset")
     import_id = uuid7()
     path = get_settings().var_dir / "imports" / str(principal.org_id) / f"{import_id}.csv"
-    _store(source, path)
+    store_capped(source, path, MAX_BYTES, too_large())
     encoding = sniff.sniff_encoding(path)
     delimiter = sniff.sniff_delimiter(path, encoding)
     header = sniff.header(path, encoding, delimiter)
