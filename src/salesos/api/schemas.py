@@ -52,7 +52,9 @@ def rows_page_response(page: Any) -> Response:
     The rows' column labels are the output schema's fields (tests hold the two together); skipping a
     Pydantic model per row is most of the cost of a list response.
     """
-    body = {"items": [row._asdict() for row in page.items], "next_cursor": page.next_cursor}
+    items = page.items
+    fields = items[0]._fields if items else ()  # one tuple of labels for the page, not a mapping per row
+    body = {"items": [dict(zip(fields, row, strict=True)) for row in items], "next_cursor": page.next_cursor}
     return Response(pydantic_core.to_json(body), media_type="application/json")
 
 

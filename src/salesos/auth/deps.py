@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -77,10 +77,13 @@ def optional_principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_role(role: Role) -> Callable[[Principal], Principal]:
+# The checks below are async on purpose: they only compare, and a sync dependency costs a threadpool hop.
+
+
+def require_role(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Dependency factory: the caller must hold at least *role* in the current org."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(role):
             raise Forbidden(f"This needs the {role.value} role or higher.")
         return principal
@@ -88,7 +91,7 @@ def require_role(role: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-def require_user(principal: CurrentPrincipal) -> Principal:
+async def require_user(principal: CurrentPrincipal) -> Principal:
     """The caller must be a person, not an API key (e.g. to manage their own profile)."""
     if principal.user_id is None:
         raise Forbidden("This endpoint is for users, not API keys.")

@@ -20,6 +20,12 @@ USER_KEY = "user_id"
 ON_COMMIT_KEY = "on_commit"
 
 
+# Built once: it runs at the start of every PostgreSQL transaction.
+_SET_TENANT = text(
+    "SELECT set_config('app.current_tenant_id', :org, true), set_config('app.current_user_id', :usr, true)"
+)
+
+
 def _apply_tenant(session: Session, connection: Any) -> None:
     """Set the PostgreSQL GUCs that row-level security policies read, for this transaction only."""
     if connection.dialect.name != "postgresql":
@@ -27,11 +33,7 @@ def _apply_tenant(session: Session, connection: Any) -> None:
     org_id = session.info.get(TENANT_KEY)
     user_id = session.info.get(USER_KEY)
     connection.execute(
-        text(
-            "SELECT set_config('app.current_tenant_id', :org, true),"
-            " set_config('app.current_user_id', :usr, true)"
-        ),
-        {"org": str(org_id) if org_id else "", "usr": str(user_id) if user_id else ""},
+        _SET_TENANT, {"org": str(org_id) if org_id else "", "usr": str(user_id) if user_id else ""}
     )
 
 

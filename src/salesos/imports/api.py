@@ -35,8 +35,11 @@ ENVELOPE_BYTES = 64 * 1024
 allow_large_body(re.escape(UPLOAD_PATH))
 
 
-def declared_size_ok(request: Request) -> None:
-    """413 before anything reads the body when Content-Length is over the limit; 411 without one."""
+async def declared_size_ok(request: Request) -> None:
+    """413 before anything reads the body when Content-Length is over the limit; 411 without one.
+
+    Async: it only reads a header, and a sync dependency would cost a threadpool hop.
+    """
     declared = request.headers.get("content-length", "")
     if request.method == "POST" and not declared.isdigit():
         # Without a length the body could only be bounded by reading it; nobody sends uploads chunked.

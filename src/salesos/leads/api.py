@@ -73,7 +73,8 @@ def list_leads(
     cursor: LeadCursor = None,
 ) -> Response:
     """Leads matching the filters, in the `sort` order (newest first by default)."""
-    return rows_page_response(LeadRepository(session).page(filters, limit=limit, cursor=cursor))
+    page = LeadRepository(session).page(filters, limit=limit, cursor=cursor, text_ids=True)
+    return rows_page_response(page)
 
 
 @router.get(

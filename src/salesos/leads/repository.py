@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, cast, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Uuid, cast, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import lazyload
 
+from salesos.db.base import uuid_text
 from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository
 from salesos.leads.models import (
@@ -131,6 +132,10 @@ LEAD_LIST_COLUMNS = (
     Lead.created_at,
     Lead.updated_at,
 )
+# The same columns for the API, whose rows go straight to JSON: ids as text (see ``UuidText``).
+LEAD_LIST_JSON_COLUMNS = tuple(
+    uuid_text(column) if isinstance(column.type, Uuid) else column for column in LEAD_LIST_COLUMNS
+)
 
 
 class LeadRepository(Repository[Lead]):
@@ -141,10 +146,15 @@ class LeadRepository(Repository[Lead]):
         stmt = self.scoped(Lead.id).where(Lead.company_id == company_id).limit(limit)
         return list(self.session.scalars(stmt))
 
-    def page(self, filters: LeadFilters, *, limit: int, cursor: str | None) -> Page[Row[Any]]:
-        """One page of lead rows matching *filters*, in ``filters.sort`` order (newest first by default)."""
+    def page(
+        self, filters: LeadFilters, *, limit: int, cursor: str | None, text_ids: bool = False
+    ) -> Page[Row[Any]]:
+        """One page of lead rows matching *filters*, in ``filters.sort`` order (newest first by default).
+
+        *text_ids*: the ids come as canonical text, for a JSON response, instead of ``uuid.UUID``.
+        """
         stmt = (
-            self.scoped(*LEAD_LIST_COLUMNS)
+            self.scoped(*(LEAD_LIST_JSON_COLUMNS if text_ids else LEAD_LIST_COLUMNS))
             .join(Company, Company.id == Lead.company_id)
             .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
         )

@@ -103,12 +103,17 @@ def sorted_page(
 ) -> Page[Any]:
     """One page of *stmt*'s rows (which carry an ``id``) in *spec*'s order, after *cursor*."""
     limit = max(1, min(limit, MAX_LIMIT))
+    # The statements select columns, not entities: Core execution on the session's connection (same
+    # transaction, same tenant settings) returns the same rows without the ORM's loading machinery.
+    # It does not autoflush, so pending changes are flushed first, as session.execute would.
+    session.flush()
+    connection = session.connection()
     if spec.by_id:
         order = Lead.id.desc() if spec.descending else Lead.id.asc()
         if cursor:
             before = decode_cursor(cursor)
             stmt = stmt.where(Lead.id < before if spec.descending else Lead.id > before)
-        rows = list(session.execute(stmt.order_by(order).limit(limit + 1)).all())
+        rows = list(connection.execute(stmt.order_by(order).limit(limit + 1)).all())
         last_id = rows[limit - 1].id if len(rows) > limit else None
         return Page(items=rows[:limit], next_cursor=encode_cursor(last_id) if last_id else None)
     column = spec.expression()
@@ -126,13 +131,13 @@ def sorted_page(
             key = tuple_(column, Lead.id)
             after = tuple_(literal(value, column.type), literal(row_id, Lead.id.type))
             filled = filled.where(key < after if spec.descending else key > after)
-        found = list(session.execute(_ordered(filled, spec, column, Lead.id).limit(limit + 1)).all())
+        found = list(connection.execute(_ordered(filled, spec, column, Lead.id).limit(limit + 1)).all())
     if len(found) <= limit and spec.key in NULLABLE_KEYS:
         # Empty values come last in both directions, in id order.
         empty = stmt.where(column.is_(None))
         if row_id is not None and value is None:
             empty = empty.where(Lead.id < row_id if spec.descending else Lead.id > row_id)
-        found += session.execute(_ordered(empty, spec, Lead.id).limit(limit + 1 - len(found))).all()
+        found += connection.execute(_ordered(empty, spec, Lead.id).limit(limit + 1 - len(found))).all()
     items: list[Any] = found[:limit]
     next_cursor = None
     if len(found) > limit:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, select, text
 
 from salesos.auth.models import User
-from salesos.db.base import utcnow
+from salesos.db.base import utcnow, uuid_text
 from salesos.db.pagination import Page, TenantPageQuery
 from salesos.db.repository import Repository
 from salesos.orgs.models import Invitation, Membership, Organization, Role
@@ -46,8 +46,8 @@ class OrganizationRepository(Repository[Organization]):
 
 
 MEMBER_COLUMNS = (
-    Membership.id,
-    Membership.user_id,
+    uuid_text(Membership.id),
+    uuid_text(Membership.user_id),
     Membership.role,
     Membership.created_at,
     User.name,
