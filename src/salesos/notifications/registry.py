@@ -20,13 +20,17 @@ class NotificationType:
     text: str
     push: bool = True
     digest: bool = True
+    # Wording for one notification about several leads (a bulk action), with {count}; same preference.
+    text_many: str | None = None
 
     def describe(self, actor: str | None, lead: str | None, facts: dict[str, Any]) -> str:
         """The sentence a person reads; missing names fall back to neutral words."""
         values = {k: v for k, v in facts.items() if isinstance(v, str | int | float)}
         values.update(actor=actor or "Someone", lead=lead or "a lead")
+        count = facts.get("count")
+        template = self.text_many if self.text_many and isinstance(count, int) and count > 1 else self.text
         try:
-            return self.text.format(**values)
+            return template.format(**values)
         except (KeyError, IndexError, ValueError):
             return self.label
 
@@ -48,10 +52,20 @@ def get_type(name: str) -> NotificationType:
 
 
 LEAD_ASSIGNED = register(
-    NotificationType("lead_assigned", "A lead is assigned to me", "{actor} assigned {lead} to you")
+    NotificationType(
+        "lead_assigned",
+        "A lead is assigned to me",
+        "{actor} assigned {lead} to you",
+        text_many="{actor} assigned {count} leads to you",
+    )
 )
 STAGE_CHANGED = register(
-    NotificationType("stage_changed", "A lead I own changes stage", "{actor} moved {lead} to {stage}")
+    NotificationType(
+        "stage_changed",
+        "A lead I own changes stage",
+        "{actor} moved {lead} to {stage}",
+        text_many="{actor} moved {count} of your leads to {stage}",
+    )
 )
 MENTION = register(
     NotificationType("mention", "I am @mentioned in a note", "{actor} mentioned you in a note on {lead}")

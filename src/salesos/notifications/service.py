@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -80,7 +81,11 @@ def notify(
 def _url(row: Any) -> str | None:
     if row.lead_id is not None:
         return f"/leads/{row.lead_id}"
-    import_id = (row.payload or {}).get("import_id")
+    payload = row.payload or {}
+    if payload.get("owner_id"):  # about several leads (a bulk action): the list of the reader's leads
+        query = {"owner_id": payload["owner_id"], "stage_id": payload.get("stage_id")}
+        return "/leads/list?" + urlencode({k: v for k, v in query.items() if v})
+    import_id = payload.get("import_id")
     return f"/leads/import/{import_id}" if import_id else None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,59 @@ def stage_changed(session: Session, lead: Lead, stage: PipelineStage, actor_id: 
         stage=stage.name,
         stage_id=stage.id,
     )
+
+
+def leads_assigned(session: Session, leads: list[Lead], actor_id: uuid.UUID | None) -> None:
+    """A bulk assignment: each new owner hears once, with how many leads."""
+    _tell_owners(
+        session,
+        leads,
+        registry.LEAD_ASSIGNED.name,
+        actor_id,
+        lambda lead: lead_assigned(session, lead, actor_id),
+    )
+
+
+def stages_changed(
+    session: Session, leads: list[Lead], stage: PipelineStage, actor_id: uuid.UUID | None
+) -> None:
+    """A bulk move to *stage*: each owner hears once, with how many of their leads moved."""
+    _tell_owners(
+        session,
+        leads,
+        registry.STAGE_CHANGED.name,
+        actor_id,
+        lambda lead: stage_changed(session, lead, stage, actor_id),
+        stage=stage.name,
+        stage_id=stage.id,
+    )
+
+
+def _tell_owners(
+    session: Session,
+    leads: list[Lead],
+    type_: str,
+    actor_id: uuid.UUID | None,
+    about_one: Callable[[Lead], None],
+    **facts: Any,
+) -> None:
+    """Each owner of *leads* hears once: about the lead itself when it is their only one, else a count
+    (with ``owner_id``, so the notification links to their leads in the list)."""
+    for owner_id, owned in _by_owner(leads).items():
+        if len(owned) == 1:
+            about_one(owned[0])
+        else:
+            notify(
+                session, [owner_id], type_, actor_id=actor_id, count=len(owned), owner_id=owner_id, **facts
+            )
+
+
+def _by_owner(leads: list[Lead]) -> dict[uuid.UUID, list[Lead]]:
+    owned: dict[uuid.UUID, list[Lead]] = {}
+    for lead in leads:
+        if lead.owner_id is not None:
+            owned.setdefault(lead.owner_id, []).append(lead)
+    return owned
 
 
 def mentioned_user_ids(session: Session, text: str) -> list[uuid.UUID]:

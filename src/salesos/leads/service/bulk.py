@@ -23,6 +23,7 @@ from salesos.leads.repository import LeadRepository
 from salesos.leads.schemas import LeadBulkIn, LeadBulkSet, LeadFilters
 from salesos.leads.service.leads import move_stage, record, require_member
 from salesos.leads.service.pipelines import stage_or_422
+from salesos.notifications import triggers as notify_on
 
 # Measured ~3.5 ms per lead on SQLite: up to 250 leads answer within a second; more go to the job.
 INLINE_LIMIT = 250
@@ -109,7 +110,7 @@ def apply_to_lead(session: Session, lead: Lead, changes: BulkChanges, actor_id: 
     moved = False
     if changes.stage_id is not None:
         moved = move_stage(
-            session, lead, changes.stage_id, actor_id=actor_id, lost_reason=changes.lost_reason
+            session, lead, changes.stage_id, actor_id=actor_id, lost_reason=changes.lost_reason, notify=False
         )
     fields = []
     if changes.set_owner and lead.owner_id != changes.owner_id:
@@ -131,13 +132,27 @@ def _apply_ids(
     session: Session, ids: list[uuid.UUID], changes: BulkChanges, actor_id: uuid.UUID | None
 ) -> int:
     updated = 0
+    moved: list[Lead] = []
+    assigned: list[Lead] = []
     repository = LeadRepository(session)
     for start in range(0, len(ids), BATCH_SIZE):
         leads = repository.by_ids(ids[start : start + BATCH_SIZE])
         # Nothing in a bulk update reads back the history and timeline rows it adds: one flush a
         # batch instead of several per lead (1,000 stage moves on SQLite: ~8 s flushed per row).
         with batched_adds(session):
-            updated += sum(apply_to_lead(session, lead, changes, actor_id) for lead in leads)
+            for lead in leads:
+                stage_before, owner_before = lead.stage_id, lead.owner_id
+                updated += apply_to_lead(session, lead, changes, actor_id)
+                if lead.stage_id != stage_before:
+                    moved.append(lead)
+                if lead.owner_id != owner_before:
+                    assigned.append(lead)
+    # One notification per person and transaction, not one per lead: a bulk move of 200 leads would
+    # otherwise ring a phone 200 times.
+    if assigned:
+        notify_on.leads_assigned(session, assigned, actor_id)
+    if moved and changes.stage_id is not None:
+        notify_on.stages_changed(session, moved, stage_or_422(session, changes.stage_id), actor_id)
     return updated
 
 

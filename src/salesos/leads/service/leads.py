@@ -161,8 +161,12 @@ def move_stage(
     actor_id: uuid.UUID | None,
     reason: str | None = None,
     lost_reason: str | None = None,
+    notify: bool = True,
 ) -> bool:
-    """Move *lead* to another stage, writing history and timeline; False if it is already there."""
+    """Move *lead* to another stage, writing history and timeline; False if it is already there.
+
+    *notify*: tell the owner; a bulk move leaves it off and tells each owner once for all their leads.
+    """
     stage = stage_or_422(session, stage_id)
     lost_reason = (lost_reason or "").strip() or None
     if stage.kind == StageKind.LOST.value and lost_reason is None:
@@ -189,7 +193,8 @@ def move_stage(
     record(
         session, lead, "stage_changed", actor_id, from_stage_id=str(from_stage_id), to_stage_id=str(stage.id)
     )
-    notify_on.stage_changed(session, lead, stage, actor_id)
+    if notify:
+        notify_on.stage_changed(session, lead, stage, actor_id)
     return True
 
 
