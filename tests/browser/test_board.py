@@ -12,6 +12,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    open_page,
     sign_up,
 )
 from tests.support.services import require
@@ -42,11 +43,7 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(base_url=live_server, viewport={"width": 1680, "height": 900})
-            ctx.set_default_timeout(TIMEOUT_MS)
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page = open_page(browser, live_server, errors, width=1680)
 
             sign_up(page, live_server, "Bea Board", "bea@board.example", "Board Sales")
 

@@ -22,6 +22,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    open_page,
     sign_up,
 )
 from tests.campaigns.fakes import ProspectingWorld, prospecting_world
@@ -54,11 +55,7 @@ def test_create_campaign_watch_progress_and_open_an_a_tier_prospect(
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-            ctx.set_default_timeout(TIMEOUT_MS)
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page = open_page(browser, base_url, errors)
 
             sign_up(page, base_url, "Pia Prospect", "pia@prospect.example", "Prospect Sales")
 

@@ -13,6 +13,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     PASSWORD,
     TIMEOUT_MS,
     live_server,
+    open_page,
     sign_up,
 )
 from tests.support.services import require
@@ -39,11 +40,7 @@ def test_upload_map_start_and_watch_progress_to_100(live_server: str, settings: 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-            ctx.set_default_timeout(TIMEOUT_MS)
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page = open_page(browser, live_server, errors)
 
             sign_up(page, live_server, "Ida Import", "ida@import.example", "Import Sales")
 

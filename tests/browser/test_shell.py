@@ -64,6 +64,16 @@ def live_server(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
         thread.join(timeout=20)
 
 
+def open_page(browser: Any, base_url: str, errors: list[str], *, width: int = 1280, height: int = 900) -> Any:
+    """A page in a new context on *base_url*; the page's uncaught errors and console errors go to *errors*."""
+    ctx = browser.new_context(base_url=base_url, viewport={"width": width, "height": height})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page
+
+
 def sign_up(page: Any, base_url: str, name: str, email: str, org: str) -> None:
     """Create an account and its organisation through the signup form; ends on the dashboard."""
     from playwright.sync_api import expect

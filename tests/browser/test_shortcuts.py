@@ -11,6 +11,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     PASSWORD,
     TIMEOUT_MS,
     live_server,
+    open_page,
     sign_up,
 )
 from tests.support.services import require
@@ -24,11 +25,7 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 900})
-            ctx.set_default_timeout(TIMEOUT_MS)
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page = open_page(browser, live_server, errors, width=1400)
 
             sign_up(page, live_server, "Kim Keys", "kim@keys.example", "Keys Sales")
             page.goto("/leads/new")

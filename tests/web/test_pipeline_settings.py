@@ -18,6 +18,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     SCREENSHOTS,
     TIMEOUT_MS,
     live_server,
+    open_page,
     sign_up,
 )
 from tests.support.services import require
@@ -238,11 +239,7 @@ def test_pipeline_settings_in_a_real_browser(live_server: str, settings: Any) ->
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-            ctx.set_default_timeout(TIMEOUT_MS)
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page = open_page(chromium, live_server, errors)
             page.on("dialog", lambda d: d.accept())
 
             sign_up(page, live_server, "Pia Pipes", "pia@pipes.example", "Pipes Ltd")

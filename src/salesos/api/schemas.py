@@ -36,6 +36,14 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
 
 
+def multipart_upload(**fields: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its multipart body itself: a required binary ``file``
+    plus *fields* (name -> JSON schema), so the OpenAPI document still shows the upload form."""
+    properties = {"file": {"type": "string", "format": "binary"}, **fields}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
 def json_response(model: BaseModel, status_code: int = 200) -> Response:
     """Serialise *model* straight to a response.
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from salesos.api.middleware import allow_large_body
-from salesos.api.schemas import Cursor, Limit, PageOut
+from salesos.api.schemas import Cursor, Limit, PageOut, multipart_upload
 from salesos.auth.deps import Viewer, Writer
 from salesos.campaigns import schemas
 from salesos.campaigns.models import Campaign, Prospect
@@ -111,20 +111,7 @@ allow_large_body(LIST_PATH)
 @router.put(
     "/campaigns/{campaign_id}/list",
     response_model=schemas.CampaignListOut,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=multipart_upload(),
 )
 async def upload_list(
     campaign_id: uuid.UUID, request: Request, principal: Writer, session: DbSession

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from salesos.api.middleware import allow_large_body
+from salesos.api.schemas import multipart_upload
 from salesos.auth.deps import Viewer, Writer
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, ValidationFailed
@@ -83,23 +84,7 @@ async def uploaded_file(request: Request) -> tuple[UploadFile, str | None]:
     "/imports",
     status_code=201,
     response_model=schemas.ImportUploadOut,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            "preset": {"type": "string", "enum": sorted(mapping_rules.PRESETS)},
-                        },
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=multipart_upload(preset={"type": "string", "enum": sorted(mapping_rules.PRESETS)}),
 )
 async def upload_import(
     _size: SizeChecked, request: Request, principal: Writer, session: DbSession
