@@ -80,3 +80,15 @@ def world(settings: Settings):  # type: ignore[no-untyped-def]
     from tests.support.world import build_world
 
     return build_world()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-browser tests share one xdist worker, so two Chromiums never compete for the two cores.
+
+    A test is a browser test when it lives in tests/browser or drives the ``live_server`` fixture.
+    """
+    for item in items:
+        in_browser_dir = item.path.parent.name == "browser"
+        if in_browser_dir or "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from salesos.auth.deps import UserPrincipal
 from salesos.auth.repository import ApiKeyRepository
+from salesos.auth.settings_views import router as auth_settings_router
 from salesos.auth.views import router as auth_router
 from salesos.calendar.views import router as calendar_router
 from salesos.campaigns.views import router as campaigns_router
@@ -65,6 +66,7 @@ for _slug in UPCOMING:
     router.add_api_route(f"/{_slug}", _upcoming_view(_slug), methods=["GET"], response_class=HTMLResponse)
 
 router.include_router(auth_router)
+router.include_router(auth_settings_router)
 router.include_router(calendar_router)
 router.include_router(push_router)
 router.include_router(orgs_router)

@@ -1,0 +1,177 @@
+"""Settings pages of the signed-in user: profile, password and the organisation's API keys."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from salesos.auth import schemas
+from salesos.auth.deps import Admin, UserPrincipal
+from salesos.auth.repository import ApiKeyRepository
+from salesos.auth.service import accounts, credentials
+from salesos.db.deps import DbSession
+from salesos.errors import DomainError
+from salesos.orgs.schemas import known_timezones
+from salesos.web.forms import attempt, domain_errors, validate
+from salesos.web.pages import page, see_other
+
+router = APIRouter(include_in_schema=False)
+
+NOTICES = {
+    "profile": "Your profile was saved.",
+    "password": "Your password was changed.",
+    "revoked": "The API key was revoked. Requests using it now fail.",
+}
+Text = Annotated[str, Form()]
+
+
+@router.get("/settings")
+def settings_index() -> Response:
+    """Settings open on the profile tab."""
+    return RedirectResponse("/settings/profile", status_code=307)
+
+
+@router.get("/settings/profile", response_class=HTMLResponse)
+def profile_page(request: Request, principal: UserPrincipal, session: DbSession, done: str = "") -> Response:
+    """Your name, timezone and password."""
+    context = {
+        "notice": NOTICES.get(done),
+        "timezones": sorted(known_timezones()),
+        "reminder_choices": schemas.REMINDER_CHOICES,
+    }
+    return page(request, session, principal, "auth/profile.html", context)
+
+
+@router.post("/settings/profile", response_class=HTMLResponse)
+def update_profile(
+    request: Request,
+    principal: UserPrincipal,
+    session: DbSession,
+    name: Text = "",
+    timezone: Text = "",
+    reminder_minutes: Text = "10",
+) -> Response:
+    """Change your display name, timezone and reminder lead time."""
+    # A form sends text; the schema takes the minutes as a number.
+    minutes: int | str = int(reminder_minutes) if reminder_minutes.isdigit() else reminder_minutes
+    values = {"name": name, "timezone": timezone, "reminder_minutes": minutes}
+    form, errors = validate(schemas.ProfileIn, values)
+    if form is not None:
+        assert principal.user_id is not None  # UserPrincipal: API keys can't reach this page
+        accounts.update_profile(
+            session,
+            principal.user_id,
+            name=form.name,
+            password=None,
+            current_password=None,
+            timezone=form.timezone or "",
+            reminder_minutes=form.reminder_minutes,
+        )
+        return see_other("/settings/profile?done=profile")
+    if "timezone" in errors:
+        errors["timezone"] = "Choose a timezone from the list."
+    if "reminder_minutes" in errors:
+        errors["reminder_minutes"] = "Choose one of the listed times."
+    return page(
+        request,
+        session,
+        principal,
+        "auth/profile.html",
+        {
+            "name_errors": errors,
+            "name": name,
+            "timezone": timezone,
+            "reminder_minutes": reminder_minutes,
+            "timezones": sorted(known_timezones()),
+            "reminder_choices": schemas.REMINDER_CHOICES,
+        },
+        status_code=422,
+    )
+
+
+@router.post("/settings/profile/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    principal: UserPrincipal,
+    session: DbSession,
+    current_password: Text = "",
+    password: Text = "",
+) -> Response:
+    """Change your password (needs the current one)."""
+    form, errors = validate(schemas.ProfileIn, {"password": password, "current_password": current_password})
+    status = 422
+    if form is not None:
+        try:
+            with attempt(session):
+                accounts.update_profile(
+                    session,
+                    principal.user_id,  # type: ignore[arg-type]
+                    name=None,
+                    password=form.password,
+                    current_password=form.current_password,
+                )
+            return see_other("/settings/profile?done=password")
+        except DomainError as exc:
+            errors, status = domain_errors(exc, "password"), exc.status_code
+    return page(
+        request, session, principal, "auth/profile.html", {"password_errors": errors}, status_code=status
+    )
+
+
+def _api_keys_page(
+    request: Request, session: DbSession, principal: Admin, status_code: int = 200, **ctx: object
+) -> HTMLResponse:
+    keys = ApiKeyRepository(session).listing()
+    response = page(
+        request, session, principal, "auth/api_keys.html", {"keys": keys, **ctx}, status_code=status_code
+    )
+    # The page may carry a freshly created secret: keep it out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/settings/api-keys", response_class=HTMLResponse)
+def api_keys_page(request: Request, principal: Admin, session: DbSession, done: str = "") -> Response:
+    """The organisation's API keys (admin+)."""
+    return _api_keys_page(request, session, principal, notice=NOTICES.get(done))
+
+
+@router.post("/settings/api-keys", response_class=HTMLResponse)
+def create_api_key(
+    request: Request,
+    principal: Admin,
+    session: DbSession,
+    name: Text = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Create a key and show its secret, once."""
+    chosen = scopes or []
+    form, errors = validate(schemas.ApiKeyIn, {"name": name, "scopes": chosen})
+    status = 422
+    if form is not None:
+        try:
+            with attempt(session):
+                key, secret = credentials.create_api_key(
+                    session, name=form.name, scopes=list(form.scopes), created_by=principal.user_id
+                )
+            return _api_keys_page(request, session, principal, created=key, secret=secret)
+        except DomainError as exc:
+            errors, status = domain_errors(exc), exc.status_code
+    return _api_keys_page(
+        request,
+        session,
+        principal,
+        errors=errors,
+        values={"name": name, "scopes": chosen},
+        status_code=status,
+    )
+
+
+@router.post("/settings/api-keys/{api_key_id}/revoke")
+def revoke_api_key(api_key_id: uuid.UUID, principal: Admin, session: DbSession) -> Response:
+    """Revoke a key; its next request gets 401."""
+    credentials.revoke_api_key(session, api_key_id)
+    return see_other("/settings/api-keys?done=revoked")
