@@ -53,7 +53,13 @@ def _notes(lead_id: str, body: str | None = None) -> int:
 
 def _sign_up(page: Any, base_url: str, name: str, email: str, org: str) -> None:
     sign_up(page, base_url, name, email, org)
-    # The worker controls the page before any lead is opened, so every lead page goes through it.
+    # The worker controls the page before any lead is opened, so every lead page goes through it. It
+    # installs while the signup form is sent: when it activates (and claims its clients) between that
+    # navigation's start and the new page, the new page stays uncontrolled, as the spec says. Once it
+    # is active, a reload is a navigation through it.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 

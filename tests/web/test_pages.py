@@ -186,8 +186,17 @@ def test_dashboard_counts_are_real_and_checklist_follows_state(client, browser, 
     # World: Alice + Bob, one pending invitation, one API key.
     stat = r'<span class="stat-value">(\d+)</span>\s*<span class="stat-label">([^<]+)</span>'
     stats = re.findall(stat, page)
-    assert stats == [("2", "Members"), ("1", "Pending invitation"), ("1", "Active API key")]
-    assert page.count('class="is-done"') == 3
+    # The world's leads (one per kind of test object) are open, none won; then the team.
+    assert stats[4:] == [("2", "Members"), ("1", "Pending invitation"), ("1", "Active API key")]
+    assert [label for _, label in stats[:4]] == [
+        "Open leads",
+        "Won this month",
+        "Added in the last 7 days",
+        "Due for you today",
+    ]
+    assert stats[1][0] == "0" and int(stats[0][0]) == int(stats[2][0]) > 0
+    # Organisation, teammate, API key and leads: all done, so the checklist is gone.
+    assert "Getting started" not in page
     assert is_current(page, "/") and not is_current(page, "/leads")
     for label in ("Dashboard", "Leads", "Campaigns", "Outreach", "Inbox", "Analytics", "Settings"):
         assert f"<span>{label}</span>" in page

@@ -48,6 +48,13 @@ def uuid7() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
+def uuid7_floor(at: datetime) -> uuid.UUID:
+    """The smallest UUIDv7 of *at*'s millisecond: ``id >= uuid7_floor(t)`` bounds a scan of the (org_id, id)
+    index to rows inserted since *t*. Pair it with the row's own time column, which imports may backdate."""
+    ms = int(at.timestamp() * 1000)
+    return uuid.UUID(int=(ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | 0b10 << 62)
+
+
 class UuidText(TypeDecorator[str]):
     """The result type of ``uuid_text``: a UUID's canonical text, whatever form the database sends."""
 

@@ -141,6 +141,7 @@ class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
         # Keyset pages of the sorted list (migration 0007).
         Index("ix_leads_org_id_updated_at_id", "org_id", "updated_at", "id"),
         Index("ix_leads_org_id_next_follow_up_at_id", "org_id", "next_follow_up_at", "id"),
+        Index("ix_leads_org_id_owner_id_next_follow_up_at", "org_id", "owner_id", "next_follow_up_at", "id"),
         Index("ix_leads_org_id_score_id", "org_id", "score", "id"),
         Index("ix_leads_org_id_value_id", "org_id", "value", "id"),
         # Board column totals read only the index (migration 0009).

@@ -6,20 +6,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from salesos.auth.deps import UserPrincipal
-from salesos.auth.repository import ApiKeyRepository
+from salesos.auth.repository import ApiKeyRepository, UserRepository
 from salesos.auth.settings_views import router as auth_settings_router
 from salesos.auth.views import router as auth_router
 from salesos.calendar.views import router as calendar_router
 from salesos.campaigns.views import router as campaigns_router
+from salesos.db.base import utcnow
 from salesos.db.deps import DbSession
 from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
+from salesos.leads.dashboard import today
 from salesos.leads.list_views import router as lead_list_router
 from salesos.leads.pipeline_views import router as pipeline_views_router
 from salesos.leads.views import router as leads_router
 from salesos.notifications.views import router as notifications_router
 from salesos.orgs.models import Role
-from salesos.orgs.repository import InvitationRepository, MembershipRepository
+from salesos.orgs.repository import InvitationRepository, MembershipRepository, OrganizationRepository
 from salesos.orgs.views import router as orgs_router
 from salesos.push.views import router as push_router
 from salesos.web.pages import page
@@ -43,9 +45,17 @@ UPCOMING = {
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, principal: UserPrincipal, session: DbSession) -> Response:
-    """Welcome, real counts of what exists so far, and a getting-started checklist."""
-    members = MembershipRepository(session).count()
-    context: dict[str, object] = {"members": members, "invitations": None, "api_keys": None}
+    """Your day (tasks and follow-ups due), the pipeline at a glance, and the getting-started checklist."""
+    user = UserRepository(session).get(principal.user_id)  # type: ignore[arg-type]
+    org = OrganizationRepository(session).current()
+    zone = (user.timezone if user else None) or (org.timezone if org else None)
+    context: dict[str, object] = {
+        "day": today(session, principal.user_id, zone),  # type: ignore[arg-type]
+        "now_utc": utcnow(),
+        "members": MembershipRepository(session).count(),
+        "invitations": None,
+        "api_keys": None,
+    }
     if principal.has_role(Role.ADMIN):
         context["invitations"] = len(InvitationRepository(session).pending())
         context["api_keys"] = sum(1 for k in ApiKeyRepository(session).listing() if k.revoked_at is None)

@@ -1,0 +1,99 @@
+"""The dashboard's day: what is due for the signed-in person, and the pipeline at a glance."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from salesos.leads.board import ColumnHead, heads, money, pipeline_for
+from salesos.leads.dashboard_repository import DashboardRepository
+from salesos.leads.models import StageKind
+from salesos.leads.schemas import LeadFilters
+
+DUE_SHOWN = 8  # rows of each list; the count says how many more there are
+RECENT_DAYS = 7
+
+
+@dataclass
+class Today:
+    """Everything the dashboard shows, in the reader's timezone."""
+
+    zone: str
+    pipeline_name: str
+    stages: list[ColumnHead]
+    open_count: int
+    open_value: str
+    won_count: int
+    won_value: str
+    added_recently: int
+    tasks: list[Any]
+    tasks_overdue: int
+    tasks_today: int
+    follow_ups: list[Any]
+    follow_ups_due: int
+
+    @property
+    def has_leads(self) -> bool:
+        """Whether the default pipeline holds any lead at all (the getting-started checklist asks)."""
+        return any(head.count for head in self.stages)
+
+    @property
+    def widest_stage(self) -> int:
+        """The largest stage's lead count, the 100 % of the stage bars."""
+        return max((head.count for head in self.stages), default=0)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def amounts(totals: dict[str, Decimal]) -> str:
+    """Totals per currency, largest first, e.g. "12,500 USD · 3,000 EUR" ("—" when there are none)."""
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return " · ".join(money(amount, currency) for currency, amount in ranked if amount) or "—"
+
+
+def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: datetime | None = None) -> Today:
+    """The day of *user_id* in *zone_name* (their timezone, else the org's): due work and the pipeline."""
+    zone = _zone(zone_name)
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
+    local_day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Boundaries in UTC, as stored; a local midnight is a fixed instant whatever DST does later that day.
+    day_start, day_end = local_day.astimezone(UTC), (local_day + timedelta(days=1)).astimezone(UTC)
+    month_start = local_day.replace(day=1).astimezone(UTC)
+    recent = local_now.astimezone(UTC) - timedelta(days=RECENT_DAYS)
+    repository = DashboardRepository(session)
+
+    pipeline = pipeline_for(session, None)
+    stage_heads = heads(session, LeadFilters(), list(pipeline.stages))
+    open_heads = [head for head in stage_heads if head.stage.kind == StageKind.OPEN.value]
+    open_totals: dict[str, Decimal] = {}
+    for head in open_heads:
+        for currency, amount in head.totals.items():
+            open_totals[currency] = open_totals.get(currency, Decimal(0)) + amount
+    won = repository.won_since(month_start)
+    overdue, due_today = repository.count_tasks_due(user_id, day_start, day_end)
+    return Today(
+        zone=zone.key,
+        pipeline_name=pipeline.name,
+        stages=stage_heads,
+        open_count=sum(head.count for head in open_heads),
+        open_value=amounts(open_totals),
+        won_count=sum(int(row.leads) for row in won),
+        won_value=amounts({row.currency: Decimal(row.total) for row in won}),
+        added_recently=repository.count_created_since(recent),
+        tasks=repository.tasks_due(user_id, day_end, DUE_SHOWN),
+        tasks_overdue=overdue,
+        tasks_today=due_today,
+        follow_ups=repository.follow_ups_due(user_id, day_end, DUE_SHOWN),
+        follow_ups_due=repository.count_follow_ups_due(user_id, day_end),
+    )
