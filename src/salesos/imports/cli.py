@@ -14,6 +14,7 @@ from salesos.imports.models import ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import runner
+from salesos.jobs.worker import freeze_loaded_code
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 
@@ -54,6 +55,7 @@ def run_cli_import(path: Path, slug: str, preset: str | None, console: Console) 
             speed = bar.tasks[task].speed
             bar.update(task, rate=f"{speed:,.0f}" if speed else "-")
 
+        freeze_loaded_code()  # this process is the import's worker
         result = runner.run_import(org_id, import_id, after_batch=advance)
     if result is None:
         raise typer.Exit(1)

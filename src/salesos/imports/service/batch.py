@@ -42,10 +42,11 @@ class RunState:
     # "+tag" addresses by their key: stored as given, so an IN query on the key can't find them.
     # Loaded once per run (a resumed run reloads what the crashed one committed).
     tagged: dict[str, uuid.UUID] = field(default_factory=dict)
-    # The lead of each contact and company this run created: finding a lead from its contact or
-    # company otherwise reads the org's leads (no index on those columns), once per batch.
-    contact_lead: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
-    company_lead: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    # The lead of each contact and company this run created, so later batches need no query for them.
+    # Ids are kept as ints: a run remembers hundreds of thousands, and unlike UUID objects ints are not
+    # tracked by the garbage collector, whose full passes would walk them all again and again.
+    contact_lead: dict[int, int] = field(default_factory=dict)
+    company_lead: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> RunState:
@@ -157,8 +158,12 @@ def _lead_ids(
     repo: LeadKeyRepository, state: RunState, contacts: set[uuid.UUID], companies: set[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, uuid.UUID], dict[uuid.UUID, uuid.UUID]]:
     """The oldest lead of each contact (as its primary contact) and of each company."""
-    by_contact = {c: state.contact_lead[c] for c in contacts if c in state.contact_lead}
-    by_company = {c: state.company_lead[c] for c in companies if c in state.company_lead}
+    by_contact = {
+        c: uuid.UUID(int=state.contact_lead[c.int]) for c in contacts if c.int in state.contact_lead
+    }
+    by_company = {
+        c: uuid.UUID(int=state.company_lead[c.int]) for c in companies if c.int in state.company_lead
+    }
     unknown_contacts, unknown_companies = contacts - by_contact.keys(), companies - by_company.keys()
     for lead_id, contact_id, company_id in repo.leads_of(unknown_contacts, unknown_companies):
         for wanted, found, key in (
@@ -228,9 +233,9 @@ def store(session: Session, principal: Principal, rows: list[CleanRow], state: R
         merged += 1
     _insert(session, principal, drafts, stage, activities, now)
     for draft in drafts:
-        state.company_lead[draft.company_id] = draft.id
+        state.company_lead[draft.company_id.int] = draft.id.int
         if draft.primary_contact is not None:
-            state.contact_lead[draft.primary_contact.id] = draft.id
+            state.contact_lead[draft.primary_contact.id.int] = draft.id.int
             state.remember_tagged(draft.primary_contact.email, draft.id)
     _publish(session, principal.org_id, hints)
     if drafts:
