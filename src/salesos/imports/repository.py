@@ -79,8 +79,8 @@ class LeadKeyRepository(Repository[Lead]):
         self, contact_ids: Collection[uuid.UUID], company_ids: Collection[uuid.UUID]
     ) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID]]:
         """(lead id, primary contact id, company id) of leads whose primary contact or company is given."""
-        # leads has no index on primary_contact_id or company_id yet, so this reads the org's leads once;
-        # the import asks only about contacts and companies its own run did not create.
+        # Served by the (org_id, primary_contact_id) and (org_id, company_id) indexes (migration 0016); the
+        # import asks only about contacts and companies its own run did not create.
         if not contact_ids and not company_ids:
             return []
         stmt = select(Lead.id, Lead.primary_contact_id, Lead.company_id).where(
