@@ -25,6 +25,7 @@ class Today:
     """Everything the dashboard shows, in the reader's timezone."""
 
     zone: str
+    now: datetime  # what "overdue" is measured against
     pipeline_name: str
     stages: list[ColumnHead]
     open_count: int
@@ -65,7 +66,8 @@ def amounts(totals: dict[str, Decimal]) -> str:
 def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: datetime | None = None) -> Today:
     """The day of *user_id* in *zone_name* (their timezone, else the org's): due work and the pipeline."""
     zone = _zone(zone_name)
-    local_now = (now or datetime.now(UTC)).astimezone(zone)
+    now = now or datetime.now(UTC)
+    local_now = now.astimezone(zone)
     local_day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     # Boundaries in UTC, as stored; a local midnight is a fixed instant whatever DST does later that day.
     day_start, day_end = local_day.astimezone(UTC), (local_day + timedelta(days=1)).astimezone(UTC)
@@ -84,6 +86,7 @@ def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: date
     overdue, due_today = repository.count_tasks_due(user_id, day_start, day_end)
     return Today(
         zone=zone.key,
+        now=now,
         pipeline_name=pipeline.name,
         stages=stage_heads,
         open_count=sum(head.count for head in open_heads),

@@ -73,9 +73,13 @@ def page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """Render *name* inside the app shell: navigation, user menu, the org and the caller's role."""
-    user = UserRepository(session).get(principal.user_id) if principal.user_id else None
-    org = OrganizationRepository(session).current()
+    """Render *name* inside the app shell: navigation, user menu, the org and the caller's role.
+
+    A view that already loaded the caller (``me``) or the org (``org``) passes them in *context*.
+    """
+    given = context or {}
+    user = given.get("me") or (UserRepository(session).get(principal.user_id) if principal.user_id else None)
+    org = given.get("org") or OrganizationRepository(session).current()
     path = request.url.path
     ctx: dict[str, Any] = {
         "me": user,

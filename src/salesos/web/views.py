@@ -11,7 +11,6 @@ from salesos.auth.settings_views import router as auth_settings_router
 from salesos.auth.views import router as auth_router
 from salesos.calendar.views import router as calendar_router
 from salesos.campaigns.views import router as campaigns_router
-from salesos.db.base import utcnow
 from salesos.db.deps import DbSession
 from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
@@ -50,8 +49,9 @@ def dashboard(request: Request, principal: UserPrincipal, session: DbSession) ->
     org = OrganizationRepository(session).current()
     zone = (user.timezone if user else None) or (org.timezone if org else None)
     context: dict[str, object] = {
+        "me": user,
+        "org": org,
         "day": today(session, principal.user_id, zone),  # type: ignore[arg-type]
-        "now_utc": utcnow(),
         "members": MembershipRepository(session).count(),
         "invitations": None,
         "api_keys": None,
