@@ -113,6 +113,31 @@ def open_session(
 
 
 @contextmanager
+def fresh_plans(session: Session) -> Iterator[None]:
+    """Within the block, PostgreSQL plans every statement for the tables as they are now (no-op on SQLite).
+
+    psycopg prepares a statement on the server at its fifth run, and PostgreSQL may then keep one generic
+    plan for it until the table is next analysed. A bulk writer outgrows such a plan within seconds: in a
+    100,000-row import, ``UPDATE leads ... WHERE id = $1`` kept the plan made when the org had a few hundred
+    leads (walk the org's index, filter on id) and cost 1.9 ms a row at 40,000 leads, more as the table
+    grew, because autovacuum analyses once a minute at best. Unprepared, each statement gets a custom plan
+    from the table's current size; the foreign-key checks keep their own cached plans.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    saved = driver.prepare_threshold  # type: ignore[union-attr]
+    driver.prepare_threshold = None  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        # The connection goes back to the pool: other requests keep their prepared statements.
+        driver.prepare_threshold = saved  # type: ignore[union-attr]
+
+
+@contextmanager
 def unit_of_work(
     *, write: bool = True, org_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
 ) -> Iterator[AppSession]:

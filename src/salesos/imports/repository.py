@@ -141,10 +141,11 @@ class LeadBulkRepository:
             return
         # One statement with an array per column: row-level security rules COPY out, an executemany of a
         # one-row INSERT was slower, and a 500-row VALUES list costs psycopg a parse of a huge query
-        # string every time. Binary parameters: text-format arrays are escaped element by element in
-        # Python. Same connection, so the same transaction.
-        arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
+        # string every time. The arrays go in binary (`%b`): with `%s` psycopg sends lists in the text
+        # format, quoting and escaping element by element in Python, a third of a 100,000-row import's CPU.
+        # Same connection, so the same transaction.
+        arrays = ", ".join(f"%b::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
         statement = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
         driver = connection.connection.driver_connection
-        with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(statement, tuple(columns))

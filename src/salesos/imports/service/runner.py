@@ -12,7 +12,7 @@ import structlog
 
 from salesos.auth.principal import Principal
 from salesos.db.base import utcnow
-from salesos.db.session import unit_of_work
+from salesos.db.session import fresh_plans, unit_of_work
 from salesos.errors import ValidationFailed
 from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.repository import ImportJobRepository, RejectedRowRepository
@@ -73,7 +73,8 @@ def _clean_batch(
 def _run_batch(
     org_id: uuid.UUID, import_id: uuid.UUID, start: int, batch: list[list[str]], state: RunState
 ) -> Progress:
-    with unit_of_work(org_id=org_id) as session:
+    # Fresh plans: the import grows its tables faster than autovacuum re-analyses them.
+    with unit_of_work(org_id=org_id) as session, fresh_plans(session):
         job = ImportJobRepository(session).locked(import_id)
         if job is None or job.rows_done != start or job.status != ImportStatus.RUNNING:
             raise _Superseded
