@@ -264,11 +264,14 @@ def run(
     browser = {"Cookie": f"{get_settings().session_cookie}={seeded.cookie}", "Accept": "text/html"}
     bearer = {"Authorization": f"Bearer {seeded.token}"}
     db = "postgres" if args.postgres else "sqlite"
+    rare = f"person{args.leads // 2}"  # one lead of org A has this contact
     endpoints = [
         Endpoint(f"board_page_{db}", "/leads", browser, check_board),
         Endpoint(f"list_api_{db}", "/api/v1/leads?limit=50", bearer, check_list(50)),
         Endpoint(f"list_api_q_{db}", "/api/v1/leads?limit=50&q=globex", bearer, check_list(50)),
         Endpoint(f"list_api_tag_{db}", "/api/v1/leads?limit=50&tag=vip", bearer, check_list(50)),
+        # One lead's contact: a search that an unindexed scan would have to read the whole org for.
+        Endpoint(f"list_api_q_rare_{db}", f"/api/v1/leads?limit=50&q={rare}", bearer, check_list(1)),
     ]
     capture(endpoints)
     reset_engines()

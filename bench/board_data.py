@@ -101,15 +101,22 @@ LEAD_COLUMNS = (
 )
 
 
+TERM_COLUMNS = ("org_id", "term", "lead_id")
+
+
 def generate(
     a: Org, noise: Org, leads: int, noise_leads: int, start: datetime
 ) -> Iterator[tuple[str, tuple]]:
-    """(table, row) in id order: org A's leads spread evenly through the noise org's."""
+    """(table, row) in id order: org A's leads spread evenly through the noise org's, each lead followed
+    by its search terms (what the app's session hook or import writes with a lead)."""
+    from salesos.leads.search import lead_terms
+
     total = leads + noise_leads
     ids = Ids(start, step_us=max(1, int(365 * 86400 * 1_000_000 / total)), seed=7)
     every = max(1, total // max(1, leads))  # one org-A lead every *every* rows
     made_a = made_noise = 0
     company = contact = None
+    names: tuple[str, str, str] = ("", "", "")
     for n in range(total):
         is_a = made_a < leads and (n % every == 0 or made_noise >= noise_leads)
         org = a if is_a else noise
@@ -126,6 +133,7 @@ def generate(
             )
             first, last = ("Pat", "Kim", "Sam", "Alex")[index % 4], f"Person{index}"
             email = f"{first.lower()}.{index}@{prefix.lower()}.example"
+            names = (name, f"{first} {last}", email)
             yield (
                 "contacts",
                 (
@@ -169,6 +177,8 @@ def generate(
                 at,
             ),
         )
+        for term in lead_terms(*names):
+            yield "lead_search_terms", (org.id, term, row_id)
         if is_a:
             made_a += 1
         else:
@@ -230,13 +240,18 @@ def load_rows(
     make_rows: Callable[[], Iterator[tuple[str, tuple]]], sqlite_path: Path | None, pg_dsn: str | None
 ) -> dict[str, int]:
     """Bulk-insert the generated rows; row counts per table."""
-    columns = {"companies": COMPANY_COLUMNS, "contacts": CONTACT_COLUMNS, "leads": LEAD_COLUMNS}
+    columns = {
+        "companies": COMPANY_COLUMNS,
+        "contacts": CONTACT_COLUMNS,
+        "leads": LEAD_COLUMNS,
+        "lead_search_terms": TERM_COLUMNS,
+    }
     counts = dict.fromkeys(columns, 0)
     if pg_dsn is not None:
         import psycopg
 
         # As the superuser: FORCE ROW LEVEL SECURITY applies to the owner too, and COPY has no tenant.
-        # One connection per table, so one pass of the generator feeds three COPYs at once, with
+        # One connection per table, so one pass of the generator feeds four COPYs at once, with
         # foreign-key triggers off (session_replication_role): the generator makes consistent rows.
         with contextlib.ExitStack() as connections:
             conns = []

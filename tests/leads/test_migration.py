@@ -10,6 +10,7 @@ from salesos.db.models import Base
 from tests.conftest import both_databases
 
 LEAD_TABLES = {
+    "lead_search_terms",
     "saved_views",
     "merge_suggestions",
     "pipelines",

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, Table, insert, or_, select
+from sqlalchemy import Dialect, Select, String, Table, insert, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from salesos.db.base import Base
 from salesos.db.repository import Repository
@@ -144,8 +145,18 @@ class LeadBulkRepository:
         # string every time. The arrays go in binary (`%b`): with `%s` psycopg sends lists in the text
         # format, quoting and escaping element by element in Python, a third of a 100,000-row import's CPU.
         # Same connection, so the same transaction.
-        arrays = ", ".join(f"%b::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
+        arrays = ", ".join(f"%b::{_array_element_type(table.c[name].type, dialect)}[]" for name in names)
         statement = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
         driver = connection.connection.driver_connection
         with driver.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(statement, tuple(columns))
+
+
+def _array_element_type(column_type: TypeEngine[Any], dialect: Dialect) -> str:
+    """The SQL type of a column's values in an unnest() array parameter.
+
+    Strings go as text: the column's own length check and collation apply on insert, while a cast to
+    VARCHAR(n) would cut a long value silently and an array type can't carry a COLLATE clause.
+    """
+    impl = column_type.dialect_impl(dialect)
+    return "TEXT" if isinstance(impl, String) else impl.compile(dialect=dialect)

@@ -97,16 +97,12 @@ class BoardRepository(LeadRepository):
     def column_totals(self, filters: LeadFilters) -> list[Row[Any]]:
         """(stage_id, currency, count, value sum) for every column, in one grouped query.
 
-        It reads every lead of the org, so it joins companies and contacts only when the free-text
-        filter needs them: unfiltered, it is an index-only scan of (org_id, stage_id, currency, value).
+        It reads every lead of the org, so it joins nothing (the free-text filter reads the search terms):
+        unfiltered, it is an index-only scan of (org_id, stage_id, currency, value).
         """
         stmt = self.scoped(Lead.stage_id, Lead.currency, func.count().label("leads")).add_columns(
             func.coalesce(func.sum(Lead.value), 0).label("total")
         )
-        if filters.q:
-            stmt = stmt.join(Company, Company.id == Lead.company_id).outerjoin(
-                Contact, Contact.id == Lead.primary_contact_id
-            )
         for condition in self._conditions(filters):
             stmt = stmt.where(condition)
         return list(self.session.execute(stmt.group_by(Lead.stage_id, Lead.currency)).all())

@@ -172,6 +172,31 @@ class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
     primary_contact: Mapped[Contact | None] = relationship(lazy="joined")
 
 
+# Bytewise order on PostgreSQL too, so a word prefix is one index range (SQLite's BINARY already is).
+SEARCH_TERM_TYPE = String(40).with_variant(String(40, collation="C"), "postgresql")
+
+
+class LeadSearchTerm(Base):
+    """One word a lead can be found by (its company's name, its primary contact's name and email).
+
+    The free-text search matches word prefixes as index ranges on ``(org_id, term)``: row-level security
+    lets PostgreSQL use an index only for leakproof operators, and text ``>=``/``<`` are, while the
+    ``lower()``/``LIKE`` of a substring search are not. Kept by ``leads.search``; see there.
+    """
+
+    __tablename__ = "lead_search_terms"
+    # An import writes about six terms per lead, so each structure and check per row counts: on SQLite
+    # the rows live in the primary key's b-tree (no rowid table beside it), and org_id has no foreign
+    # key of its own (the lead's does the work: deleting an org deletes its leads, and their terms).
+    __table_args__ = (Index("ix_lead_search_terms_lead_id", "lead_id"), {"sqlite_with_rowid": False})
+
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    term: Mapped[str] = mapped_column(SEARCH_TERM_TYPE, primary_key=True)
+    lead_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class LeadStatusHistory(IdMixin, TenantMixin, TimestampMixin, Base):
     """One stage change: from where, to where, who, when and why."""
 

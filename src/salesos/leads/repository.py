@@ -13,6 +13,7 @@ from sqlalchemy.orm import lazyload
 from salesos.db.base import uuid_text
 from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository
+from salesos.leads import search, search_repository
 from salesos.leads.models import (
     Activity,
     Company,
@@ -221,16 +222,7 @@ class LeadRepository(Repository[Lead]):
         if f.tag:
             conditions.append(self._has_tag(f.tag))
         if f.q:
-            # LIKE wildcards typed by the user are matched literally.
-            escaped = f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{escaped}%"
-            conditions.append(
-                or_(
-                    func.lower(Company.name).like(pattern, escape="\\"),
-                    func.lower(Contact.full_name).like(pattern, escape="\\"),
-                    func.lower(Contact.email).like(pattern, escape="\\"),
-                )
-            )
+            conditions.append(search_repository.matching(self.org_id, search.prefix_ranges(f.q)))
         return conditions
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:

@@ -20,8 +20,16 @@ from salesos.auth.principal import Principal
 from salesos.db.base import utcnow, uuid7
 from salesos.imports.repository import LeadBulkRepository, LeadKeyRepository
 from salesos.imports.service.rows import CleanRow
-from salesos.leads import normalize
-from salesos.leads.models import Activity, Company, Contact, Lead, LeadStatusHistory, PipelineStage
+from salesos.leads import normalize, search
+from salesos.leads.models import (
+    Activity,
+    Company,
+    Contact,
+    Lead,
+    LeadSearchTerm,
+    LeadStatusHistory,
+    PipelineStage,
+)
 from salesos.leads.repository import ContactRepository
 from salesos.leads.service import dedup
 from salesos.leads.service.duplicates import schedule_scan
@@ -112,6 +120,13 @@ class _Draft:
         )  # fmt: skip
         self.primary_contact_id = contact.id
         return contact
+
+    def search_terms(self) -> set[str]:
+        """The words this lead is found by, as it stands after every merge of this batch."""
+        contact = self.primary_contact
+        if contact is None:
+            return search.lead_terms(self.company.name, None, None)
+        return search.lead_terms(self.company.name, contact.full_name, contact.email)
 
     def lead_row(self) -> dict[str, Any]:
         """The leads row as it stands after every merge of this batch."""
@@ -263,6 +278,9 @@ def _insert(
     bulk.insert(Company, [dict(vars(d.company)) for d in drafts])
     bulk.insert(Contact, [dict(vars(d.primary_contact)) for d in drafts if d.primary_contact is not None])
     bulk.insert(Lead, [d.lead_row() for d in drafts])
+    bulk.insert(
+        LeadSearchTerm, [{"term": term, "lead_id": d.id} for d in drafts for term in d.search_terms()]
+    )
     history = [
         {"id": uuid7(), "lead_id": d.id, "from_stage_id": None, "to_stage_id": stage.id,
          "changed_by_id": principal.user_id, "reason": None, "created_at": now, "updated_at": now}

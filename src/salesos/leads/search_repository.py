@@ -1,0 +1,81 @@
+"""The search terms' queries (see ``leads.search``). They run on the session's connection, not through
+the ORM, because the session hook calls them in the middle of a flush."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, delete, false, insert, intersect, select
+
+from salesos.db.repository import Repository
+from salesos.leads.models import Company, Contact, Lead, LeadSearchTerm
+
+CHUNK = 500  # ids per IN list
+
+
+class SearchTermRepository(Repository[LeadSearchTerm]):
+    model = LeadSearchTerm
+
+    def leads_with_contacts(self, contact_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+        """Leads whose primary contact is one of *contact_ids*."""
+        stmt = select(Lead.id).where(Lead.org_id == self.org_id, Lead.primary_contact_id.in_(contact_ids))
+        return list(self.session.connection().scalars(stmt))
+
+    def sources(
+        self, lead_ids: set[uuid.UUID], company_ids: set[uuid.UUID], contact_ids: set[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, str, str | None, str | None]]:
+        """(lead id, company name, primary contact's name, its email) of the leads given or reached."""
+        stmt = (
+            select(Lead.id, Company.name, Contact.full_name, Contact.email)
+            .join(Company, Company.id == Lead.company_id)
+            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+            .where(Lead.org_id == self.org_id)
+        )
+        found: dict[uuid.UUID, tuple[uuid.UUID, str, str | None, str | None]] = {}
+        connection = self.session.connection()
+        for column, ids in ((Lead.id, lead_ids), (Lead.company_id, company_ids),
+                            (Lead.primary_contact_id, contact_ids)):  # fmt: skip
+            listed = list(ids)
+            for start in range(0, len(listed), CHUNK):
+                for row in connection.execute(stmt.where(column.in_(listed[start : start + CHUNK]))):
+                    found[row[0]] = (row[0], row[1], row[2], row[3])
+        return list(found.values())
+
+    def replace(self, terms: dict[uuid.UUID, set[str]]) -> None:
+        """Make *terms* the whole set of search terms of each lead it names."""
+        connection = self.session.connection()
+        lead_ids = list(terms)
+        for start in range(0, len(lead_ids), CHUNK):
+            chunk = lead_ids[start : start + CHUNK]
+            connection.execute(
+                delete(LeadSearchTerm).where(
+                    LeadSearchTerm.org_id == self.org_id, LeadSearchTerm.lead_id.in_(chunk)
+                )
+            )
+        rows = [
+            {"org_id": self.org_id, "term": term, "lead_id": lead_id}
+            for lead_id, words in terms.items()
+            for term in words
+        ]
+        if rows:
+            connection.execute(insert(LeadSearchTerm), rows)
+
+
+def matching(org_id: uuid.UUID, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
+    """A condition on ``Lead.id``: leads with a term in every range (one range per query word).
+
+    One IN over the INTERSECT of the words' index ranges, rather than one IN per word: PostgreSQL
+    estimates each IN on its own as if the words were unrelated, and for "globex pat" at 100,000 leads
+    it then hashed every lead of the org (209 ms); intersected first, it walks the newest leads and stops
+    at the page's end (16 ms).
+    """
+    if not ranges:
+        return false()  # a query with no letters or digits in it matches nothing
+    selects = [
+        select(LeadSearchTerm.lead_id).where(
+            LeadSearchTerm.org_id == org_id, LeadSearchTerm.term >= low, LeadSearchTerm.term < high
+        )
+        for low, high in ranges
+    ]
+    return Lead.id.in_(selects[0] if len(selects) == 1 else intersect(*selects))
