@@ -177,7 +177,7 @@ def generate(
                 at,
             ),
         )
-        for term in lead_terms(*names):
+        for term in lead_terms(*names, json.loads(tags)):
             yield "lead_search_terms", (org.id, term, row_id)
         if is_a:
             made_a += 1

@@ -295,6 +295,7 @@ def _ceiling_rows(path: Path, org: Any, stage: Any, pipeline: Any, ids: Any, now
             company, website, first, last, title, email, phone, city, tags = (cells + [""] * 9)[:9]
             cid, pid, lid, hid, aid = ids(), ids(), ids(), ids(), ids()
             words = set(CEILING_WORD.findall(f"{company} {first} {last} {email}".lower()))
+            words |= {f"#{tags}"} if tags else set()
             yield (
                 (cid, org, now, now, company, website, city, "[]"),
                 (pid, org, now, now, cid, first, last, f"{first} {last}", title, email, phone,

@@ -1,4 +1,4 @@
-"""leads: lead_search_terms, the word-prefix index of the free-text search, filled for existing leads
+"""leads: lead_search_terms, the index of the free-text search and the tag filter, filled for existing leads
 
 Revision ID: 0020
 Revises: 0019
@@ -23,7 +23,7 @@ BATCH = 5000
 
 
 def upgrade() -> None:
-    term_type = sa.String(40).with_variant(sa.String(40, collation="C"), "postgresql")
+    term_type = sa.String(64).with_variant(sa.String(64, collation="C"), "postgresql")
     op.create_table(
         TABLE,
         sa.Column("org_id", sa.Uuid(), nullable=False),
@@ -54,7 +54,9 @@ def _fill() -> None:
     uuid_ = sa.Uuid()
     organizations = sa.table("organizations", sa.column("id", uuid_))
     leads = sa.table(
-        "leads", *(sa.column(n, uuid_) for n in ("id", "org_id", "company_id", "primary_contact_id"))
+        "leads",
+        *(sa.column(n, uuid_) for n in ("id", "org_id", "company_id", "primary_contact_id")),
+        sa.column("tags", sa.JSON()),
     )
     companies = sa.table("companies", sa.column("id", uuid_), sa.column("name", sa.String()))
     contacts = sa.table("contacts", sa.column("id", uuid_), sa.column("full_name", sa.String()),
@@ -68,7 +70,7 @@ def _fill() -> None:
                 sa.text("SELECT set_config('app.current_tenant_id', :org, true)"), {"org": str(org_id)}
             )
         rows = bind.execute(
-            sa.select(leads.c.id, companies.c.name, contacts.c.full_name, contacts.c.email)
+            sa.select(leads.c.id, companies.c.name, contacts.c.full_name, contacts.c.email, leads.c.tags)
             .select_from(leads)
             .join(companies, companies.c.id == leads.c.company_id)
             .outerjoin(contacts, contacts.c.id == leads.c.primary_contact_id)
@@ -77,8 +79,8 @@ def _fill() -> None:
         while batch := rows.fetchmany(BATCH):
             values = [
                 {"org_id": org_id, "term": term, "lead_id": lead_id}
-                for lead_id, company, name, email in batch
-                for term in lead_terms(company, name, email)
+                for lead_id, company, name, email, tags in batch
+                for term in lead_terms(company, name, email, tags or ())
             ]
             if values:
                 bind.execute(sa.insert(terms), values)

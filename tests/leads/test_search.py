@@ -113,10 +113,16 @@ def test_imported_and_merged_leads_are_found(client, world):
     assert _found(client, world.alice, "vandelay") == ["Vandelay Industries"]
     assert _found(client, world.alice, "kram") == ["Kramerica"]
     assert _found(client, world.alice, "elaine") == ["Pendant Publishing"]
-    # The same address again, now with a name: the merge fills the contact's name, and it is found by it.
-    again = b"Company,First Name,Last Name,Email\nPendant Publishing,Elaine,Benes,ELAINE@pendant.example\n"
+    # The same address again, with a name and a tag: the merge fills the name and adds the tag, and the
+    # lead is found by both (the import writes a merged lead's new terms itself).
+    again = (
+        b"Company,First Name,Last Name,Email,Tags\n"
+        b"Pendant Publishing,Elaine,Benes,ELAINE@pendant.example,editor\n"
+    )
     assert run_import(client, world.alice, again)["merged"] == 1
-    assert _found(client, world.alice, "benes") == ["Pendant Publishing"]
+    assert _found(client, world.alice, "benes elaine") == ["Pendant Publishing"]
+    r = client.get(f"{API}/leads", params={"tag": "editor"}, headers=world.alice.headers)
+    assert [i["company_name"] for i in r.json()["items"]] == ["Pendant Publishing"]
 
 
 @both_databases
@@ -127,3 +133,29 @@ def test_the_migration_indexes_existing_leads(client, world, settings):
     upgrade("head")  # creates them again from the leads
     assert _found(client, world.alice, "olga") == ["Preexisting Partners"]
     assert _found(client, world.alice, "partners pre") == ["Preexisting Partners"]
+
+
+@both_databases
+def test_the_tag_filter_follows_every_way_tags_change(client, world):
+    alice = world.alice
+    rare = _lead(client, alice, "Rare Tag Co")
+    _lead(client, alice, "Untagged Co")
+
+    def tagged(tag: str) -> list[str]:
+        r = client.get(f"{API}/leads", params={"tag": tag}, headers=alice.headers)
+        assert r.status_code == 200, r.text
+        return sorted(i["company_name"] for i in r.json()["items"])
+
+    assert tagged("conference-2026") == []
+    r = client.patch(
+        f"{API}/leads/{rare['id']}", json={"tags": ["conference-2026", "VIP"]}, headers=alice.headers
+    )
+    assert r.status_code == 200, r.text
+    assert tagged("conference-2026") == ["Rare Tag Co"]
+    assert tagged("VIP") == ["Rare Tag Co"] and tagged("vip") == []  # tags match exactly, as stored
+    assert _found(client, alice, "conference") == []  # a tag is not a searchable word
+
+    bulk = {"ids": [rare["id"]], "set": {"remove_tags": ["conference-2026"], "add_tags": ["later"]}}
+    r = client.post(f"{API}/leads/bulk", json=bulk, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    assert tagged("conference-2026") == [] and tagged("later") == ["Rare Tag Co"]

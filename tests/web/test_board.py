@@ -290,6 +290,15 @@ def test_notes_are_escaped_and_tasks_can_be_added_and_done(client, browser, worl
     assert "Call Pat" in b.get(f"/leads/{lead_id}").text
     done = b.post(f"/leads/{lead_id}/tasks/{task_id}/done", data={"csrf_token": token})
     assert done.status_code == 303 and "Completed a task" in b.get(f"/leads/{lead_id}").text
+    # A person with a timezone of their own: the form is labelled in it and read in it, not the org's.
+    me = client.patch("/api/v1/auth/me", json={"timezone": "America/New_York"}, headers=world.alice.headers)
+    assert me.status_code == 200, me.text
+    assert "Due (America/New_York)" in b.get(f"/leads/{lead_id}").text
+    later = {"title": "Call Pat again", "due_at": "2030-01-02T09:30", "csrf_token": token}
+    assert b.post(f"/leads/{lead_id}/tasks", data=later).status_code == 303
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        again = session.scalars(select(Task).where(Task.title == "Call Pat again")).one()
+        assert again.due_at is not None and again.due_at.hour == 14  # 09:30 EST is 14:30 UTC
 
 
 def test_new_lead_form_creates_a_lead_and_shows_errors_by_field(client, browser, world):

@@ -111,8 +111,11 @@ class LeadBulkRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def insert(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
-        """Insert *rows* (same keys each) into *model*'s table in one statement, stamped with the tenant."""
+    def insert(self, model: type[Base], rows: list[dict[str, Any]], *, skip_existing: bool = False) -> None:
+        """Insert *rows* (same keys each) into *model*'s table in one statement, stamped with the tenant.
+
+        *skip_existing*: a row whose key is already there is left out instead of failing the statement.
+        """
         if not rows:
             return
         org_id = current_tenant(self.session)
@@ -123,7 +126,10 @@ class LeadBulkRepository:
         # The statement as SQLAlchemy would send it, compiled once; the values go through the same
         # bind processors, but per column, and once for a value every row shares (tenant, timestamps,
         # stage). Through Core's executemany the per-row parameter handling cost more than the insert.
-        compiled = insert(table).compile(dialect=dialect, column_keys=names)
+        stmt = insert(table)
+        if skip_existing:
+            stmt = stmt.prefix_with("OR IGNORE", dialect="sqlite")
+        compiled = stmt.compile(dialect=dialect, column_keys=names)
         columns = []
         for name in names:
             processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -146,10 +152,12 @@ class LeadBulkRepository:
         # format, quoting and escaping element by element in Python, a third of a 100,000-row import's CPU.
         # Same connection, so the same transaction.
         arrays = ", ".join(f"%b::{_array_element_type(table.c[name].type, dialect)}[]" for name in names)
-        statement = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+        if skip_existing:
+            sql += " ON CONFLICT DO NOTHING"
         driver = connection.connection.driver_connection
         with driver.cursor() as cursor:  # type: ignore[union-attr]
-            cursor.execute(statement, tuple(columns))
+            cursor.execute(sql, tuple(columns))
 
 
 def _array_element_type(column_type: TypeEngine[Any], dialect: Dialect) -> str:

@@ -29,7 +29,8 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 
 
-def _timezone(session: DbSession, principal: Principal) -> str:
+def reader_timezone(session: DbSession, principal: Principal) -> str:
+    """The zone the caller's forms are labelled, read and shown in: theirs, else the organisation's."""
     user = UserRepository(session).get(principal.user_id) if principal.user_id else None
     return effective_timezone(user, OrganizationRepository(session).current())
 
@@ -154,7 +155,7 @@ def schedule_call(
 ) -> Response:
     """Schedule a call in the caller's timezone: a "Call <contact>" task and an event on their calendar."""
     lead = lead_service.lead_or_404(session, lead_id)
-    tz = _timezone(session, principal)
+    tz = reader_timezone(session, principal)
     try:
         with attempt(session):
             try:

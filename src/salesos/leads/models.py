@@ -173,15 +173,18 @@ class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
 
 
 # Bytewise order on PostgreSQL too, so a word prefix is one index range (SQLite's BINARY already is).
-SEARCH_TERM_TYPE = String(40).with_variant(String(40, collation="C"), "postgresql")
+# Wide enough for a tag's term ("#" and up to 50 characters); words are cut at 40.
+SEARCH_TERM_TYPE = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
 class LeadSearchTerm(Base):
-    """One word a lead can be found by (its company's name, its primary contact's name and email).
+    """One word a lead can be found by (its company's name, its primary contact's name and email), or
+    one of its tags ("#" and the tag, exactly).
 
-    The free-text search matches word prefixes as index ranges on ``(org_id, term)``: row-level security
-    lets PostgreSQL use an index only for leakproof operators, and text ``>=``/``<`` are, while the
-    ``lower()``/``LIKE`` of a substring search are not. Kept by ``leads.search``; see there.
+    The free-text search matches word prefixes as index ranges on ``(org_id, term)``, and the tag filter
+    one exact term: row-level security lets PostgreSQL use an index only for leakproof operators, and
+    text ``=``/``>=``/``<`` are, while a substring ``lower()``/``LIKE`` and jsonb ``@>`` are not.
+    Kept by ``leads.search``; see there.
     """
 
     __tablename__ = "lead_search_terms"

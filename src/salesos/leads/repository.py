@@ -6,8 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Uuid, cast, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ColumnElement, Row, Uuid, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from salesos.db.base import uuid_text
@@ -220,16 +219,10 @@ class LeadRepository(Repository[Lead]):
         if f.created_before is not None:
             conditions.append(Lead.created_at < f.created_before)
         if f.tag:
-            conditions.append(self._has_tag(f.tag))
+            conditions.append(search_repository.tagged(self.org_id, search.tag_term(f.tag)))
         if f.q:
             conditions.append(search_repository.matching(self.org_id, search.prefix_ranges(f.q)))
         return conditions
-
-    def _has_tag(self, tag: str) -> ColumnElement[bool]:
-        if self.session.get_bind().dialect.name == "postgresql":
-            return cast(Lead.tags, JSONB).contains([tag])
-        items = func.json_each(Lead.tags).table_valued("value")
-        return exists(select(1).select_from(items).where(items.c.value == tag))
 
 
 class HistoryRepository(Repository[LeadStatusHistory]):

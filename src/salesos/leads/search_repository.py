@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, insert, intersect, select
 
@@ -24,22 +25,22 @@ class SearchTermRepository(Repository[LeadSearchTerm]):
 
     def sources(
         self, lead_ids: set[uuid.UUID], company_ids: set[uuid.UUID], contact_ids: set[uuid.UUID]
-    ) -> list[tuple[uuid.UUID, str, str | None, str | None]]:
-        """(lead id, company name, primary contact's name, its email) of the leads given or reached."""
+    ) -> list[Any]:
+        """(lead id, company name, primary contact's name, its email, tags) of the leads given or reached."""
         stmt = (
-            select(Lead.id, Company.name, Contact.full_name, Contact.email)
+            select(Lead.id, Company.name, Contact.full_name, Contact.email, Lead.tags)
             .join(Company, Company.id == Lead.company_id)
             .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
             .where(Lead.org_id == self.org_id)
         )
-        found: dict[uuid.UUID, tuple[uuid.UUID, str, str | None, str | None]] = {}
+        found: dict[uuid.UUID, Any] = {}
         connection = self.session.connection()
         for column, ids in ((Lead.id, lead_ids), (Lead.company_id, company_ids),
                             (Lead.primary_contact_id, contact_ids)):  # fmt: skip
             listed = list(ids)
             for start in range(0, len(listed), CHUNK):
                 for row in connection.execute(stmt.where(column.in_(listed[start : start + CHUNK]))):
-                    found[row[0]] = (row[0], row[1], row[2], row[3])
+                    found[row[0]] = row
         return list(found.values())
 
     def replace(self, terms: dict[uuid.UUID, set[str]]) -> None:
@@ -79,3 +80,10 @@ def matching(org_id: uuid.UUID, ranges: list[tuple[str, str]]) -> ColumnElement[
         for low, high in ranges
     ]
     return Lead.id.in_(selects[0] if len(selects) == 1 else intersect(*selects))
+
+
+def tagged(org_id: uuid.UUID, term: str) -> ColumnElement[bool]:
+    """A condition on ``Lead.id``: leads with this tag's term (one index lookup, any tag's rarity)."""
+    return Lead.id.in_(
+        select(LeadSearchTerm.lead_id).where(LeadSearchTerm.org_id == org_id, LeadSearchTerm.term == term)
+    )

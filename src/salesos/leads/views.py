@@ -13,7 +13,7 @@ from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
 from salesos.leads import board, schemas
-from salesos.leads.action_views import render_detail
+from salesos.leads.action_views import reader_timezone, render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
 from salesos.leads.merge_views import router as merge_router
@@ -22,7 +22,7 @@ from salesos.leads.service import leads as lead_service
 from salesos.leads.service import pipelines as pipeline_service
 from salesos.leads.service import work as work_service
 from salesos.orgs.models import Role
-from salesos.orgs.repository import MembershipRepository, OrganizationRepository
+from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import FormErrors, attempt, domain_errors, local_path, validate
 from salesos.web.pages import is_htmx, page, see_other
 from salesos.web.templating import templates
@@ -295,12 +295,11 @@ def add_task(
     title: Text = "",
     due_at: Text = "",
 ) -> Response:
-    """Add a task, due at a time given in the organisation's timezone."""
+    """Add a task, due at a time given in the caller's timezone (the form's label names it)."""
     lead = lead_service.lead_or_404(session, lead_id)
-    org = OrganizationRepository(session).current()
     values = {"title": title, "due_at": due_at}
     try:
-        due = board.parse_local(due_at, org.timezone if org else "UTC")
+        due = board.parse_local(due_at, reader_timezone(session, principal))
     except ValueError:
         errors: FormErrors = {"due_at": "Enter a date and time."}
     else:

@@ -121,13 +121,6 @@ class _Draft:
         self.primary_contact_id = contact.id
         return contact
 
-    def search_terms(self) -> set[str]:
-        """The words this lead is found by, as it stands after every merge of this batch."""
-        contact = self.primary_contact
-        if contact is None:
-            return search.lead_terms(self.company.name, None, None)
-        return search.lead_terms(self.company.name, contact.full_name, contact.email)
-
     def lead_row(self) -> dict[str, Any]:
         """The leads row as it stands after every merge of this batch."""
         contact_id, source, tags = self.primary_contact_id, self.source, self.tags
@@ -223,6 +216,11 @@ def _activity(lead_id: uuid.UUID, actor_id: uuid.UUID | None, kind: str, now: da
 
 def store(session: Session, principal: Principal, rows: list[CleanRow], state: RunState) -> BatchResult:
     """Merge each record into its match or create a lead; flushes, the runner commits the batch."""
+    with search.written_by_caller(session):
+        return _store(session, principal, rows, state)
+
+
+def _store(session: Session, principal: Principal, rows: list[CleanRow], state: RunState) -> BatchResult:
     stage = first_open_stage(ensure_default_pipeline(session))
     now = utcnow()
     actor = principal.user_id
@@ -230,6 +228,7 @@ def store(session: Session, principal: Principal, rows: list[CleanRow], state: R
     drafts: list[_Draft] = []
     activities: list[dict[str, Any]] = []
     hints: dict[uuid.UUID, str] = {}
+    merged_leads: dict[uuid.UUID, Lead] = {}
     merged = 0
     for row in rows:
         target = index.find(row)
@@ -243,10 +242,17 @@ def store(session: Session, principal: Principal, rows: list[CleanRow], state: R
         incoming = dedup.incoming_values(row.data, row.keys, row.company_phone)
         filled = dedup.fill_lead(target, incoming, _contact_maker(session, target, now))
         activities.append(_activity(target.id, actor, "merged", now, source=row.data.source, fields=filled))
+        if isinstance(target, Lead):
+            merged_leads[target.id] = target
         hints.setdefault(target.id, "lead.updated")
         index.add_lead(target)
         merged += 1
     _insert(session, principal, drafts, stage, activities, now)
+    # A merge only fills blanks and adds tags, so a merged lead's terms only grow: add the new ones.
+    merged_terms = [
+        {"term": term, "lead_id": lead.id} for lead in merged_leads.values() for term in _terms_of(lead)
+    ]
+    LeadBulkRepository(session).insert(LeadSearchTerm, merged_terms, skip_existing=True)
     for draft in drafts:
         state.company_lead[draft.company_id.int] = draft.id.int
         if draft.primary_contact is not None:
@@ -256,6 +262,14 @@ def store(session: Session, principal: Principal, rows: list[CleanRow], state: R
     if drafts:
         schedule_scan(session, principal.org_id)  # as create_lead does, once per batch
     return BatchResult(created=len(drafts), merged=merged)
+
+
+def _terms_of(lead: Target) -> set[str]:
+    """The terms *lead* is found by, as it stands after every merge of this batch."""
+    contact = lead.primary_contact
+    if contact is None:
+        return search.lead_terms(lead.company.name, None, None, lead.tags)
+    return search.lead_terms(lead.company.name, contact.full_name, contact.email, lead.tags)
 
 
 def _contact_maker(session: Session, target: Target, now: datetime) -> Any:
@@ -278,9 +292,7 @@ def _insert(
     bulk.insert(Company, [dict(vars(d.company)) for d in drafts])
     bulk.insert(Contact, [dict(vars(d.primary_contact)) for d in drafts if d.primary_contact is not None])
     bulk.insert(Lead, [d.lead_row() for d in drafts])
-    bulk.insert(
-        LeadSearchTerm, [{"term": term, "lead_id": d.id} for d in drafts for term in d.search_terms()]
-    )
+    bulk.insert(LeadSearchTerm, [{"term": term, "lead_id": d.id} for d in drafts for term in _terms_of(d)])
     history = [
         {"id": uuid7(), "lead_id": d.id, "from_stage_id": None, "to_stage_id": stage.id,
          "changed_by_id": principal.user_id, "reason": None, "created_at": now, "updated_at": now}
