@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +84,8 @@ class Company(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_companies_org_id_id", "org_id", "id"),
         # Exact-domain dedup looks companies up by domain within one org.
         Index("ix_companies_org_id_domain", "org_id", "domain"),
+        # The lead list sorted by company name walks this (migration 0021).
+        Index("ix_companies_org_id_lower_name_id", "org_id", text("lower(name)"), "id"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
