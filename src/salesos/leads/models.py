@@ -147,8 +147,16 @@ class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_leads_org_id_owner_id_next_follow_up_at", "org_id", "owner_id", "next_follow_up_at", "id"),
         Index("ix_leads_org_id_score_id", "org_id", "score", "id"),
         Index("ix_leads_org_id_value_id", "org_id", "value", "id"),
-        # Board column totals read only the index (migration 0009).
-        Index("ix_leads_org_id_stage_id_currency_value", "org_id", "stage_id", "currency", "value"),
+        # Board column totals read only the index (migration 0009); with the id included, also when a
+        # search or tag filter picks the leads (PostgreSQL, migration 0022).
+        Index(
+            "ix_leads_org_id_stage_id_currency_value",
+            "org_id",
+            "stage_id",
+            "currency",
+            "value",
+            postgresql_include=["id"],
+        ),
         # Dedup (intake, import) and merges look leads up by their contact or company.
         Index("ix_leads_org_id_primary_contact_id", "org_id", "primary_contact_id"),
         Index("ix_leads_org_id_company_id", "org_id", "company_id"),
