@@ -3,16 +3,20 @@ come from, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
 from typing import Any
 
+import pytest
 from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from salesos.db.migrate import alembic_config, upgrade
-from salesos.db.session import unit_of_work
-from salesos.leads.models import LeadSearchTerm
+from salesos.db.session import open_session, unit_of_work
+from salesos.leads.models import Company, Contact, LeadSearchTerm
 from salesos.leads.search import MAX_TERM_CHARS, lead_terms, prefix_ranges, words
 from tests.conftest import both_databases
 from tests.imports.helpers import run as run_import
@@ -159,3 +163,37 @@ def test_the_tag_filter_follows_every_way_tags_change(client, world):
     r = client.post(f"{API}/leads/bulk", json=bulk, headers=alice.headers)
     assert r.status_code == 200, r.text
     assert tagged("conference-2026") == [] and tagged("later") == ["Rare Tag Co"]
+
+
+@pytest.mark.parametrize("db_kind", ["postgres"], indirect=True)
+def test_two_edits_of_one_leads_words_at_once_both_land(client, world):
+    """A company renamed while its lead's contact is edited: the second waits for the first's terms, then
+    writes its own from what the first committed (unlocked, its insert of a shared term failed)."""
+    org = world.alice.org_id
+    lead = _lead(client, world.alice, "Zyxo Anvils", first_name="Ann", email="ann@zyxo.example")
+    company_id, contact_id = uuid.UUID(lead["company"]["id"]), uuid.UUID(lead["primary_contact"]["id"])
+    first = open_session(org_id=org)
+    company = first.get(Company, company_id)
+    assert company is not None
+    company.name = "Globex Anvils"
+    first.flush()  # its terms are written, its transaction still open
+    errors: list[BaseException] = []
+
+    def edit_contact() -> None:
+        try:
+            with unit_of_work(org_id=org) as second:
+                contact = second.get(Contact, contact_id)
+                assert contact is not None
+                contact.email = "ann@globex.example"
+        except BaseException as exc:  # the assertion below shows it
+            errors.append(exc)
+
+    thread = threading.Thread(target=edit_contact)
+    thread.start()
+    time.sleep(0.5)  # the second transaction is waiting on the lead now
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert errors == []
+    assert _found(client, world.alice, "globex ann") == ["Globex Anvils"]
+    assert _found(client, world.alice, "zyxo") == []

@@ -134,7 +134,8 @@ def refresh(
 ) -> None:
     """Recompute the terms of these leads and of the leads of these companies and primary contacts."""
     repo = SearchTermRepository(session)
-    sources = repo.sources(set(lead_ids), set(company_ids), set(contact_ids))
+    locked = repo.lock_leads(set(lead_ids), set(company_ids), set(contact_ids))
+    sources = repo.sources(locked)
     repo.replace({row.id: lead_terms(row.name, row.full_name, row.email, row.tags or ()) for row in sources})
 
 

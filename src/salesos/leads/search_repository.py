@@ -23,25 +23,41 @@ class SearchTermRepository(Repository[LeadSearchTerm]):
         stmt = select(Lead.id).where(Lead.org_id == self.org_id, Lead.primary_contact_id.in_(contact_ids))
         return list(self.session.connection().scalars(stmt))
 
-    def sources(
+    def lock_leads(
         self, lead_ids: set[uuid.UUID], company_ids: set[uuid.UUID], contact_ids: set[uuid.UUID]
-    ) -> list[Any]:
-        """(lead id, company name, primary contact's name, its email, tags) of the leads given or reached."""
+    ) -> list[uuid.UUID]:
+        """The leads given or reached through their company or primary contact, row-locked in id order.
+
+        Two transactions changing the words of one lead by different rows (a company renamed while its
+        contact is edited) would otherwise each read the other's old words, and the second insert of a
+        shared term would fail on the primary key. Locked, the second waits, then reads what the first
+        committed (PostgreSQL; SQLite runs one writer at a time anyway).
+        """
+        found: set[uuid.UUID] = set()
+        connection = self.session.connection()
+        for column, ids in ((Lead.id, lead_ids), (Lead.company_id, company_ids),
+                            (Lead.primary_contact_id, contact_ids)):  # fmt: skip
+            listed = list(ids)
+            for start in range(0, len(listed), CHUNK):
+                stmt = select(Lead.id).where(
+                    Lead.org_id == self.org_id, column.in_(listed[start : start + CHUNK])
+                )
+                found.update(connection.scalars(stmt.order_by(Lead.id).with_for_update()))
+        return sorted(found)
+
+    def sources(self, lead_ids: list[uuid.UUID]) -> list[Any]:
+        """(id, name, full_name, email, tags): each lead's company name, primary contact and tags."""
         stmt = (
             select(Lead.id, Company.name, Contact.full_name, Contact.email, Lead.tags)
             .join(Company, Company.id == Lead.company_id)
             .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
             .where(Lead.org_id == self.org_id)
         )
-        found: dict[uuid.UUID, Any] = {}
         connection = self.session.connection()
-        for column, ids in ((Lead.id, lead_ids), (Lead.company_id, company_ids),
-                            (Lead.primary_contact_id, contact_ids)):  # fmt: skip
-            listed = list(ids)
-            for start in range(0, len(listed), CHUNK):
-                for row in connection.execute(stmt.where(column.in_(listed[start : start + CHUNK]))):
-                    found[row[0]] = row
-        return list(found.values())
+        rows: list[Any] = []
+        for start in range(0, len(lead_ids), CHUNK):
+            rows += connection.execute(stmt.where(Lead.id.in_(lead_ids[start : start + CHUNK]))).all()
+        return rows
 
     def replace(self, terms: dict[uuid.UUID, set[str]]) -> None:
         """Make *terms* the whole set of search terms of each lead it names."""
