@@ -29,7 +29,7 @@ from salesos.db.session import AppSession
 from salesos.leads.models import Company, Contact, Lead
 from salesos.leads.search_repository import SearchTermRepository
 
-MAX_TERM_CHARS = 40  # the column's width; a longer word is found by its first 40 characters
+MAX_TERM_CHARS = 40  # a longer word is found by its first 40 characters (the column holds 64, for tags)
 MAX_QUERY_WORDS = 8
 # Letters and digits; underscores and punctuation separate words ("real_co" is "real" and "co").
 _WORD = re.compile(r"[^\W_]+")
