@@ -72,6 +72,7 @@ CONTACT_COLUMNS = (
     "last_name",
     "full_name",
     "email",
+    "email_key",
     "phone",
     "is_primary",
     "is_decision_maker",
@@ -144,6 +145,7 @@ def generate(
                     last,
                     f"{first} {last}",
                     email,
+                    email,  # its key: no "+tag"
                     None,
                     True,
                     False,

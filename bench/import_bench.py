@@ -274,7 +274,7 @@ def ceiling_tables() -> list[Any]:
 CEILING_COLUMNS = {
     "companies": ("id", "org_id", "created_at", "updated_at", "name", "website", "city", "tags"),
     "contacts": ("id", "org_id", "created_at", "updated_at", "company_id", "first_name", "last_name",
-                 "full_name", "title", "email", "phone", "is_primary", "is_decision_maker",
+                 "full_name", "title", "email", "email_key", "phone", "is_primary", "is_decision_maker",
                  "email_consent", "do_not_contact"),
     "leads": ("id", "org_id", "created_at", "updated_at", "company_id", "primary_contact_id",
               "pipeline_id", "stage_id", "currency", "source", "tags", "custom_fields"),
@@ -298,7 +298,7 @@ def _ceiling_rows(path: Path, org: Any, stage: Any, pipeline: Any, ids: Any, now
             words |= {f"#{tags}"} if tags else set()
             yield (
                 (cid, org, now, now, company, website, city, "[]"),
-                (pid, org, now, now, cid, first, last, f"{first} {last}", title, email, phone,
+                (pid, org, now, now, cid, first, last, f"{first} {last}", title, email, email, phone,
                  True, False, False, False),
                 (lid, org, now, now, cid, pid, pipeline, stage, "USD", "csv import", f'["{tags}"]', "{}"),
                 (hid, org, now, now, lid, stage),

@@ -131,9 +131,30 @@ def test_realtime_hints_are_coalesced_per_batch(client, world):
         set_hub(None)
 
 
-def test_intake_lookup_matches_a_tagged_address_by_its_key(client, world):
-    _import(client, world.alice, "Company,Email\nAcme,ann@gmail.com\n")
+@both_databases
+def test_intake_lookup_matches_tagged_addresses_in_both_directions(client, world):
+    _import(client, world.alice, "Company,Email\nAcme,ann@gmail.com\nTagged Co,zoe+news@gmail.com\n")
     with unit_of_work(write=False, org_id=world.alice.org_id) as s:
         found = dedup.find_existing_lead(s, email="ann+crm@gmail.com", phone=None, domain=None)
         assert found is not None and found.company.name == "Acme"
+        # The stored address has the tag and the incoming one none, or another one: the key matches.
+        for incoming in ("zoe@gmail.com", "zoe+other@gmail.com"):
+            found = dedup.find_existing_lead(s, email=incoming, phone=None, domain=None)
+            assert found is not None and found.company.name == "Tagged Co", incoming
         assert dedup.find_existing_lead(s, email="bob+ann@gmail.com", phone=None, domain=None) is None
+
+
+@both_databases
+def test_the_stored_key_follows_every_edit_of_the_address(client, world):
+    from salesos.leads.models import Contact
+
+    with unit_of_work(org_id=world.alice.org_id) as s:
+        contact = Contact(org_id=world.alice.org_id, email="amy+lists@example.org")
+        s.add(contact)
+        s.flush()
+        assert contact.email_key == "amy@example.org"
+        contact.email = "amy@example.org"
+        assert contact.email_key == "amy@example.org"
+        contact.email = None
+        s.flush()
+        assert s.scalar(select(Contact.email_key).where(Contact.id == contact.id)) is None

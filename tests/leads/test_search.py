@@ -18,6 +18,7 @@ from salesos.db.migrate import alembic_config, upgrade
 from salesos.db.session import open_session, unit_of_work
 from salesos.leads.models import Company, Contact, LeadSearchTerm
 from salesos.leads.search import MAX_TERM_CHARS, lead_terms, prefix_ranges, words
+from salesos.leads.service import dedup
 from tests.conftest import both_databases
 from tests.imports.helpers import run as run_import
 
@@ -131,12 +132,15 @@ def test_imported_and_merged_leads_are_found(client, world):
 
 @both_databases
 def test_the_migration_indexes_existing_leads(client, world, settings):
-    _lead(client, world.alice, "Preexisting Partners", first_name="Olga", email="olga@pre.example")
+    _lead(client, world.alice, "Preexisting Partners", first_name="Olga", email="olga+crm@pre.example")
     config = alembic_config(settings.migration_database_url)
-    command.downgrade(config, "0019")  # drops the terms
-    upgrade("head")  # creates them again from the leads
+    command.downgrade(config, "0019")  # drops the terms and the contacts' email keys
+    upgrade("head")  # makes both again from the stored rows
     assert _found(client, world.alice, "olga") == ["Preexisting Partners"]
     assert _found(client, world.alice, "partners pre") == ["Preexisting Partners"]
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        found = dedup.find_existing_lead(s, email="olga@pre.example", phone=None, domain=None)
+        assert found is not None and found.company.name == "Preexisting Partners"
 
 
 @both_databases

@@ -55,12 +55,12 @@ class LeadKeyRepository(Repository[Lead]):
     def _pairs(self, stmt: Select[str | None, uuid.UUID]) -> list[tuple[str, uuid.UUID]]:
         return [(str(key), id_) for key, id_ in self.session.execute(stmt).all()]
 
-    def contacts_by_emails(self, emails: Collection[str]) -> list[tuple[str, uuid.UUID]]:
-        """(email, contact id) of this org's contacts with one of *emails* (index (org_id, email))."""
-        if not emails:
+    def contacts_by_email_keys(self, keys: Collection[str]) -> list[tuple[str, uuid.UUID]]:
+        """(email key, contact id) of this org's contacts whose address has one of *keys* (tagged or not)."""
+        if not keys:
             return []
-        stmt = select(Contact.email, Contact.id).where(Contact.org_id == self.org_id)
-        return self._pairs(stmt.where(Contact.email.in_(emails)))
+        stmt = select(Contact.email_key, Contact.id).where(Contact.org_id == self.org_id)
+        return self._pairs(stmt.where(Contact.email_key.in_(keys)))
 
     def contacts_by_phones(self, phones: Collection[str]) -> list[tuple[str, uuid.UUID]]:
         """(phone, contact id) of this org's contacts with one of *phones* (index (org_id, phone))."""
@@ -92,11 +92,6 @@ class LeadKeyRepository(Repository[Lead]):
             (lead_id, contact_id, company_id)
             for lead_id, contact_id, company_id in self.session.execute(stmt).all()
         ]
-
-    def tagged_emails(self) -> list[tuple[str, uuid.UUID]]:
-        """(email, lead id) of every primary contact whose address has a "+tag" (one scan per run)."""
-        stmt = self.scoped(Contact.email, Lead.id).join(Contact, Lead.primary_contact_id == Contact.id)
-        return self._pairs(stmt.where(Contact.org_id == self.org_id, Contact.email.like("%+%@%")))
 
     def leads(self, ids: Collection[uuid.UUID]) -> list[Lead]:
         """These leads of this org with their company and primary contact loaded."""

@@ -23,9 +23,10 @@ from sqlalchemy import (
     Uuid,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from salesos.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from salesos.leads.keys import email_key
 
 
 class StageKind(enum.StrEnum):
@@ -112,6 +113,8 @@ class Contact(IdMixin, TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_contacts_org_id_id", "org_id", "id"),
         Index("ix_contacts_org_id_email", "org_id", "email"),
+        # Dedup matches an address by its key, tagged or not, in both directions (migration 0023).
+        Index("ix_contacts_org_id_email_key", "org_id", "email_key"),
         Index("ix_contacts_org_id_phone", "org_id", "phone"),
     )
 
@@ -124,12 +127,19 @@ class Contact(IdMixin, TenantMixin, TimestampMixin, Base):
     full_name: Mapped[str] = mapped_column(String(241), default="")
     title: Mapped[str | None] = mapped_column(String(160), nullable=True)
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # The address without its "+tag" (``keys.email_key``), kept by ``_key_email`` on every ORM write.
+    email_key: Mapped[str | None] = mapped_column(String(320), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     linkedin_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     is_decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @validates("email")
+    def _key_email(self, _name: str, email: str | None) -> str | None:
+        self.email_key = email_key(email)
+        return email
 
 
 class Lead(IdMixin, TenantMixin, TimestampMixin, Base):

@@ -289,9 +289,9 @@ class LeadMatchRepository(Repository[Lead]):
         # One indexed probe per key ((org_id, email), (org_id, phone), (org_id, domain)), oldest lead wins.
         return self.session.scalars(self.scoped().where(condition).order_by(Lead.id).limit(1)).first()
 
-    def by_contact_email(self, email: str) -> Lead | None:
-        """The oldest lead whose primary contact has *email*."""
-        ids = select(Contact.id).where(Contact.org_id == self.org_id, Contact.email == email)
+    def by_contact_email_key(self, key: str) -> Lead | None:
+        """The oldest lead whose primary contact's address has this key (``keys.email_key``)."""
+        ids = select(Contact.id).where(Contact.org_id == self.org_id, Contact.email_key == key)
         return self._first(Lead.primary_contact_id.in_(ids))
 
     def by_contact_phone(self, phone: str) -> Lead | None:

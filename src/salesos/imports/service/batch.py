@@ -47,28 +47,11 @@ CONTACT_COLUMNS = ("first_name", "last_name", "title", "linkedin_url", "is_decis
 class RunState:
     """What one run of an import carries from batch to batch."""
 
-    # "+tag" addresses by their key: stored as given, so an IN query on the key can't find them.
-    # Loaded once per run (a resumed run reloads what the crashed one committed).
-    tagged: dict[str, uuid.UUID] = field(default_factory=dict)
     # The lead of each contact and company this run created, so later batches need no query for them.
     # Ids are kept as ints: a run remembers hundreds of thousands, and unlike UUID objects ints are not
     # tracked by the garbage collector, whose full passes would walk them all again and again.
     contact_lead: dict[int, int] = field(default_factory=dict)
     company_lead: dict[int, int] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, session: Session) -> RunState:
-        """The org's "+tag" primary-contact addresses, oldest lead per key."""
-        state = cls()
-        for email, lead_id in LeadKeyRepository(session).tagged_emails():
-            state.remember_tagged(email, lead_id)
-        return state
-
-    def remember_tagged(self, email: str | None, lead_id: uuid.UUID) -> None:
-        """Note a stored address if its key differs from it (it has a "+tag")."""
-        key = dedup.email_key(email)
-        if key is not None and key != email and (key not in self.tagged or lead_id < self.tagged[key]):
-            self.tagged[key] = lead_id
 
 
 @dataclass(frozen=True)
@@ -186,8 +169,7 @@ def _lead_ids(
 def _existing(session: Session, rows: list[CleanRow], state: RunState) -> _Index:
     """This org's leads matching any key of the batch, indexed by those keys."""
     repo = LeadKeyRepository(session)
-    emails = {e for r in rows for e in (r.keys.email, r.keys.email_key) if e}
-    email_contacts = [(dedup.email_key(e) or e, c) for e, c in repo.contacts_by_emails(emails)]
+    email_contacts = repo.contacts_by_email_keys({r.keys.email_key for r in rows if r.keys.email_key})
     phone_contacts = repo.contacts_by_phones({r.keys.phone for r in rows if r.keys.phone})
     domain_companies = repo.companies_by_domains({r.match_domain for r in rows if r.match_domain})
     by_contact, by_company = _lead_ids(
@@ -198,8 +180,6 @@ def _existing(session: Session, rows: list[CleanRow], state: RunState) -> _Index
         PHONE: [(k, by_contact[c]) for k, c in phone_contacts if c in by_contact],
         DOMAIN: [(k, by_company[c]) for k, c in domain_companies if c in by_company],
     }
-    email_keys = {r.keys.email_key for r in rows if r.keys.email_key}
-    found[EMAIL] += [(k, state.tagged[k]) for k in email_keys if k in state.tagged]
     leads = {lead.id: lead for lead in repo.leads({i for pairs in found.values() for _, i in pairs})}
     index = _Index()
     for kind, pairs in found.items():
@@ -257,7 +237,6 @@ def _store(session: Session, principal: Principal, rows: list[CleanRow], state: 
         state.company_lead[draft.company_id.int] = draft.id.int
         if draft.primary_contact is not None:
             state.contact_lead[draft.primary_contact.id.int] = draft.id.int
-            state.remember_tagged(draft.primary_contact.email, draft.id)
     _publish(session, principal.org_id, hints)
     if drafts:
         schedule_scan(session, principal.org_id)  # as create_lead does, once per batch
@@ -290,7 +269,9 @@ def _insert(
     # Merged existing leads are ORM objects: their UPDATEs go out first, then the inserts in FK order.
     session.flush()
     bulk.insert(Company, [dict(vars(d.company)) for d in drafts])
-    bulk.insert(Contact, [dict(vars(d.primary_contact)) for d in drafts if d.primary_contact is not None])
+    # The key from the address as merged: a merge into a draft fills its email by plain assignment.
+    contacts = [vars(d.primary_contact) for d in drafts if d.primary_contact is not None]
+    bulk.insert(Contact, [{**c, "email_key": dedup.email_key(c["email"])} for c in contacts])
     bulk.insert(Lead, [d.lead_row() for d in drafts])
     bulk.insert(LeadSearchTerm, [{"term": term, "lead_id": d.id} for d in drafts for term in _terms_of(d)])
     history = [

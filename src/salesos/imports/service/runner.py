@@ -150,8 +150,7 @@ def run_import(
     if begun is None:
         return None
     job, done = begun
-    with unit_of_work(write=False, org_id=org_id) as session:
-        state = RunState.load(session)
+    state = RunState()
     path = Path(job.stored_path)
     records = sniff.records(path, job.encoding, job.delimiter)
     # Records, not lines, are skipped: rows_done counts what the csv reader yielded.

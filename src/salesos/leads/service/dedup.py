@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salesos.leads import normalize
+from salesos.leads.keys import email_key
 from salesos.leads.models import Contact, Lead
 from salesos.leads.repository import ContactRepository, LeadMatchRepository
 from salesos.leads.schemas import LeadCreateIn
@@ -34,19 +35,6 @@ COMPANY_FIELDS = (
     "source",
 )
 CONTACT_FIELDS = ("first_name", "last_name", "title", "linkedin_url")
-
-
-def email_key(email: str | None) -> str | None:
-    """The form a normalised email is matched on: ``jane+news@acme.com`` matches ``jane@acme.com``."""
-    # "+tag" subaddressing (Gmail, Outlook, Fastmail, iCloud, Proton...) delivers to the same mailbox, and
-    # lead lists are full of them (newsletter and CRM sign-ups), so they are the same person for dedup.
-    # The address is still stored as given: on a provider without subaddressing the tag is part of the
-    # mailbox, and a tag the person chose may be what routes our mail past their filters.
-    if email is None:
-        return None
-    local, _, domain = email.rpartition("@")
-    base = local.split("+", 1)[0]
-    return f"{base}@{domain}" if base else email
 
 
 @dataclass(frozen=True)
@@ -84,12 +72,12 @@ def find_existing_lead(
 ) -> Lead | None:
     """This org's lead matching the email, else the phone, else the (non free-mail) company domain."""
     repo = LeadMatchRepository(session)
-    if email:
-        # The stored address and its "+tag"-less key: the older lead wins, as for every key.
-        found = [repo.by_contact_email(e) for e in dict.fromkeys((email_key(email), email)) if e]
-        leads = [lead for lead in found if lead is not None]
-        if leads:
-            return min(leads, key=lambda lead: lead.id)
+    key = email_key(email)
+    if key:
+        # By the "+tag"-less key on both sides: a tagged address finds a bare one and the other way round.
+        found_by_email = repo.by_contact_email_key(key)
+        if found_by_email is not None:
+            return found_by_email
     if phone:
         found_by_phone = repo.by_contact_phone(phone)
         if found_by_phone is not None:
