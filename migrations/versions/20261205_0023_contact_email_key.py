@@ -1,4 +1,4 @@
-"""contacts: email_key, the address without its "+tag", indexed, filled for existing contacts
+"""contacts: email_key, the address without its "+tag", indexed in place of the address, filled
 
 Revision ID: 0023
 Revises: 0022
@@ -25,6 +25,8 @@ def upgrade() -> None:
     op.add_column("contacts", sa.Column("email_key", sa.String(length=320), nullable=True))
     _fill()
     op.create_index("ix_contacts_org_id_email_key", "contacts", ["org_id", "email_key"], unique=False)
+    # Lookups go by the key now; an index on the address would only slow every contact insert.
+    op.drop_index("ix_contacts_org_id_email", table_name="contacts")
 
 
 def _fill() -> None:
@@ -66,6 +68,7 @@ def _fill() -> None:
 
 
 def downgrade() -> None:
+    op.create_index("ix_contacts_org_id_email", "contacts", ["org_id", "email"], unique=False)
     op.drop_index("ix_contacts_org_id_email_key", table_name="contacts")
     # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy the table and drop the original, and
     # dropping it with foreign keys on would clear every lead's primary contact (ON DELETE SET NULL).

@@ -112,8 +112,8 @@ class Contact(IdMixin, TenantMixin, TimestampMixin, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_org_id_id", "org_id", "id"),
-        Index("ix_contacts_org_id_email", "org_id", "email"),
-        # Dedup matches an address by its key, tagged or not, in both directions (migration 0023).
+        # Dedup matches an address by its key, tagged or not, in both directions (migration 0023; it
+        # replaced the index on the address itself, which no query reads any more).
         Index("ix_contacts_org_id_email_key", "org_id", "email_key"),
         Index("ix_contacts_org_id_phone", "org_id", "phone"),
     )

@@ -286,7 +286,7 @@ class LeadMatchRepository(Repository[Lead]):
     model = Lead
 
     def _first(self, condition: Any) -> Lead | None:
-        # One indexed probe per key ((org_id, email), (org_id, phone), (org_id, domain)), oldest lead wins.
+        # One indexed probe per key ((org_id, email_key), (org_id, phone), (org_id, domain)); oldest wins.
         return self.session.scalars(self.scoped().where(condition).order_by(Lead.id).limit(1)).first()
 
     def by_contact_email_key(self, key: str) -> Lead | None:

@@ -227,12 +227,7 @@ def _store(session: Session, principal: Principal, rows: list[CleanRow], state: 
         hints.setdefault(target.id, "lead.updated")
         index.add_lead(target)
         merged += 1
-    _insert(session, principal, drafts, stage, activities, now)
-    # A merge only fills blanks and adds tags, so a merged lead's terms only grow: add the new ones.
-    merged_terms = [
-        {"term": term, "lead_id": lead.id} for lead in merged_leads.values() for term in _terms_of(lead)
-    ]
-    LeadBulkRepository(session).insert(LeadSearchTerm, merged_terms, skip_existing=True)
+    _insert(session, principal, drafts, list(merged_leads.values()), stage, activities, now)
     for draft in drafts:
         state.company_lead[draft.company_id.int] = draft.id.int
         if draft.primary_contact is not None:
@@ -261,6 +256,7 @@ def _insert(
     session: Session,
     principal: Principal,
     drafts: list[_Draft],
+    merged: list[Lead],
     stage: PipelineStage,
     activities: list[dict[str, Any]],
     now: datetime,
@@ -274,6 +270,9 @@ def _insert(
     bulk.insert(Contact, [{**c, "email_key": dedup.email_key(c["email"])} for c in contacts])
     bulk.insert(Lead, [d.lead_row() for d in drafts])
     bulk.insert(LeadSearchTerm, [{"term": term, "lead_id": d.id} for d in drafts for term in _terms_of(d)])
+    # A merge only fills blanks and adds tags, so a merged lead's terms only grow: add the new ones.
+    merged_terms = [{"term": term, "lead_id": lead.id} for lead in merged for term in _terms_of(lead)]
+    bulk.insert(LeadSearchTerm, merged_terms, skip_existing=True)
     history = [
         {"id": uuid7(), "lead_id": d.id, "from_stage_id": None, "to_stage_id": stage.id,
          "changed_by_id": principal.user_id, "reason": None, "created_at": now, "updated_at": now}
