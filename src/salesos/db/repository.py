@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from salesos.db.base import Base
@@ -34,6 +34,13 @@ def batched_adds(session: Session) -> Iterator[None]:
     session.flush()
 
 
+def column_rows(session: Session, stmt: Select[Any]) -> list[Row[Any]]:
+    """``Repository.rows`` for callers that hold a session and a statement, not a repository."""
+    if session.autoflush:
+        session.flush()
+    return list(session.connection().execute(stmt).all())
+
+
 class Repository(Generic[ModelT]):
     """Queries for one model. Tenant-owned models are always filtered by the session's org."""
 
@@ -52,6 +59,15 @@ class Repository(Generic[ModelT]):
         if hasattr(self.model, "org_id"):
             stmt = stmt.where(self.model.org_id == self.org_id)  # type: ignore[attr-defined]
         return stmt
+
+    def rows(self, stmt: Select[Any]) -> list[Row[Any]]:
+        """The rows of a SELECT of columns (not entities), run as Core on the session's connection.
+
+        Same transaction and tenant settings as ``session.execute``, without the ORM's result loading,
+        which was a quarter of a board page's CPU. Core does not autoflush, so pending changes are
+        flushed first, as ``session.execute`` would (unless autoflush is off, as in ``batched_adds``).
+        """
+        return column_rows(self.session, stmt)
 
     def get(self, id_: uuid.UUID) -> ModelT | None:
         """The row with *id_* in this tenant, or None: a foreign id looks exactly like a missing one."""

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select
 
 from salesos.auth.models import User
+from salesos.db.base import uuid_text
 from salesos.db.pagination import Page, decode_cursor, encode_cursor
 from salesos.leads.models import Company, Contact, Lead
 from salesos.leads.repository import ContactRepository, LeadRepository
 from salesos.leads.schemas import LeadFilters
 
 CARD_COLUMNS = (
-    Lead.id,
+    uuid_text(Lead.id),
     Lead.stage_id,
     Company.name.label("company_name"),
     Contact.full_name.label("contact_name"),
@@ -32,7 +33,7 @@ CARD_COLUMNS = (
 
 @dataclass(slots=True)
 class Card:
-    """One board card. The id is formatted once: a card's HTML repeats it eight times, 150 cards a board."""
+    """One board card; the id is read as text: a card's HTML repeats it eight times, 150 cards a board."""
 
     id: str
     stage_id: uuid.UUID
@@ -48,7 +49,7 @@ class Card:
 
 def _card(row: Row[Any]) -> Card:
     return Card(
-        str(row.id),
+        row.id,
         row.stage_id,
         row.company_name,
         row.contact_name,
@@ -82,7 +83,7 @@ class BoardRepository(LeadRepository):
         stmt = self._cards(filters).where(Lead.stage_id == stage_id)
         if cursor:
             stmt = stmt.where(Lead.id < decode_cursor(cursor))
-        found = list(self.session.execute(stmt.order_by(Lead.id.desc()).limit(limit + 1)).all())
+        found = self.rows(stmt.order_by(Lead.id.desc()).limit(limit + 1))
         items = found[:limit]
         more = len(found) > limit and bool(items)
         return Page(
@@ -91,8 +92,8 @@ class BoardRepository(LeadRepository):
 
     def card(self, lead_id: uuid.UUID, filters: LeadFilters) -> Card | None:
         """One lead's card, or None when it is missing or outside *filters*."""
-        row = self.session.execute(self._cards(filters).where(Lead.id == lead_id)).first()
-        return _card(row) if row is not None else None
+        found = self.rows(self._cards(filters).where(Lead.id == lead_id))
+        return _card(found[0]) if found else None
 
     def column_totals(self, filters: LeadFilters) -> list[Row[Any]]:
         """(stage_id, currency, count, value sum) for every column, in one grouped query.
@@ -105,7 +106,7 @@ class BoardRepository(LeadRepository):
         )
         for condition in self._conditions(filters):
             stmt = stmt.where(condition)
-        return list(self.session.execute(stmt.group_by(Lead.stage_id, Lead.currency)).all())
+        return self.rows(stmt.group_by(Lead.stage_id, Lead.currency))
 
 
 class CompanyContactRepository(ContactRepository):

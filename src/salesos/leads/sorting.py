@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, literal, tuple_
 from sqlalchemy.orm import Session
 
 from salesos.db.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from salesos.db.repository import column_rows
 from salesos.errors import ValidationFailed
 from salesos.leads.models import Company, Lead
 from salesos.leads.schemas import LeadSort
@@ -103,17 +104,13 @@ def sorted_page(
 ) -> Page[Any]:
     """One page of *stmt*'s rows (which carry an ``id``) in *spec*'s order, after *cursor*."""
     limit = max(1, min(limit, MAX_LIMIT))
-    # The statements select columns, not entities: Core execution on the session's connection (same
-    # transaction, same tenant settings) returns the same rows without the ORM's loading machinery.
-    # It does not autoflush, so pending changes are flushed first, as session.execute would.
-    session.flush()
-    connection = session.connection()
+    # The statements select columns, not entities: Core rows (``column_rows``), without the ORM's loading.
     if spec.by_id:
         order = Lead.id.desc() if spec.descending else Lead.id.asc()
         if cursor:
             before = decode_cursor(cursor)
             stmt = stmt.where(Lead.id < before if spec.descending else Lead.id > before)
-        rows = list(connection.execute(stmt.order_by(order).limit(limit + 1)).all())
+        rows = column_rows(session, stmt.order_by(order).limit(limit + 1))
         last_id = rows[limit - 1].id if len(rows) > limit else None
         return Page(items=rows[:limit], next_cursor=encode_cursor(last_id) if last_id else None)
     column = spec.expression()
@@ -131,13 +128,13 @@ def sorted_page(
             key = tuple_(column, Lead.id)
             after = tuple_(literal(value, column.type), literal(row_id, Lead.id.type))
             filled = filled.where(key < after if spec.descending else key > after)
-        found = list(connection.execute(_ordered(filled, spec, column, Lead.id).limit(limit + 1)).all())
+        found = column_rows(session, _ordered(filled, spec, column, Lead.id).limit(limit + 1))
     if len(found) <= limit and spec.key in NULLABLE_KEYS:
         # Empty values come last in both directions, in id order.
         empty = stmt.where(column.is_(None))
         if row_id is not None and value is None:
             empty = empty.where(Lead.id < row_id if spec.descending else Lead.id > row_id)
-        found += connection.execute(_ordered(empty, spec, Lead.id).limit(limit + 1 - len(found))).all()
+        found += column_rows(session, _ordered(empty, spec, Lead.id).limit(limit + 1 - len(found)))
     items: list[Any] = found[:limit]
     next_cursor = None
     if len(found) > limit:
