@@ -21,6 +21,7 @@ class FakeGoogle:
     codes: dict[str, str] = field(default_factory=dict)  # code → refresh token it grants
     access_tokens: set[str] = field(default_factory=set)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     busy_once: bool = False
     calls: list[str] = field(default_factory=list)
@@ -68,8 +69,16 @@ class FakeGoogle:
         if self.busy_once:
             self.busy_once = False
             return 503, {"error": {"code": 503}}
-        event = json.loads(body)
         prefix = "/calendar/v3/calendars/primary/events"
+        if method == "DELETE" and path.startswith(prefix + "/"):
+            event_id = path.rsplit("/", 1)[1]
+            if event_id in self.deleted:
+                return 410, {"error": {"code": 410, "message": "Resource has been deleted"}}
+            if self.events.pop(event_id, None) is None:
+                return 404, {"error": {"code": 404}}
+            self.deleted.add(event_id)
+            return 204, {}
+        event = json.loads(body)
         if method == "POST" and path == prefix:
             if event["id"] in self.events:
                 return 409, {"error": {"code": 409, "message": "The requested identifier already exists."}}
@@ -97,14 +106,15 @@ def fake_google() -> Iterator[FakeGoogle]:
                 status, reply = google.token(headers, body)
             else:
                 status, reply = google.calendar(self.command, self.path, headers, body)
-            data = json.dumps(reply).encode()
+            data = b"" if status == 204 else json.dumps(reply).encode()
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            if data:
+                self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
-        do_POST = do_PUT = _answer
+        do_POST = do_PUT = do_DELETE = _answer
 
         def log_message(self, *args: object) -> None:
             pass

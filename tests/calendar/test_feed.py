@@ -121,6 +121,6 @@ def test_bad_schedule_input_writes_nothing(client, browser, world):
     assert bad.status_code == 422 and 'id="f-duration_minutes-error"' in bad.text
     assert _schedule(b, token, lead_id, "soon").status_code == 422
     with unit_of_work(org_id=world.alice.org_id) as session:
-        assert session.scalars(select(CalendarEvent)).all() == []
+        assert session.scalars(select(CalendarEvent).where(CalendarEvent.lead_id == lead_id)).all() == []
     r = client.patch(f"{API}/auth/me", json={"timezone": "Mars/Olympus"}, headers=world.alice.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "timezone"

@@ -74,7 +74,7 @@ def test_a_scheduled_call_lands_in_google_calendar_once(client, browser, world, 
     assert event["end"] == {"dateTime": "2027-01-15T10:15:00Z"}
     assert event["description"].startswith("Renewal") and event["description"].endswith(f"/leads/{lead_id}")
     with unit_of_work(org_id=alice.org_id) as session:
-        stored = session.scalars(select(CalendarEvent)).one()
+        stored = session.scalars(select(CalendarEvent).where(CalendarEvent.lead_id == lead_id)).one()
         assert stored.remote_id == stored.id.hex and stored.remote_synced_at is not None
         # A rerun (a retried job) updates the same event instead of adding a second one.
         from salesos.calendar.sync import push_event

@@ -16,6 +16,7 @@ from salesos.auth.service import accounts, credentials
 from salesos.db.session import set_tenant, unit_of_work
 from salesos.orgs.models import Invitation, Membership, Role
 from salesos.orgs.repository import MembershipRepository
+from tests.calendar import factories as calendar_factories
 from tests.campaigns import factories as campaign_factories
 from tests.imports import factories as import_factories
 from tests.intake import factories as intake_factories
@@ -112,6 +113,7 @@ ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "notification_id": notification_factories.notification_id,
     "campaign_id": campaign_factories.campaign_id,
     "prospect_id": campaign_factories.prospect_id,
+    "event_id": calendar_factories.event_id,
 }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
-from salesos.auth.deps import UserPrincipal
+from salesos.auth.deps import UserPrincipal, Writer
 from salesos.calendar import schemas
 from salesos.calendar import service as calendar
 from salesos.calendar.repository import CalendarEventRepository
@@ -40,6 +41,13 @@ def list_events(
         limit=limit,
     )
     return [schemas.CalendarEventOut.model_validate(e) for e in events]
+
+
+@router.delete("/calendar/events/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
+def cancel_event(event_id: uuid.UUID, principal: Writer, session: DbSession) -> None:
+    """Cancel a scheduled call (its own user or an admin): it leaves the feed and the connected calendar,
+    and its open task goes with it. Cancelling it again changes nothing."""
+    calendar.cancel(session, principal, calendar.event_or_404(session, event_id))
 
 
 @router.get("/calendar/feed", response_model=schemas.FeedOut)

@@ -33,6 +33,7 @@ def render_feed(events: list[CalendarEvent], *, calendar_name: str, base_url: st
         event.add("dtend", item.starts_at + timedelta(minutes=item.duration_minutes))
         event.add("summary", item.title)
         event.add("sequence", item.sequence)
+        event.add("status", "CANCELLED" if item.cancelled_at is not None else "CONFIRMED")
         description = item.notes or ""
         if item.lead_id is not None:
             url = f"{base_url.rstrip('/')}/leads/{item.lead_id}"

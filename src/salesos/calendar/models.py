@@ -34,6 +34,8 @@ class CalendarEvent(IdMixin, TenantMixin, TimestampMixin, Base):
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     # RFC 5545 SEQUENCE: bumped on every change so subscribed calendars replace their copy.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # A cancelled call stays (the feed publishes it as cancelled, the sync removes it from Google).
+    cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Set once the event is on the user's connected calendar (Google's event id).
     remote_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     remote_synced_at: Mapped[datetime | None] = mapped_column(nullable=True)

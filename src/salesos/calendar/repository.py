@@ -13,28 +13,50 @@ class CalendarEventRepository(Repository[CalendarEvent]):
     model = CalendarEvent
 
     def of_user(
-        self, user_id: uuid.UUID, *, start: datetime, end: datetime, limit: int
+        self,
+        user_id: uuid.UUID,
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+        with_cancelled: bool = False,
     ) -> list[CalendarEvent]:
-        """A user's events starting in [start, end), soonest first."""
+        """A user's events starting in [start, end), soonest first (cancelled ones only if asked)."""
+        stmt = self.scoped().where(
+            CalendarEvent.user_id == user_id,
+            CalendarEvent.starts_at >= start,
+            CalendarEvent.starts_at < end,
+        )
+        if not with_cancelled:
+            stmt = stmt.where(CalendarEvent.cancelled_at.is_(None))
+        stmt = stmt.order_by(CalendarEvent.starts_at, CalendarEvent.id).limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def of_lead(self, lead_id: uuid.UUID, *, since: datetime, limit: int = 20) -> list[CalendarEvent]:
+        """A lead's live (not cancelled) events from *since* on, soonest first."""
         stmt = (
             self.scoped()
             .where(
-                CalendarEvent.user_id == user_id,
-                CalendarEvent.starts_at >= start,
-                CalendarEvent.starts_at < end,
+                CalendarEvent.lead_id == lead_id,
+                CalendarEvent.starts_at >= since,
+                CalendarEvent.cancelled_at.is_(None),
             )
             .order_by(CalendarEvent.starts_at, CalendarEvent.id)
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
 
-    def of_lead(self, lead_id: uuid.UUID, *, since: datetime, limit: int = 20) -> list[CalendarEvent]:
-        """A lead's events from *since* on, soonest first."""
-        stmt = (
-            self.scoped()
-            .where(CalendarEvent.lead_id == lead_id, CalendarEvent.starts_at >= since)
-            .order_by(CalendarEvent.starts_at, CalendarEvent.id)
-            .limit(limit)
+    def live_of_task(self, task_id: uuid.UUID) -> list[CalendarEvent]:
+        """The live events a task was scheduled with (a scheduled call has one)."""
+        stmt = self.scoped().where(CalendarEvent.task_id == task_id, CalendarEvent.cancelled_at.is_(None))
+        return list(self.session.scalars(stmt))
+
+    def pushed_of_lead(self, lead_id: uuid.UUID) -> list[CalendarEvent]:
+        """A lead's live events that are on a connected calendar."""
+        stmt = self.scoped().where(
+            CalendarEvent.lead_id == lead_id,
+            CalendarEvent.remote_id.is_not(None),
+            CalendarEvent.cancelled_at.is_(None),
         )
         return list(self.session.scalars(stmt))
 

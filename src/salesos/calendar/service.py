@@ -16,8 +16,11 @@ from salesos.config import get_settings
 from salesos.crypto import decrypt, encrypt
 from salesos.db.base import utcnow
 from salesos.db.session import set_tenant
-from salesos.errors import NotFound, ValidationFailed
-from salesos.leads.models import Lead
+from salesos.errors import Forbidden, NotFound, ValidationFailed
+from salesos.leads.models import Lead, Task
+from salesos.leads.repository import LeadRepository, TaskRepository
+from salesos.leads.service.leads import record
+from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository
 
 FEED_PREFIX = "cal"
@@ -56,6 +59,58 @@ def schedule(
     CalendarEventRepository(session).add(event)
     sync.queue_push(session, event)
     return event
+
+
+def event_or_404(session: Session, event_id: uuid.UUID) -> CalendarEvent:
+    """An event of this organisation; another org's id is not found, like an unknown one."""
+    event = CalendarEventRepository(session).get(event_id)
+    if event is None:
+        raise NotFound("Event not found.")
+    return event
+
+
+def cancel(session: Session, principal: Principal, event: CalendarEvent) -> CalendarEvent:
+    """Call it off: the event leaves the calendars it is on, and the call's open task (with its reminder)
+    goes. Only the event's own user or an admin may; cancelling twice changes nothing."""
+    if event.user_id != principal.user_id and not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only its owner or an admin can cancel this call.")
+    if event.cancelled_at is not None:
+        return event
+    event.cancelled_at = utcnow()
+    event.sequence += 1
+    tasks = TaskRepository(session)
+    task = tasks.get(event.task_id) if event.task_id else None
+    if task is not None and task.done_at is None:
+        event.task_id = None
+        tasks.delete(task)
+    if event.lead_id is not None:
+        lead = LeadRepository(session).get(event.lead_id)
+        if lead is not None:
+            at = event.starts_at.isoformat()
+            record(session, lead, "call_cancelled", principal.user_id, event_id=str(event.id), starts_at=at)
+    session.flush()
+    sync.queue_push(session, event)
+    return event
+
+
+def follow_task(session: Session, task: Task) -> None:
+    """Keep a scheduled call on its task's time: a rescheduled task moves its event, a cleared time
+    cancels it (no one is left to call at no time)."""
+    for event in CalendarEventRepository(session).live_of_task(task.id):
+        if task.due_at is None:
+            event.cancelled_at = utcnow()
+        elif task.due_at == event.starts_at:
+            continue
+        else:
+            event.starts_at = task.due_at
+        event.sequence += 1
+        session.flush()
+        sync.queue_push(session, event)
+
+
+def before_lead_deleted(session: Session, lead: Lead) -> None:
+    """A deleted lead takes its events with it; take the pushed ones off the users' calendars too."""
+    sync.queue_removals(session, CalendarEventRepository(session).pushed_of_lead(lead.id))
 
 
 def upcoming_for_lead(session: Session, lead: Lead) -> list[CalendarEvent]:
@@ -104,8 +159,9 @@ def feed_events(session: Session, token: str) -> tuple[uuid.UUID, list[CalendarE
     if MembershipRepository(session).for_user(feed.user_id) is None:
         raise NotFound("Calendar not found.")
     now = utcnow()
+    # Cancelled calls stay in the feed, marked so: a subscriber drops its copy on seeing that.
     events = CalendarEventRepository(session).of_user(
-        feed.user_id, start=now - FEED_PAST, end=now + FEED_FUTURE, limit=FEED_LIMIT
+        feed.user_id, start=now - FEED_PAST, end=now + FEED_FUTURE, limit=FEED_LIMIT, with_cancelled=True
     )
     return feed.user_id, events
 

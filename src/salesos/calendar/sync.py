@@ -1,12 +1,14 @@
 """Google Calendar sync: connect over OAuth (a signed state binds the callback to the user), then push each
-scheduled call to the connected calendar in a job."""
+scheduled call to the connected calendar in a job, and its changes and cancellation after it."""
 
 from __future__ import annotations
 
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import jwt
 from sqlalchemy.orm import Session
@@ -31,6 +33,7 @@ from salesos.integrations.calendar.google import EXPIRY_MARGIN_SECONDS
 from salesos.integrations.usage import record_usage
 from salesos.jobs import enqueue
 
+T = TypeVar("T")
 STATE_AUDIENCE = "salesos:calendar-connect"
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -135,8 +138,64 @@ def _remote(event: CalendarEvent) -> RemoteEvent:
     )
 
 
+def _call_with_fresh_tokens(
+    provider: CalendarProvider, connection: CalendarConnection, call: Callable[[OAuthTokens], T]
+) -> T:
+    """Run *call* with the connection's tokens, refreshing them first when they are about to expire and
+    once more when the provider refuses them; a refusal of fresh tokens is permanent."""
+    tokens = _tokens(connection)
+    try:
+        if tokens.expires_at - EXPIRY_MARGIN_SECONDS < time.time():
+            tokens = provider.refresh(tokens)
+            _store(connection, tokens)
+        try:
+            return call(tokens)
+        except TokenExpired:
+            tokens = provider.refresh(tokens)
+            _store(connection, tokens)
+            return call(tokens)
+    except TokenExpired as exc:
+        raise ProviderError("Google refused a fresh token.", permanent=True, provider=provider.name) from exc
+
+
+def _synced(
+    session: Session,
+    provider: CalendarProvider,
+    connection: CalendarConnection,
+    operation: str,
+    call: Callable[[OAuthTokens], T],
+) -> T | None:
+    """*call*'s result, the connection marked synced; None when the provider refused for good (kept on
+    the connection for the settings page). A passing failure is raised for the job to retry with backoff."""
+    try:
+        result = _call_with_fresh_tokens(provider, connection, call)
+    except ProviderError as exc:
+        if not exc.permanent:
+            raise
+        connection.last_error = str(exc)[:500]
+        session.flush()
+        return None
+    connection.last_synced_at, connection.last_error = utcnow(), None
+    record_usage(session, kind="calendar", provider=provider.name, operation=operation)
+    session.flush()
+    return result
+
+
+def _remove(
+    session: Session, provider: CalendarProvider, connection: CalendarConnection, remote_id: str
+) -> bool:
+    """Take one event off the connected calendar; False when the provider refused for good."""
+
+    def cancel(tokens: OAuthTokens) -> bool:
+        provider.cancel_event(tokens, connection.calendar_id, remote_id)
+        return True
+
+    return bool(_synced(session, provider, connection, "cancel_event", cancel))
+
+
 def push_event(session: Session, event_id: uuid.UUID) -> str | None:
-    """Create or update the event on the connected calendar; the remote id, or None if nothing to do."""
+    """Bring the connected calendar in line with the event: create or update it, or take it off once the
+    call is cancelled. The remote id of a live event, or None when there is nothing (more) to do."""
     event = CalendarEventRepository(session).get(event_id)
     provider = get_calendar_provider()
     if event is None or provider is None:
@@ -144,28 +203,44 @@ def push_event(session: Session, event_id: uuid.UUID) -> str | None:
     connection = CalendarConnectionRepository(session).of_user(event.user_id, provider.name)
     if connection is None:
         return None
-    tokens = _tokens(connection)
-    try:
-        if tokens.expires_at - EXPIRY_MARGIN_SECONDS < time.time():
-            tokens = provider.refresh(tokens)
-            _store(connection, tokens)
-        try:
-            remote_id = provider.upsert_event(tokens, connection.calendar_id, _remote(event))
-        except TokenExpired:
-            tokens = provider.refresh(tokens)
-            _store(connection, tokens)
-            remote_id = provider.upsert_event(tokens, connection.calendar_id, _remote(event))
-    except TokenExpired as exc:
-        raise ProviderError("Google refused a fresh token.", permanent=True, provider=provider.name) from exc
-    except ProviderError as exc:
-        if not exc.permanent:
-            raise  # the job retries with backoff
-        connection.last_error = str(exc)[:500]
-        session.flush()
+    if event.cancelled_at is not None:
+        # Never pushed (cancelled before its job ran): nothing is on the calendar to take off.
+        if event.remote_id is not None and _remove(session, provider, connection, event.remote_id):
+            event.remote_synced_at = utcnow()
+            session.flush()
         return None
-    now = utcnow()
-    event.remote_id, event.remote_synced_at = remote_id, now
-    connection.last_synced_at, connection.last_error = now, None
-    record_usage(session, kind="calendar", provider=provider.name, operation="upsert_event")
-    session.flush()
+    remote = _remote(event)
+    remote_id = _synced(
+        session,
+        provider,
+        connection,
+        "upsert_event",
+        lambda tokens: provider.upsert_event(tokens, connection.calendar_id, remote),
+    )
+    if remote_id is not None:
+        event.remote_id, event.remote_synced_at = remote_id, connection.last_synced_at
+        session.flush()
     return remote_id
+
+
+def queue_removals(session: Session, events: list[CalendarEvent]) -> None:
+    """Take pushed events off their users' calendars although their rows are about to go (a deleted lead
+    takes its events with it): the job carries what it needs instead of the event's id."""
+    for event in events:
+        if event.remote_id is not None:
+            enqueue(
+                session,
+                "calendar.remove_remote_event",
+                org_id=event.org_id,
+                user_id=event.user_id,
+                remote_id=event.remote_id,
+            )
+
+
+def remove_remote_event(session: Session, user_id: uuid.UUID, remote_id: str) -> bool:
+    """Take one event off the user's connected calendar; False without a connection (any more)."""
+    provider = get_calendar_provider()
+    if provider is None:
+        return False
+    connection = CalendarConnectionRepository(session).of_user(user_id, provider.name)
+    return connection is not None and _remove(session, provider, connection, remote_id)

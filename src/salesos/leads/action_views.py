@@ -13,7 +13,7 @@ from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.calendar import service as calendar
 from salesos.db.deps import DbSession
-from salesos.errors import DomainError, ValidationFailed
+from salesos.errors import DomainError, NotFound, ValidationFailed
 from salesos.leads import board
 from salesos.leads.models import Lead
 from salesos.leads.service import actions as action_service
@@ -173,6 +173,23 @@ def schedule_call(
         ctx = {"schedule_errors": errors, "schedule_values": values}
         return _refused(request, session, principal, lead, exc, **ctx)
     return see_other(f"/leads/{lead.id}?done=scheduled#tasks")
+
+
+@router.post("/leads/{lead_id}/calls/{event_id}/cancel", response_class=HTMLResponse)
+def cancel_call(
+    request: Request, lead_id: uuid.UUID, event_id: uuid.UUID, principal: Writer, session: DbSession
+) -> Response:
+    """Call off a scheduled call: off the calendars, its task and reminder gone, a line in the timeline."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    event = calendar.event_or_404(session, event_id)
+    if event.lead_id != lead.id:
+        raise NotFound("Event not found.")
+    try:
+        with attempt(session):
+            calendar.cancel(session, principal, event)
+    except DomainError as exc:
+        return _refused(request, session, principal, lead, exc)
+    return see_other(f"/leads/{lead.id}?done=call-cancelled#tasks")
 
 
 @router.post("/leads/{lead_id}/owner", response_class=HTMLResponse)

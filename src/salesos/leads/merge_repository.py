@@ -10,8 +10,11 @@ from sqlalchemy import Row, delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from salesos.calendar.models import CalendarEvent
+from salesos.campaigns.models import Prospect
 from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository
+from salesos.intake.models import IntakeRecord
 from salesos.leads.models import (
     Activity,
     Company,
@@ -24,6 +27,7 @@ from salesos.leads.models import (
     PipelineStage,
     Task,
 )
+from salesos.notifications.models import Notification
 
 # What a suggestion shows of each of its two leads.
 SUMMARY_COLUMNS = (
@@ -37,8 +41,11 @@ SUMMARY_COLUMNS = (
     PipelineStage.name.label("stage_name"),
     Lead.created_at,
 )
-# Records that belong to a lead and move with it when it is merged into another.
-LEAD_RECORDS = (Note, Task, Activity, LeadStatusHistory)
+# Records that belong to a lead and move with it when it is merged into another. Those of other domains
+# too: deleting the merged lead would otherwise take its scheduled calls and notifications with it
+# (ON DELETE CASCADE) and cut the intake and campaign rows it came from loose (SET NULL), so a replayed
+# intake row or a campaign's prospect would no longer lead to the kept lead.
+LEAD_RECORDS = (Note, Task, Activity, LeadStatusHistory, CalendarEvent, Notification, IntakeRecord, Prospect)
 
 
 class MergeSuggestionRepository(Repository[MergeSuggestion]):
@@ -106,7 +113,7 @@ class MergeCandidateRepository(Repository[Lead]):
         return {row.id: row for row in self.session.execute(stmt)}
 
     def move_records(self, from_lead_id: uuid.UUID, to_lead_id: uuid.UUID) -> None:
-        """Re-home notes, tasks, timeline and stage history of one lead onto another."""
+        """Re-home one lead's records (``LEAD_RECORDS``) onto another."""
         for model in LEAD_RECORDS:
             self.session.execute(
                 update(model)

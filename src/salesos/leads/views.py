@@ -44,6 +44,7 @@ NOTICES = {
     "email": "Email logged.",
     "call": "Call logged.",
     "scheduled": "Call scheduled.",
+    "call-cancelled": "Call cancelled.",
     "owner": "Owner changed.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",

@@ -52,6 +52,10 @@ class CalendarProvider(abc.ABC):
     def upsert_event(self, tokens: OAuthTokens, calendar_id: str, event: RemoteEvent) -> str:
         """Create or replace the event; returns the provider's id for it."""
 
+    @abc.abstractmethod
+    def cancel_event(self, tokens: OAuthTokens, calendar_id: str, remote_id: str) -> None:
+        """Remove the event from the calendar; one that is already gone counts as removed."""
+
 
 class TokenExpired(Exception):
     """The access token was refused: refresh and try once more."""

@@ -1,4 +1,4 @@
-"""Google Calendar over its REST API: OAuth 2 (authlib's RFC 6749 helpers) and events.insert/update."""
+"""Google Calendar over its REST API: OAuth 2 (authlib's RFC 6749 helpers), events.insert/update/delete."""
 
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ class GoogleCalendarProvider(CalendarProvider):
         body = prepare_token_request("refresh_token", refresh_token=tokens.refresh_token)
         return self._token_request(body, previous=tokens)
 
-    def _call(self, method: str, url: str, tokens: OAuthTokens, body: dict[str, Any]) -> httpx.Response:
+    def _call(
+        self, method: str, url: str, tokens: OAuthTokens, body: dict[str, Any] | None = None
+    ) -> httpx.Response:
         try:
             response = self.client.request(
                 method, url, json=body, headers={"Authorization": f"Bearer {tokens.access_token}"}
@@ -90,11 +92,14 @@ class GoogleCalendarProvider(CalendarProvider):
             raise ProviderError(f"Google Calendar answered {response.status_code}.", provider=self.name)
         return response
 
-    def upsert_event(self, tokens: OAuthTokens, calendar_id: str, event: RemoteEvent) -> str:
-        """Insert with our own id (a retried insert gets 409 and becomes an update), or update."""
-        base = (
+    def _events_url(self, calendar_id: str) -> str:
+        return (
             f"{self.settings.google_calendar_api.rstrip('/')}/calendars/{quote(calendar_id, safe='')}/events"
         )
+
+    def upsert_event(self, tokens: OAuthTokens, calendar_id: str, event: RemoteEvent) -> str:
+        """Insert with our own id (a retried insert gets 409 and becomes an update), or update."""
+        base = self._events_url(calendar_id)
         body: dict[str, Any] = {
             "id": event.key,
             "summary": event.title,
@@ -115,3 +120,14 @@ class GoogleCalendarProvider(CalendarProvider):
                 provider=self.name,
             )
         return str(response.json().get("id", event.key))
+
+    def cancel_event(self, tokens: OAuthTokens, calendar_id: str, remote_id: str) -> None:
+        """events.delete; 410 (deleted before, by us or the user) and 404 mean there is nothing left to do."""
+        url = f"{self._events_url(calendar_id)}/{quote(remote_id, safe='')}"
+        response = self._call("DELETE", url, tokens)
+        if not response.is_success and response.status_code not in (404, 410):
+            raise ProviderError(
+                f"Google Calendar refused to remove the event ({response.status_code}).",
+                permanent=True,
+                provider=self.name,
+            )

@@ -153,6 +153,8 @@ def describe(kind: str, data: dict[str, Any]) -> str | None:
         if data.get("duration_minutes") is not None:
             text += f", {data['duration_minutes']} min"
         return text + (" (with a note)" if data.get("note_id") else "")
+    if kind == "call_cancelled":
+        return "Cancelled a scheduled call"
     if kind == "updated" and data.get("fields") == ["owner_id"]:
         return "Changed the owner"
     if kind == "lead_merged":

@@ -239,6 +239,9 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
 
 
 def delete_lead(session: Session, lead: Lead) -> None:
-    """Delete a lead with its history, notes, tasks and timeline (the company and contacts stay)."""
+    """Delete a lead with its history, notes, tasks, calls and timeline (the company and contacts stay)."""
+    from salesos.calendar.service import before_lead_deleted  # the calendar domain builds on this module
+
+    before_lead_deleted(session, lead)
     LeadRepository(session).delete(lead)
     publish_after_commit(session, lead.org_id, "lead.deleted", {"lead_id": str(lead.id)})

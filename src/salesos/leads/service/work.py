@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
+from salesos.calendar import service as calendar
 from salesos.db.base import utcnow
 from salesos.errors import NotFound, ValidationFailed
 from salesos.leads.models import Lead, Note, Task
@@ -68,6 +69,7 @@ def update_task(
             edited = True
     if "due_at" in changes and edited:
         task.reminded_at = None  # rescheduled: remind again at the new time
+        calendar.follow_task(session, task)  # a scheduled call moves with its task
     if done is True and task.done_at is None:
         task.done_at = utcnow()
         record(session, lead, "task_done", principal.user_id, task_id=str(task.id))
