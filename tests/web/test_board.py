@@ -110,6 +110,21 @@ def test_board_shows_every_stage_with_counts_totals_and_cards(client, browser, w
     assert "This section is not built yet" not in page.text
 
 
+def test_card_text_is_escaped_once_on_the_board_and_in_a_moved_card(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1, name="<b>Fish & Chips</b>")
+    b = browser()
+    token = sign_in(b, world.alice)
+    escaped = "&lt;b&gt;Fish &amp; Chips&lt;/b&gt; 0"
+    board = b.get("/leads").text
+    assert escaped in board and "<b>Fish" not in board and "&amp;lt;" not in board
+    moved = b.post(
+        f"/leads/{lead_id}/stage",
+        data={"stage_id": str(stages_of(world.alice)["Contacted"]), "csrf_token": token},
+        headers=HTMX,
+    ).text
+    assert escaped in moved and "<b>Fish" not in moved and "&amp;lt;" not in moved
+
+
 def test_filters_and_load_more(client, browser, world):
     make_leads(world.alice, 7, name="Paged")
     make_leads(world.alice, 1, name="Needle Unique")
