@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from salesos.auth.principal import Principal
-from salesos.auth.security import constant_time_equals
+from salesos.auth.security import csrf_token_matches
 from salesos.auth.service.resolve import principal_from_bearer, principal_from_cookie
 from salesos.config import get_settings
 from salesos.db.deps import SAFE_METHODS, DbSession
@@ -53,7 +53,7 @@ def get_principal(
         cookie = request.cookies.get(get_settings().session_cookie)
         principal = principal_from_cookie(session, cookie) if cookie else None
         needs_csrf = principal is not None and request.method not in SAFE_METHODS
-        if needs_csrf and not constant_time_equals(csrf_sent, principal.csrf_token or ""):  # type: ignore[union-attr]
+        if needs_csrf and not csrf_token_matches(csrf_sent, principal.csrf_token or ""):  # type: ignore[union-attr]
             raise Forbidden("Missing or invalid CSRF token.")
     if principal is None:
         raise Unauthorized()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -91,6 +93,36 @@ def parse_routable_token(prefix: str, token: str) -> uuid.UUID | None:
 def constant_time_equals(a: str, b: str) -> bool:
     """Timing-safe string comparison."""
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+# Pages are gzip-compressed and some reflect what the URL asked for (a search box keeps its words). A secret
+# that is the same in every response could then be guessed a character at a time from response sizes
+# (BREACH). So pages carry the session's CSRF token masked with a fresh one-time pad each time.
+
+
+def mask_csrf_token(secret: str) -> str:
+    """*secret* as a page carries it: ``pad + (pad XOR secret)``, base64url, different in every response."""
+    raw = secret.encode()
+    pad = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).decode()
+
+
+def csrf_token_matches(sent: str, secret: str) -> bool:
+    """Whether *sent* is the session's *secret*, masked (``mask_csrf_token``) or bare (a page or an offline
+    queue entry from before masking). Timing-safe; an empty secret never matches."""
+    if not secret or not sent:
+        return False
+    if constant_time_equals(sent, secret):
+        return True
+    try:
+        both = base64.b64decode(sent.encode(), altchars=b"-_", validate=True)
+    except (ValueError, binascii.Error):
+        return False
+    half = len(both) // 2
+    if len(both) % 2 or half != len(secret.encode()):
+        return False
+    unmasked = bytes(a ^ b for a, b in zip(both[:half], both[half:], strict=True))
+    return hmac.compare_digest(unmasked, secret.encode())
 
 
 def issue_access_token(user_id: uuid.UUID, org_id: uuid.UUID) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from salesos.auth.api import client_ip
 from salesos.auth.deps import CurrentPrincipal
 from salesos.auth.models import User
 from salesos.auth.repository import UserRepository
+from salesos.auth.security import mask_csrf_token
 from salesos.auth.service import accounts, credentials
 from salesos.config import get_settings
 from salesos.db.deps import DbSession
@@ -233,7 +234,7 @@ def _invite_page(
         "org": OrganizationRepository(session).current(),
         "me": me,
         "is_invitee": me is not None and accounts.normalize_email(me.email) == invitation.email,
-        "csrf_token": visitor.csrf_token if visitor else "",
+        "csrf_token": mask_csrf_token(visitor.csrf_token) if visitor and visitor.csrf_token else "",
         "has_account": me is None and users.by_email(invitation.email) is not None,
         "errors": errors or {},
         "values": values or {},

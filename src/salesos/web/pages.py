@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from salesos.auth.deps import OptionalPrincipal
 from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
+from salesos.auth.security import mask_csrf_token
 from salesos.auth.service.accounts import MIN_PASSWORD_LENGTH
 from salesos.db.deps import DbSession
 from salesos.notifications.service import unread_count
@@ -87,7 +88,7 @@ def page(
         "role": principal.role.value,
         "is_admin": principal.has_role(Role.ADMIN),
         "is_owner": principal.role is Role.OWNER,
-        "csrf_token": principal.csrf_token or "",
+        "csrf_token": mask_csrf_token(principal.csrf_token) if principal.csrf_token else "",
         # The header bell's number (notifications.js keeps it live).
         "notifications_unread": unread_count(session, principal.user_id),
         "nav": [(href, label, nav_active(path, href), not built) for href, label, built in NAV],

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from salesos import __version__
+from salesos.auth.security import mask_csrf_token
 from salesos.config import get_settings
 from salesos.web.markdown import render_markdown
 
@@ -20,6 +21,7 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.auto_reload = get_settings().env == "development"
 templates.env.globals["version"] = __version__
 templates.env.filters["markdown"] = render_markdown
+templates.env.filters["mask_csrf"] = mask_csrf_token  # a page never carries the bare token
 
 
 def render(
