@@ -109,6 +109,11 @@ def test_only_its_user_or_an_admin_may_cancel_a_call(client, browser, world):
     lead_id = make_lead(alice)
     _schedule(b, token, lead_id)
     event, _ = _call_of(alice, lead_id)
+    cancel_form = f"/leads/{lead_id}/calls/{event.id}/cancel"
+    bobs = browser()
+    sign_in(bobs, bob)
+    bobs_page = bobs.get(f"/leads/{lead_id}").text
+    assert "Scheduled calls" in bobs_page and cancel_form not in bobs_page  # not his call, not an admin
     refused = client.delete(f"{API}/calendar/events/{event.id}", headers=bob.headers)  # bob is a member
     assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
     unchanged, still = _call_of(alice, lead_id)
