@@ -174,3 +174,64 @@ def test_merging_leads_keeps_the_merged_leads_scheduled_call(client, browser, wo
             == 0
         )
     assert f"/leads/{keep}/calls/{event.id}/cancel" in b.get(f"/leads/{keep}").text
+
+
+def test_moving_a_call_from_the_lead_page_moves_its_task_reminder_and_google_copy(
+    client, browser, world, google
+):
+    alice = world.alice
+    b, token, lead_id = _call_on_google(browser, google, alice)
+    event, task = _call_of(alice, lead_id)
+    assert task is not None
+    with unit_of_work(org_id=alice.org_id) as session:  # as if its reminder had gone out
+        session.get(Task, task.id).reminded_at = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)  # type: ignore[union-attr]
+    page = b.get(f"/leads/{lead_id}").text
+    assert f"/leads/{lead_id}/calls/{event.id}/reschedule" in page
+    moved = b.post(
+        f"/leads/{lead_id}/calls/{event.id}/reschedule",
+        data={"starts_at": "2027-01-20T16:15", "csrf_token": token},
+    )
+    assert moved.headers["location"] == f"/leads/{lead_id}?done=call-moved#tasks"
+    drain()
+    after, task_after = _call_of(alice, lead_id)
+    new_time = datetime(2027, 1, 20, 16, 15, tzinfo=UTC)  # the org's timezone is UTC here
+    assert after.starts_at == new_time and after.sequence == 1 and after.duration_minutes == 45
+    assert task_after is not None and task_after.due_at == new_time and task_after.reminded_at is None
+    assert google.events[event.id.hex]["start"] == {"dateTime": "2027-01-20T16:15:00Z"}
+    assert google.events[event.id.hex]["end"] == {"dateTime": "2027-01-20T17:00:00Z"}
+    assert "Moved a scheduled call" in b.get(f"/leads/{lead_id}?done=call-moved").text
+
+
+def test_bad_or_forbidden_moves_change_nothing(client, browser, world):
+    alice, bob = world.alice, world.bob
+    b = browser()
+    token = sign_in(b, alice)
+    lead_id = make_lead(alice)
+    _schedule(b, token, lead_id)
+    event, _ = _call_of(alice, lead_id)
+    url = f"/leads/{lead_id}/calls/{event.id}/reschedule"
+    for bad in ("", "next tuesday"):
+        refused = b.post(url, data={"starts_at": bad, "csrf_token": token})
+        assert refused.status_code == 422 and "Enter the new date and time." in refused.text
+    api = f"{API}/calendar/events/{event.id}"
+    assert (
+        client.patch(api, json={"starts_at": "2027-02-01T10:00:00"}, headers=alice.headers).status_code == 422
+    )
+    assert (
+        client.patch(
+            api, json={"starts_at": "2027-02-01T10:00:00Z", "org_id": "x"}, headers=alice.headers
+        ).status_code
+        == 422
+    )
+    assert (
+        client.patch(api, json={"starts_at": "2027-02-01T10:00:00Z"}, headers=bob.headers).status_code == 403
+    )
+    unchanged, _ = _call_of(alice, lead_id)
+    assert unchanged.starts_at == event.starts_at and unchanged.sequence == 0
+    moved = client.patch(api, json={"starts_at": "2027-02-01T10:00:00+01:00"}, headers=alice.headers)
+    assert moved.status_code == 200 and moved.json()["starts_at"] == "2027-02-01T09:00:00Z"
+    assert client.delete(api, headers=alice.headers).status_code == 204
+    late = client.patch(api, json={"starts_at": "2027-02-02T10:00:00Z"}, headers=alice.headers)
+    assert late.status_code == 409 and _call_of(alice, lead_id)[0].starts_at == datetime(
+        2027, 2, 1, 9, 0, tzinfo=UTC
+    )

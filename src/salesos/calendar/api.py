@@ -43,6 +43,16 @@ def list_events(
     return [schemas.CalendarEventOut.model_validate(e) for e in events]
 
 
+@router.patch("/calendar/events/{event_id}", response_model=schemas.CalendarEventOut)
+def reschedule_event(
+    event_id: uuid.UUID, body: schemas.RescheduleIn, principal: Writer, session: DbSession
+) -> schemas.CalendarEventOut:
+    """Move a call (its own user or an admin), keeping its length; its open task and reminder move too,
+    and the feed and the connected calendar follow. A cancelled call is a 409."""
+    event = calendar.reschedule(session, principal, calendar.event_or_404(session, event_id), body.starts_at)
+    return schemas.CalendarEventOut.model_validate(event)
+
+
 @router.delete("/calendar/events/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
 def cancel_event(event_id: uuid.UUID, principal: Writer, session: DbSession) -> None:
     """Cancel a scheduled call (its own user or an admin): it leaves the feed and the connected calendar,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from salesos.api.schemas import Output
+from pydantic import AwareDatetime
+
+from salesos.api.schemas import Output, StrictInput
 
 
 class CalendarEventOut(Output):
@@ -17,6 +19,12 @@ class CalendarEventOut(Output):
     duration_minutes: int
     notes: str | None
     created_at: datetime
+
+
+class RescheduleIn(StrictInput):
+    """When the call starts now (with a timezone); it keeps its length."""
+
+    starts_at: AwareDatetime
 
 
 class FeedOut(Output):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from salesos.config import get_settings
 from salesos.crypto import decrypt, encrypt
 from salesos.db.base import utcnow
 from salesos.db.session import set_tenant
-from salesos.errors import Forbidden, NotFound, ValidationFailed
+from salesos.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from salesos.leads.models import Lead, Task
 from salesos.leads.repository import LeadRepository, TaskRepository
 from salesos.leads.service.leads import record
@@ -69,27 +69,60 @@ def event_or_404(session: Session, event_id: uuid.UUID) -> CalendarEvent:
     return event
 
 
+def may_change(principal: Principal, event: CalendarEvent) -> bool:
+    """Whether *principal* may move or cancel *event*: its own user, or an admin."""
+    return event.user_id == principal.user_id or principal.has_role(Role.ADMIN)
+
+
+def _changed(session: Session, principal: Principal, event: CalendarEvent, kind: str) -> None:
+    """A new SEQUENCE for subscribers, a timeline line, and the connected calendar brought in line."""
+    event.sequence += 1
+    lead = LeadRepository(session).get(event.lead_id) if event.lead_id else None
+    if lead is not None:
+        at = event.starts_at.isoformat()
+        record(session, lead, kind, principal.user_id, event_id=str(event.id), starts_at=at)
+    session.flush()
+    sync.queue_push(session, event)
+
+
+def _open_task(session: Session, event: CalendarEvent) -> Task | None:
+    task = TaskRepository(session).get(event.task_id) if event.task_id else None
+    return task if task is not None and task.done_at is None else None
+
+
 def cancel(session: Session, principal: Principal, event: CalendarEvent) -> CalendarEvent:
     """Call it off: the event leaves the calendars it is on, and the call's open task (with its reminder)
     goes. Only the event's own user or an admin may; cancelling twice changes nothing."""
-    if event.user_id != principal.user_id and not principal.has_role(Role.ADMIN):
+    if not may_change(principal, event):
         raise Forbidden("Only its owner or an admin can cancel this call.")
     if event.cancelled_at is not None:
         return event
     event.cancelled_at = utcnow()
-    event.sequence += 1
-    tasks = TaskRepository(session)
-    task = tasks.get(event.task_id) if event.task_id else None
-    if task is not None and task.done_at is None:
+    task = _open_task(session, event)
+    if task is not None:
         event.task_id = None
-        tasks.delete(task)
-    if event.lead_id is not None:
-        lead = LeadRepository(session).get(event.lead_id)
-        if lead is not None:
-            at = event.starts_at.isoformat()
-            record(session, lead, "call_cancelled", principal.user_id, event_id=str(event.id), starts_at=at)
-    session.flush()
-    sync.queue_push(session, event)
+        TaskRepository(session).delete(task)
+    _changed(session, principal, event, "call_cancelled")
+    return event
+
+
+def reschedule(
+    session: Session, principal: Principal, event: CalendarEvent, starts_at: datetime
+) -> CalendarEvent:
+    """Move a call to *starts_at*, keeping its length; its open task, and so its reminder, move with it."""
+    if not may_change(principal, event):
+        raise Forbidden("Only its owner or an admin can move this call.")
+    if event.cancelled_at is not None:
+        raise Conflict("This call was cancelled; schedule a new one.")
+    starts_at = starts_at.astimezone(UTC)  # as stored, so the answer shows what a reload would
+    if starts_at == event.starts_at:
+        return event
+    task = _open_task(session, event)
+    if task is not None:
+        task.due_at = starts_at
+        task.reminded_at = None  # remind again at the new time
+    event.starts_at = starts_at
+    _changed(session, principal, event, "call_rescheduled")
     return event
 
 

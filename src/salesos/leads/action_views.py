@@ -12,6 +12,7 @@ from salesos.auth.deps import Writer
 from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.calendar import service as calendar
+from salesos.calendar.models import CalendarEvent
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
 from salesos.leads import board
@@ -175,21 +176,54 @@ def schedule_call(
     return see_other(f"/leads/{lead.id}?done=scheduled#tasks")
 
 
+def _call_of_lead(session: DbSession, lead: Lead, event_id: uuid.UUID) -> CalendarEvent:
+    """A call scheduled on *lead*; another lead's (or org's) event is not found."""
+    event = calendar.event_or_404(session, event_id)
+    if event.lead_id != lead.id:
+        raise NotFound("Event not found.")
+    return event
+
+
 @router.post("/leads/{lead_id}/calls/{event_id}/cancel", response_class=HTMLResponse)
 def cancel_call(
     request: Request, lead_id: uuid.UUID, event_id: uuid.UUID, principal: Writer, session: DbSession
 ) -> Response:
     """Call off a scheduled call: off the calendars, its task and reminder gone, a line in the timeline."""
     lead = lead_service.lead_or_404(session, lead_id)
-    event = calendar.event_or_404(session, event_id)
-    if event.lead_id != lead.id:
-        raise NotFound("Event not found.")
+    event = _call_of_lead(session, lead, event_id)
     try:
         with attempt(session):
             calendar.cancel(session, principal, event)
     except DomainError as exc:
         return _refused(request, session, principal, lead, exc)
     return see_other(f"/leads/{lead.id}?done=call-cancelled#tasks")
+
+
+@router.post("/leads/{lead_id}/calls/{event_id}/reschedule", response_class=HTMLResponse)
+def reschedule_call(
+    request: Request,
+    lead_id: uuid.UUID,
+    event_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    starts_at: Text = "",
+) -> Response:
+    """Move a scheduled call to another time in the caller's timezone; its task and reminder follow."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    event = _call_of_lead(session, lead, event_id)
+    tz = reader_timezone(session, principal)
+    try:
+        with attempt(session):
+            try:
+                when = board.parse_local(starts_at, tz)
+            except ValueError:
+                when = None
+            if when is None:
+                raise ValidationFailed("Enter the new date and time.", field="starts_at")
+            calendar.reschedule(session, principal, event, when)
+    except DomainError as exc:
+        return _refused(request, session, principal, lead, exc)
+    return see_other(f"/leads/{lead.id}?done=call-moved#tasks")
 
 
 @router.post("/leads/{lead_id}/owner", response_class=HTMLResponse)

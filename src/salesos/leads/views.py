@@ -45,6 +45,7 @@ NOTICES = {
     "call": "Call logged.",
     "scheduled": "Call scheduled.",
     "call-cancelled": "Call cancelled.",
+    "call-moved": "Call moved.",
     "owner": "Owner changed.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",

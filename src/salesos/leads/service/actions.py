@@ -155,6 +155,8 @@ def describe(kind: str, data: dict[str, Any]) -> str | None:
         return text + (" (with a note)" if data.get("note_id") else "")
     if kind == "call_cancelled":
         return "Cancelled a scheduled call"
+    if kind == "call_rescheduled":
+        return "Moved a scheduled call"
     if kind == "updated" and data.get("fields") == ["owner_id"]:
         return "Changed the owner"
     if kind == "lead_merged":
