@@ -42,6 +42,15 @@ def _call_on_google(browser, google, person):  # type: ignore[no-untyped-def]
     return b, token, lead_id
 
 
+def _scheduled_call(browser, person):  # type: ignore[no-untyped-def]
+    """Signed in, a call scheduled on a new lead (no Google): (client, csrf, lead id, event)."""
+    b = browser()
+    token = sign_in(b, person)
+    lead_id = make_lead(person)
+    _schedule(b, token, lead_id)
+    return b, token, lead_id, _call_of(person, lead_id)[0]
+
+
 def _timeline_kinds(person, lead_id) -> list[str]:  # type: ignore[no-untyped-def]
     with unit_of_work(org_id=person.org_id) as session:
         return list(session.scalars(select(Activity.kind).where(Activity.lead_id == lead_id)))
@@ -104,11 +113,7 @@ def test_a_call_cancelled_before_its_push_never_reaches_google(client, browser, 
 
 def test_only_its_user_or_an_admin_may_cancel_a_call(client, browser, world):
     alice, bob = world.alice, world.bob
-    b = browser()
-    token = sign_in(b, alice)
-    lead_id = make_lead(alice)
-    _schedule(b, token, lead_id)
-    event, _ = _call_of(alice, lead_id)
+    b, token, lead_id, event = _scheduled_call(browser, alice)
     cancel_form = f"/leads/{lead_id}/calls/{event.id}/cancel"
     bobs = browser()
     sign_in(bobs, bob)
@@ -204,11 +209,7 @@ def test_moving_a_call_from_the_lead_page_moves_its_task_reminder_and_google_cop
 
 def test_bad_or_forbidden_moves_change_nothing(client, browser, world):
     alice, bob = world.alice, world.bob
-    b = browser()
-    token = sign_in(b, alice)
-    lead_id = make_lead(alice)
-    _schedule(b, token, lead_id)
-    event, _ = _call_of(alice, lead_id)
+    b, token, lead_id, event = _scheduled_call(browser, alice)
     url = f"/leads/{lead_id}/calls/{event.id}/reschedule"
     for bad in ("", "next tuesday"):
         refused = b.post(url, data={"starts_at": bad, "csrf_token": token})
