@@ -114,15 +114,21 @@ def disconnect(session: Session, user_id: uuid.UUID) -> None:
         repo.delete(connection)
 
 
-def queue_push(session: Session, event: CalendarEvent) -> None:
-    """Push *event* to its user's connected calendar, if they connected one."""
+# A cancellation that finds no remote id may have overtaken a push still talking to Google; looking again
+# this much later removes what that push inserted.
+RECHECK_AFTER = timedelta(minutes=2)
+
+
+def queue_push(session: Session, event: CalendarEvent, *, after: timedelta | None = None) -> None:
+    """Push *event* to its user's connected calendar, if they connected one (*after* a delay if given)."""
     provider = get_calendar_provider()
     if (
         provider is None
         or CalendarConnectionRepository(session).of_user(event.user_id, provider.name) is None
     ):
         return
-    enqueue(session, "calendar.push_event", org_id=event.org_id, event_id=event.id)
+    run_at = utcnow() + after if after is not None else None
+    enqueue(session, "calendar.push_event", run_at=run_at, org_id=event.org_id, event_id=event.id)
 
 
 def _remote(event: CalendarEvent) -> RemoteEvent:
@@ -204,10 +210,14 @@ def push_event(session: Session, event_id: uuid.UUID) -> str | None:
     if connection is None:
         return None
     if event.cancelled_at is not None:
-        # Never pushed (cancelled before its job ran): nothing is on the calendar to take off.
-        if event.remote_id is not None and _remove(session, provider, connection, event.remote_id):
+        # Without a remote id, the push may still be in flight: it inserts under our own key, so remove
+        # by that key now (a 404 is fine) and once more a little later.
+        in_flight = event.remote_id is None and event.remote_synced_at is None
+        if _remove(session, provider, connection, event.remote_id or _remote(event).key):
             event.remote_synced_at = utcnow()
             session.flush()
+            if in_flight:
+                queue_push(session, event, after=RECHECK_AFTER)
         return None
     remote = _remote(event)
     remote_id = _synced(
