@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from salesos.auth.principal import Principal
 from salesos.db.session import unit_of_work
@@ -16,6 +11,7 @@ from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
 from salesos.leads.service import leads as lead_service
 from salesos.orgs.models import Role
 from tests.conftest import both_databases
+from tests.support.statements import executed_statements
 
 API = "/api/v1/leads"
 
@@ -40,20 +36,6 @@ def _make_leads(person: Any, count: int) -> None:
             )
 
 
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
-
-
 @both_databases
 def test_statements_per_list_page_do_not_grow_with_page_size(client, world):
     _make_leads(world.alice, 12)
@@ -61,7 +43,7 @@ def test_statements_per_list_page_do_not_grow_with_page_size(client, world):
         measured = {}
         for size in (2, 12):
             client.get(f"{API}?limit={size}{query}", headers=world.alice.headers)  # warm: no first-use reads
-            with _statements() as seen:
+            with executed_statements() as seen:
                 response = client.get(f"{API}?limit={size}{query}", headers=world.alice.headers)
             assert response.status_code == 200, response.text
             assert len(response.json()["items"]) == size

@@ -92,7 +92,9 @@ def test_one_request_per_second_per_service_measured_across_threads(
     elapsed = time.monotonic() - started
     arrivals = sorted(r.at for r in nominatim.requests)
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert len(arrivals) == 3 and min(gaps) >= 0.95, gaps
+    # The limiter spaces the sends; arrival times carry the box's scheduling jitter, so one late arrival
+    # shortens the gap after it (a loaded CI box measured 1.28 s then 0.72 s). The span can't shrink.
+    assert len(arrivals) == 3 and arrivals[-1] - arrivals[0] >= 1.9 and min(gaps) >= 0.5, gaps
     assert 1.9 <= elapsed < 3.5
 
 

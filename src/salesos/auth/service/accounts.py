@@ -19,6 +19,7 @@ from salesos.db.base import utcnow, uuid7
 from salesos.db.session import set_tenant
 from salesos.errors import Conflict, Unauthorized, ValidationFailed
 from salesos.jobs import enqueue
+from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.models import Membership, Organization, Role
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 
@@ -56,12 +57,16 @@ def unique_slug(session: Session, name: str) -> str:
 
 
 def create_organization(session: Session, name: str, owner: User, slug: str | None = None) -> Organization:
-    """A new org with *owner* as its owner; scopes the session to it."""
+    """A new org with *owner* as its owner and its default pipeline; scopes the session to it."""
     org = Organization(id=uuid7(), name=name.strip(), slug=slug or unique_slug(session, name))
     set_tenant(session, org.id, owner.id)
     session.add(org)
     session.flush()
     MembershipRepository(session).add(Membership(user_id=owner.id, role=Role.OWNER.value))
+    # Made here, in this write transaction. Left to the first page that needs it, a GET would write: on
+    # SQLite its read transaction then can't take the write lock once another writer (the job worker,
+    # right after signup) has committed, and the page fails with "database is locked".
+    ensure_default_pipeline(session)
     return org
 
 

@@ -40,7 +40,7 @@ class PipelineConflict(Conflict):
 
 
 def ensure_default_pipeline(session: Session) -> Pipeline:
-    """The org's default pipeline, created on first need (so creating an org needs no leads code)."""
+    """The org's default pipeline; made with the org, and here for an org that has none yet."""
     pipelines = PipelineRepository(session)
     existing = pipelines.default()
     if existing is not None:
