@@ -18,7 +18,7 @@ from salesos.leads.service import leads as lead_service
 from salesos.leads.service import work
 from salesos.orgs.models import Role
 from tests.conftest import both_databases
-from tests.leads.test_list_queries import _statements
+from tests.support.statements import executed_statements
 from tests.support.world import Person
 from tests.web.test_board import browser, make_leads, sign_in, stages_of  # noqa: F401  (browser: fixture)
 
@@ -168,7 +168,7 @@ def test_the_page_runs_the_same_statements_whatever_is_due(client, browser, worl
     sign_in(b, alice)
 
     def statements() -> int:
-        with _statements() as seen:
+        with executed_statements() as seen:
             assert b.get("/").status_code == 200
         return len(seen)
 
