@@ -42,10 +42,13 @@ def _call_on_google(browser, google, person):  # type: ignore[no-untyped-def]
     return b, token, lead_id
 
 
-def _scheduled_call(browser, person):  # type: ignore[no-untyped-def]
-    """Signed in, a call scheduled on a new lead (no Google): (client, csrf, lead id, event)."""
+def _scheduled_call(browser, person, google=None):  # type: ignore[no-untyped-def]
+    """Signed in, a call scheduled on a new lead, not pushed yet (Google connected if given):
+    (client, csrf, lead id, event)."""
     b = browser()
     token = sign_in(b, person)
+    if google is not None:
+        _connect(b, google)
     lead_id = make_lead(person)
     _schedule(b, token, lead_id)
     return b, token, lead_id, _call_of(person, lead_id)[0]
@@ -100,12 +103,7 @@ def test_a_cancelled_call_leaves_the_page_the_task_the_feed_and_google(client, b
 
 def test_a_call_cancelled_before_its_push_never_reaches_google(client, browser, world, google):
     alice = world.alice
-    b = browser()
-    token = sign_in(b, alice)
-    _connect(b, google)
-    lead_id = make_lead(alice)
-    _schedule(b, token, lead_id)
-    event, _ = _call_of(alice, lead_id)
+    *_, event = _scheduled_call(browser, alice, google)
     assert client.delete(f"{API}/calendar/events/{event.id}", headers=alice.headers).status_code == 204
     drain()  # the push job runs after the cancellation
     assert google.events == {} and not [c for c in google.calls if c.startswith(("POST", "PUT"))]
@@ -115,12 +113,7 @@ def test_a_push_in_flight_when_the_call_is_cancelled_is_undone_by_the_recheck(cl
     """The cancellation's job can run while the first push is still inserting (it read the call before
     the cancel): it finds no remote id, removes by our key and looks again two minutes later."""
     alice = world.alice
-    b = browser()
-    token = sign_in(b, alice)
-    _connect(b, google)
-    lead_id = make_lead(alice)
-    _schedule(b, token, lead_id)
-    event, _ = _call_of(alice, lead_id)
+    *_, event = _scheduled_call(browser, alice, google)
     assert client.delete(f"{API}/calendar/events/{event.id}", headers=alice.headers).status_code == 204
     drain()
     key = event.id.hex
