@@ -50,6 +50,7 @@ def test_words_fold_case_and_accents_and_split_on_punctuation() -> None:
     assert words("ANN.Lee+crm@Acme-Corp.example") == ["ann", "lee", "crm", "acme", "corp", "example"]
     assert words("100% Real_Co") == ["100", "real", "co"]
     assert words("東京 Straße") == ["東京", "strasse"]
+    assert words("𝑨𝒄𝒎𝒆 ㎒") == ["acme", "mhz"]  # compatibility forms fold to lower case too
     assert words(None) == [] and words("%_-") == []
     assert lead_terms("Acme Acme", "Ann Acme", None) == {"acme", "ann"}
     assert prefix_ranges("ann ANN ann@") == [("ann", "ann\U0010ffff")]

@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
 
+from salesos.db.engine import get_engine
 from salesos.db.session import unit_of_work
 from salesos.leads.models import Lead
 from tests.conftest import both_databases
@@ -73,6 +75,8 @@ def _expected(items: list[dict[str, Any]], sort: str) -> list[str]:
     filled = [i for i in items if i[key] is not None]
     empty = [i for i in items if i[key] is None]
     filled.sort(key=lambda i: i["id"], reverse=descending)
+    if key == "company_name":  # equal names: each company's leads together, in company id order
+        filled.sort(key=lambda i: i["company_id"], reverse=descending)
     filled.sort(key=lambda i: _key(i, key), reverse=descending)
     empty.sort(key=lambda i: i["id"], reverse=descending)
     return [i["id"] for i in filled + empty]
@@ -91,6 +95,33 @@ def test_every_sort_pages_without_gaps_or_repeats(client, world):
         for limit in (1, 2, 3):
             seen = [i["id"] for i in _all_pages(client, world, sort, limit)]
             assert seen == _expected(everything, sort), (sort, limit)
+
+
+@both_databases
+def test_company_sort_keeps_each_company_together(client, world):
+    """Two companies with the same name: each one's leads stay together, on every page size."""
+
+    def add(body: dict[str, Any]) -> dict[str, Any]:
+        r = client.post(API, json={**body, "tags": ["twins"]}, headers=world.alice.headers)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    first = add({"company": {"name": "Twin"}})
+    other = add({"company": {"name": "TWIN"}})  # same name to the sort, another company
+    again = add({"company_id": first["company"]["id"]})  # created after the other company's lead
+    add({"company": {"name": "Aardvark"}})
+    everything = _all_pages(client, world, "-created_at", 200, tag="twins")
+    for sort in ("company_name", "-company_name"):
+        expected = _expected(everything, sort)
+        twin_ids = {first["id"], other["id"], again["id"]}
+        twins = [i for i in expected if i in twin_ids]
+        listed = [i for i in everything if i["id"] in twin_ids]
+        by_company = sorted(listed, key=lambda i: (i["company_id"], i["id"]))
+        if sort.startswith("-"):
+            by_company.reverse()
+        assert twins == [i["id"] for i in by_company]
+        for limit in (1, 2, 3):
+            assert [i["id"] for i in _all_pages(client, world, sort, limit, tag="twins")] == expected, sort
 
 
 @both_databases
@@ -147,3 +178,28 @@ def test_export_follows_the_sort(client, world):
     names = [row[1] for row in rows[1:]]
     assert names[:3] == ["Alpha", "beta", "Delta"]
     assert names[-1] == "éclair"
+
+
+def test_company_sort_walks_the_name_index_instead_of_sorting_the_org(client, world):
+    """SQLite: a page comes from the companies' (org_id, lower(name), id) index, not a sort of every lead."""
+    _seed(client, world)
+    first = client.get(f"{API}?sort=company_name&limit=2", headers=world.alice.headers).json()
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    deep = f"sort=company_name&cursor={first['next_cursor']}"
+    for query in ("sort=company_name", "sort=-company_name", deep):
+        seen.clear()
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            assert client.get(f"{API}?{query}&limit=2", headers=world.alice.headers).status_code == 200
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+        statement, parameters = next((s, p) for s, p in seen if "ORDER BY lower(companies.name)" in s)
+        with get_engine().connect() as conn:
+            plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+        assert any("ix_companies_org_id_lower_name_id" in step for step in plan), (query, plan)
+        # A sort of each company's few leads is fine; a sort of the whole result is what this prevents.
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, (query, plan)

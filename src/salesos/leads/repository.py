@@ -155,7 +155,9 @@ class LeadRepository(Repository[Lead]):
         """
         stmt = (
             self.scoped(*(LEAD_LIST_JSON_COLUMNS if text_ids else LEAD_LIST_COLUMNS))
-            .join(Company, Company.id == Lead.company_id)
+            # The company's own org_id bound too: it lets SQLite walk the companies' name index for
+            # the company sort (it does not carry leads.org_id = ? across the join by itself).
+            .join(Company, (Company.id == Lead.company_id) & (Company.org_id == self.org_id))
             .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
         )
         for condition in self._conditions(filters):

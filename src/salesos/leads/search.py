@@ -46,7 +46,8 @@ def words(text: str | None) -> list[str]:
     folded = text.casefold()
     if not folded.isascii():
         decomposed = unicodedata.normalize("NFKD", folded)
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        # Folded again: compatibility forms decompose to letters that still have a case (math bold A is A).
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return [word[:MAX_TERM_CHARS] for word in _WORD.findall(folded)]
 
 
