@@ -57,13 +57,17 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             search.fill("")
             page.locator("h1").click()
 
-            # j focuses the first card, Enter opens it, e focuses the stage select.
+            # j focuses the first card, Enter opens it, e opens its edit form at the first field.
             page.keyboard.press("j")
             expect(page.locator(".lead-card").first).to_be_focused()
             page.keyboard.press("Enter")
             page.get_by_role("heading", name="Delta Dairy", level=1).wait_for()
             page.keyboard.press("e")
-            expect(page.get_by_label("Stage", exact=True)).to_be_focused()
+            expect(page).to_have_url(re.compile(r"/leads/[0-9a-f-]+/edit$"))
+            page.keyboard.press("e")
+            expect(page.get_by_label("Name", exact=True)).to_be_focused()
+            page.go_back()
+            page.get_by_role("heading", name="Delta Dairy", level=1).wait_for()
 
             # Log a call from the actions bar; the timeline shows it in plain words.
             page.get_by_label("Call outcome").select_option(label="Left a voicemail")

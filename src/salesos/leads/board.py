@@ -156,16 +156,25 @@ def columns(
     return result
 
 
+def _zone(tz: str) -> ZoneInfo:
+    """The named timezone; UTC for a name this machine does not know."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def local_time(value: datetime | None, tz: str = "UTC") -> str:
     """A stored UTC time in the org's timezone, e.g. "3 Mar 2025, 14:05"."""
     if value is None:
         return ""
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = value.astimezone(zone)
+    local = value.astimezone(_zone(tz))
     return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def local_input(value: datetime, tz: str) -> str:
+    """A stored UTC time as a datetime-local input's value in *tz* (to the minute, as the input shows)."""
+    return value.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_local(value: str, tz: str) -> datetime | None:
@@ -173,11 +182,7 @@ def parse_local(value: str, tz: str) -> datetime | None:
     if not value.strip():
         return None
     naive = datetime.fromisoformat(value.strip())
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    return naive.replace(tzinfo=_zone(tz)).astimezone(UTC)
 
 
 def map_links(company: Company) -> dict[str, str] | None:

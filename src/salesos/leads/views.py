@@ -16,6 +16,7 @@ from salesos.leads import board, schemas
 from salesos.leads.action_views import reader_timezone, render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
+from salesos.leads.edit_views import router as edit_router
 from salesos.leads.merge_views import router as merge_router
 from salesos.leads.repository import PipelineRepository, StageRepository
 from salesos.leads.service import leads as lead_service
@@ -30,6 +31,7 @@ from salesos.web.templating import templates
 router = APIRouter(include_in_schema=False)
 # The workspace actions live in their own module; they are served with the rest of the leads pages.
 router.include_router(action_router)
+router.include_router(edit_router)
 # Before /leads/{lead_id}: "/leads/duplicates" is not a lead id.
 router.include_router(merge_router)
 Text = Annotated[str, Form()]
@@ -47,6 +49,7 @@ NOTICES = {
     "call-cancelled": "Call cancelled.",
     "call-moved": "Call moved.",
     "owner": "Owner changed.",
+    "saved": "Changes saved.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",
 }

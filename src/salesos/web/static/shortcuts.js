@@ -1,5 +1,5 @@
 /* Keyboard shortcuts on app pages: / search, j/k move between board cards, Enter opens one, n new lead,
-   e edit (the page's first editable field), ? lists them. Loaded from app.html; CSP forbids inline JS. */
+   e edit (a lead's edit page), ? lists them. Loaded from app.html; CSP forbids inline JS. */
 (function () {
   "use strict";
 
@@ -9,7 +9,7 @@
     ["k", "Previous card on the board"],
     ["Enter", "Open the focused card"],
     ["n", "New lead"],
-    ["e", "Edit: focus the first field of the lead"],
+    ["e", "Edit the lead (on its page)"],
     ["?", "Show these shortcuts"],
     ["Esc", "Close this dialog"],
   ];
@@ -89,10 +89,15 @@
   }
 
   function focusEdit() {
-    var field = document.querySelector("#main [data-shortcut=edit]");
-    if (!field) { return false; }
-    field.focus();
-    field.scrollIntoView({ block: "center" });
+    // A lead's page marks its Edit link, the edit page its first field: follow the one, focus the other.
+    var target = document.querySelector("#main [data-shortcut=edit]");
+    if (!target) { return false; }
+    if (target.tagName.toLowerCase() === "a") {
+      window.location.assign(target.getAttribute("href"));
+      return true;
+    }
+    target.focus();
+    target.scrollIntoView({ block: "center" });
     return true;
   }
 
