@@ -120,6 +120,20 @@ def test_follow_ups_due_are_the_readers_open_leads(world):
 
 
 @both_databases
+def test_a_lead_with_a_task_due_is_listed_once_not_as_a_follow_up_too(world):
+    alice, bob = world.alice, world.bob
+    tasked, bobs_task, plain = make_leads(alice, 3, "Once Co", owner_id=alice.user_id)
+    for lead in (tasked, bobs_task, plain):
+        _set(alice, lead, next_follow_up_at=NOW - timedelta(hours=2))
+    _task(alice, tasked, "Call back", NOW + timedelta(hours=1), assignee_id=alice.user_id)
+    _task(alice, bobs_task, "Bob's visit", NOW + timedelta(hours=1), assignee_id=bob.user_id)
+    day = _day(alice)
+    assert [t.title for t in day.tasks] == ["Call back"]
+    # Bob's task is not on Alice's list, so her follow-up on that lead still is.
+    assert {row.id for row in day.follow_ups} == {bobs_task, plain} and day.follow_ups_due == 2
+
+
+@both_databases
 def test_won_this_month_counts_leads_still_won(world):
     alice = world.alice
     now = datetime.now(UTC)

@@ -219,6 +219,7 @@ def _describe(kind: str, data: dict[str, Any], stage_names: dict[str, str]) -> s
         "task_done": "Completed a task",
         "task_reopened": "Reopened a task",
         "task_updated": "Edited a task",
+        "follow_up_done": "Followed up: the follow-up date is cleared",
     }
     return labels.get(kind, kind.replace("_", " ").capitalize())
 

@@ -50,12 +50,20 @@ class DashboardRepository(LeadRepository):
 
     def _follow_ups(self, owner_id: uuid.UUID, until: datetime, *columns: Any) -> Any:
         # Only leads still being worked: a won or lost lead's old follow-up date is no longer a to-do.
+        # A lead with one of the reader's open tasks due by then is already on their list of tasks:
+        # listed once, not twice.
+        task_due = (
+            select(Task.id)
+            .where(Task.org_id == self.org_id, Task.lead_id == Lead.id)
+            .where(Task.done_at.is_(None), Task.due_at < until, self._mine(owner_id))
+        )
         return (
             self.scoped(*columns)
             .select_from(Lead)
             .join(PipelineStage, PipelineStage.id == Lead.stage_id)
             .where(Lead.owner_id == owner_id, Lead.next_follow_up_at < until)
             .where(PipelineStage.kind == StageKind.OPEN.value)
+            .where(~task_due.exists())
         )
 
     def follow_ups_due(self, owner_id: uuid.UUID, until: datetime, limit: int) -> list[Row[Any]]:

@@ -15,7 +15,7 @@ from salesos.calendar import service as calendar
 from salesos.errors import Conflict, ValidationFailed
 from salesos.leads.models import Activity, Contact, Lead, Note, Task
 from salesos.leads.repository import NoteRepository
-from salesos.leads.service.leads import record, update_lead
+from salesos.leads.service.leads import follow_up_done, record, update_lead
 from salesos.leads.service.work import add_task
 from salesos.orgs.schemas import DEFAULT_WHATSAPP_TEMPLATE
 
@@ -83,7 +83,9 @@ def _reachable(lead: Lead, channel: str) -> Contact:
 def log_email(session: Session, principal: Principal, lead: Lead) -> Activity:
     """Record that an email was sent to the lead's contact (from the user's own mail program)."""
     contact = _reachable(lead, "email")
-    return record(session, lead, "email_logged", principal.user_id, contact_id=str(contact.id))
+    activity = record(session, lead, "email_logged", principal.user_id, contact_id=str(contact.id))
+    follow_up_done(session, principal, lead)
+    return activity
 
 
 def log_call(
@@ -100,13 +102,17 @@ def log_call(
         # One timeline entry per call: the note is linked from it instead of adding a note_added entry.
         note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=notes))
         data["note_id"] = str(note.id)
-    return record(session, lead, "call_logged", principal.user_id, **data)
+    activity = record(session, lead, "call_logged", principal.user_id, **data)
+    follow_up_done(session, principal, lead)
+    return activity
 
 
 def log_whatsapp(session: Session, principal: Principal, lead: Lead) -> Activity:
     """Record that a WhatsApp chat was opened with the lead's contact."""
     contact = _reachable(lead, "phone")
-    return record(session, lead, "whatsapp_opened", principal.user_id, contact_id=str(contact.id))
+    activity = record(session, lead, "whatsapp_opened", principal.user_id, contact_id=str(contact.id))
+    follow_up_done(session, principal, lead)
+    return activity
 
 
 def schedule_call(

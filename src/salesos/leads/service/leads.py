@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
+from salesos.db.base import utcnow
 from salesos.errors import Conflict, NotFound, ValidationFailed
 from salesos.leads import normalize
 from salesos.leads.models import Activity, Company, Contact, Lead, LeadStatusHistory, StageKind
@@ -52,6 +53,17 @@ def record(session: Session, lead: Lead, kind: str, actor_id: uuid.UUID | None, 
     event = "lead.created" if kind == "created" else "lead.updated"
     publish_after_commit(session, lead.org_id, event, {"lead_id": str(lead.id)})
     return activity
+
+
+def follow_up_done(session: Session, principal: Principal, lead: Lead) -> None:
+    """Touching a lead whose follow-up has come clears it: the promise to get back to them is kept.
+
+    Called when an email, call or WhatsApp chat is logged and when a task on the lead is completed. A
+    follow-up still to come stays: contact today doesn't cancel the one planned for next month.
+    """
+    if lead.next_follow_up_at is not None and lead.next_follow_up_at <= utcnow():
+        lead.next_follow_up_at = None
+        record(session, lead, "follow_up_done", principal.user_id)
 
 
 def org_region(session: Session) -> str:

@@ -14,7 +14,7 @@ from salesos.db.base import utcnow
 from salesos.errors import NotFound, ValidationFailed
 from salesos.leads.models import Lead, Note, Task
 from salesos.leads.repository import NoteRepository, TaskRepository
-from salesos.leads.service.leads import record, require_member
+from salesos.leads.service.leads import follow_up_done, record, require_member
 from salesos.notifications import triggers as notify_on
 
 
@@ -73,6 +73,7 @@ def update_task(
     if done is True and task.done_at is None:
         task.done_at = utcnow()
         record(session, lead, "task_done", principal.user_id, task_id=str(task.id))
+        follow_up_done(session, principal, lead)
     elif done is False and task.done_at is not None:
         task.done_at = None
         record(session, lead, "task_reopened", principal.user_id, task_id=str(task.id))
