@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from salesos.leads import timeline
 from salesos.leads.board_repository import BoardRepository, Card, CompanyContactRepository, user_names
 from salesos.leads.models import Company, Lead, Pipeline, PipelineStage
-from salesos.leads.repository import ActivityRepository, NoteRepository, PipelineRepository, TaskRepository
+from salesos.leads.repository import PipelineRepository, TaskRepository
 from salesos.leads.schemas import LeadFilters
-from salesos.leads.service.actions import describe as describe_action
 from salesos.leads.service.pipelines import ensure_default_pipeline
 
 COLUMN_PAGE = 25
@@ -201,53 +201,23 @@ def map_links(company: Company) -> dict[str, str] | None:
     }
 
 
-def _describe(kind: str, data: dict[str, Any], stage_names: dict[str, str]) -> str:
-    action = describe_action(kind, data)
-    if action is not None:
-        return action
-    if kind == "created":
-        return f"Created in {stage_names.get(data.get('stage_id', ''), 'the pipeline')}"
-    if kind == "stage_changed":
-        src = stage_names.get(data.get("from_stage_id", ""), "another stage")
-        dst = stage_names.get(data.get("to_stage_id", ""), "another stage")
-        return f"Moved from {src} to {dst}"
-    if kind == "updated":
-        return "Changed " + ", ".join(f.replace("_", " ") for f in data.get("fields", []))
-    labels = {
-        "note_added": "Added a note",
-        "task_added": "Added a task",
-        "task_done": "Completed a task",
-        "task_reopened": "Reopened a task",
-        "task_updated": "Edited a task",
-        "follow_up_done": "Followed up: the follow-up date is cleared",
-    }
-    return labels.get(kind, kind.replace("_", " ").capitalize())
-
-
 def workspace(session: Session, lead: Lead) -> dict[str, Any]:
     """Everything the lead page shows besides the lead itself (a fixed number of queries)."""
     stage_list = stages(session, lead.pipeline_id)
     stage_names = {str(s.id): s.name for s in stage_list}
-    activities = ActivityRepository(session).page(lead.id, limit=50, cursor=None).items
-    notes = NoteRepository(session).page(lead.id, limit=50, cursor=None).items
+    history = timeline.timeline_page(session, lead, stage_names)
+    notes = timeline.notes_page(session, lead)
     tasks = TaskRepository(session).page(lead.id, limit=50, cursor=None).items
-    people = {a.actor_id for a in activities} | {n.author_id for n in notes} | {lead.owner_id}
-    names = user_names(BoardRepository(session), {p for p in people if p is not None})
-    timeline = [
-        {
-            "at": a.created_at,
-            "who": names.get(a.actor_id, "Someone") if a.actor_id else "SalesOS",
-            "text": _describe(a.kind, a.data or {}, stage_names),
-        }
-        for a in activities
-    ]
+    owner = user_names(BoardRepository(session), {lead.owner_id}) if lead.owner_id else {}
     open_tasks = sorted((t for t in tasks if t.done_at is None), key=lambda t: (t.due_at is None, t.due_at))
     return {
         "stages": stage_list,
         "stage": next((s for s in stage_list if s.id == lead.stage_id), None),
-        "owner_name": names.get(lead.owner_id) if lead.owner_id else None,
-        "timeline": timeline,
-        "notes": [(n, names.get(n.author_id, "Someone") if n.author_id else "Someone") for n in notes],
+        "owner_name": owner.get(lead.owner_id) if lead.owner_id else None,
+        "timeline": history.entries,
+        "timeline_cursor": history.next_cursor,
+        "notes": notes.notes,
+        "notes_cursor": notes.next_cursor,
         "open_tasks": open_tasks,
         "done_tasks": [t for t in tasks if t.done_at is not None],
         "contacts": CompanyContactRepository(session).for_company(lead.company_id),

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from salesos.api.schemas import Cursor
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
-from salesos.leads import board, schemas
+from salesos.leads import board, schemas, timeline
 from salesos.leads.action_views import reader_timezone, render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
@@ -276,6 +277,39 @@ def lead_page(
     """The lead workspace: header, stage, timeline, notes, tasks, contacts and map links."""
     lead = lead_service.lead_or_404(session, lead_id)
     return render_detail(request, session, principal, lead, notice=NOTICES.get(done))
+
+
+@router.get("/leads/{lead_id}/timeline", response_class=HTMLResponse)
+def older_timeline(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    cursor: Cursor = None,
+) -> Response:
+    """The next page of the lead's timeline (the lead page's "Show older")."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    stage_names = {str(s.id): s.name for s in board.stages(session, lead.pipeline_id)}
+    older = timeline.timeline_page(session, lead, stage_names, cursor)
+    context = {"lead": lead, "timeline": older.entries, "timeline_cursor": older.next_cursor}
+    context["tz"] = reader_timezone(session, principal)
+    return page(request, session, principal, "leads/_timeline_items.html", context)
+
+
+@router.get("/leads/{lead_id}/notes", response_class=HTMLResponse)
+def older_notes(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    cursor: Cursor = None,
+) -> Response:
+    """The next page of the lead's notes (the lead page's "Show older notes")."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    older = timeline.notes_page(session, lead, cursor)
+    context = {"lead": lead, "notes": older.notes, "notes_cursor": older.next_cursor}
+    context["tz"] = reader_timezone(session, principal)
+    return page(request, session, principal, "leads/_note_items.html", context)
 
 
 @router.post("/leads/{lead_id}/notes", response_class=HTMLResponse)

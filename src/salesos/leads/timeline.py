@@ -1,0 +1,142 @@
+"""The lead page's timeline and notes: newest first, a page at a time, each entry in plain words.
+
+An entry says what happened to what: the note's first words, the task's title, the stages moved between.
+Older entries load a page at a time ("Show older"), so a lead with years of history opens as fast as a
+new one and still shows all of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salesos.leads.board_repository import BoardRepository, user_names
+from salesos.leads.models import Activity, Lead, Note, Task
+from salesos.leads.repository import ActivityRepository, NoteRepository
+from salesos.leads.service.actions import describe as describe_action
+
+TIMELINE_PAGE = 50
+NOTES_PAGE = 50
+SNIPPET_CHARS = 100
+TASK_WORDS = {
+    "task_added": "Added a task",
+    "task_done": "Completed a task",
+    "task_reopened": "Reopened a task",
+    "task_updated": "Edited a task",
+}
+
+
+@dataclass
+class Entry:
+    """One line of the timeline."""
+
+    at: datetime
+    who: str
+    text: str
+
+
+@dataclass
+class TimelinePage:
+    entries: list[Entry]
+    next_cursor: str | None
+
+
+@dataclass
+class NotesPage:
+    notes: list[tuple[Note, str]]  # each note with its author's name
+    next_cursor: str | None
+
+
+def snippet(text: str) -> str:
+    """The first words of a note, on one line, as the timeline quotes it."""
+    line = " ".join(text.split())
+    return line if len(line) <= SNIPPET_CHARS else line[: SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def describe(
+    kind: str, data: dict[str, Any], stage_names: dict[str, str], notes: dict[str, str], tasks: dict[str, str]
+) -> str:
+    """An activity in plain words; *notes* and *tasks* map ids to the note's first words, the task's title."""
+    action = describe_action(kind, data)
+    if action is not None:
+        return action
+    if kind == "created":
+        return f"Created in {stage_names.get(data.get('stage_id', ''), 'the pipeline')}"
+    if kind == "stage_changed":
+        src = stage_names.get(data.get("from_stage_id", ""), "another stage")
+        dst = stage_names.get(data.get("to_stage_id", ""), "another stage")
+        return f"Moved from {src} to {dst}"
+    if kind == "updated":
+        return "Changed " + ", ".join(f.replace("_", " ") for f in data.get("fields", []))
+    if kind == "note_added":
+        quoted = notes.get(str(data.get("note_id")))
+        return f"Added a note: “{quoted}”" if quoted else "Added a note (since deleted)"
+    if kind in TASK_WORDS:
+        title = tasks.get(str(data.get("task_id")))
+        return f"{TASK_WORDS[kind]}: {title}" if title else TASK_WORDS[kind]
+    if kind == "follow_up_done":
+        return "Followed up: the follow-up date is cleared"
+    return kind.replace("_", " ").capitalize()
+
+
+def _referenced(activities: list[Activity], key: str) -> set[uuid.UUID]:
+    found = set()
+    for activity in activities:
+        value = (activity.data or {}).get(key)
+        if value:
+            try:
+                found.add(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+    return found
+
+
+def _note_snippets(session: Session, lead: Lead, ids: set[uuid.UUID]) -> dict[str, str]:
+    if not ids:
+        return {}
+    stmt = select(Note.id, Note.body).where(Note.org_id == lead.org_id, Note.lead_id == lead.id)
+    rows = session.execute(stmt.where(Note.id.in_(ids))).all()
+    return {str(row.id): snippet(row.body) for row in rows}
+
+
+def _task_titles(session: Session, lead: Lead, ids: set[uuid.UUID]) -> dict[str, str]:
+    if not ids:
+        return {}
+    stmt = select(Task.id, Task.title).where(Task.org_id == lead.org_id, Task.lead_id == lead.id)
+    rows = session.execute(stmt.where(Task.id.in_(ids))).all()
+    return {str(row.id): row.title for row in rows}
+
+
+def timeline_page(
+    session: Session, lead: Lead, stage_names: dict[str, str], cursor: str | None = None
+) -> TimelinePage:
+    """A page of the lead's timeline, newest first (a fixed number of queries whatever it holds)."""
+    page = ActivityRepository(session).page(lead.id, limit=TIMELINE_PAGE, cursor=cursor)
+    activities = page.items
+    notes = _note_snippets(session, lead, _referenced(activities, "note_id"))
+    tasks = _task_titles(session, lead, _referenced(activities, "task_id"))
+    actors = {a.actor_id for a in activities if a.actor_id is not None}
+    names = user_names(BoardRepository(session), actors)
+    entries = [
+        Entry(
+            at=a.created_at,
+            who=names.get(a.actor_id, "Someone") if a.actor_id else "SalesOS",
+            text=describe(a.kind, a.data or {}, stage_names, notes, tasks),
+        )
+        for a in activities
+    ]
+    return TimelinePage(entries, page.next_cursor)
+
+
+def notes_page(session: Session, lead: Lead, cursor: str | None = None) -> NotesPage:
+    """A page of the lead's notes with their authors, newest first."""
+    page = NoteRepository(session).page(lead.id, limit=NOTES_PAGE, cursor=cursor)
+    authors = {n.author_id for n in page.items if n.author_id is not None}
+    names = user_names(BoardRepository(session), authors)
+    notes = [(n, names.get(n.author_id, "Someone") if n.author_id else "Someone") for n in page.items]
+    return NotesPage(notes, page.next_cursor)

@@ -1,0 +1,103 @@
+"""The lead page's timeline and notes: plain words about what happened, every entry reachable page by page."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from salesos.auth.principal import Principal
+from salesos.db.session import unit_of_work
+from salesos.leads.repository import LeadRepository
+from salesos.leads.service import work
+from salesos.leads.timeline import NOTES_PAGE, TIMELINE_PAGE, snippet
+from salesos.orgs.models import Role
+from tests.conftest import both_databases
+from tests.support.world import Person
+from tests.web import test_board
+from tests.web.test_board import sign_in
+from tests.web.test_lead_actions import make_lead
+
+browser = test_board.browser  # the fixture, shared with the board tests
+
+OLDER = {
+    "timeline": re.compile(r'id="timeline-older"><a [^>]*href="([^"]+)"'),
+    "notes": re.compile(r'id="notes-older"><a [^>]*href="([^"]+)"'),
+}
+
+
+def add_notes(person: Person, lead_id: uuid.UUID, count: int) -> None:
+    principal = Principal(org_id=person.org_id, role=Role.MEMBER, kind="token", user_id=person.user_id)
+    with unit_of_work(org_id=person.org_id, user_id=person.user_id) as session:
+        lead = LeadRepository(session).get(lead_id)
+        assert lead is not None
+        for i in range(count):
+            work.add_note(session, principal, lead, f"Note number {i:03d}: **called** them about the quote")
+
+
+def pages(b: Any, html: str, section: str) -> list[str]:
+    """*html* and every page its "Show older" links lead to, in order."""
+    found = [html]
+    for _ in range(10):
+        older = OLDER[section].findall(found[-1])
+        if not older:
+            return found
+        response = b.get(older[0].replace("&amp;", "&"))
+        assert response.status_code == 200
+        found.append(response.text)
+    raise AssertionError("paging never ended")
+
+
+@both_databases
+def test_every_note_and_timeline_entry_is_reachable_page_by_page(client, browser, world):
+    lead_id = make_lead(world.alice)
+    add_notes(world.alice, lead_id, NOTES_PAGE + 5)
+    b = browser()
+    sign_in(b, world.alice)
+    first = b.get(f"/leads/{lead_id}").text
+
+    note_pages = pages(b, first, "notes")
+    notes = [re.findall(r"Note number (\d{3}): <strong>", html) for html in note_pages]
+    assert [len(found) for found in notes] == [NOTES_PAGE, 5]
+    everything = [n for found in notes for n in found]
+    assert everything == [f"{i:03d}" for i in reversed(range(NOTES_PAGE + 5))], "newest first, none twice"
+
+    timeline_pages = pages(b, first, "timeline")
+    entries = [re.findall(r"Added a note: “Note number (\d{3})", html) for html in timeline_pages]
+    assert len(entries[0]) == TIMELINE_PAGE and sum(map(len, entries)) == NOTES_PAGE + 5
+    assert "Created in New" not in first and "Created in New" in timeline_pages[-1]
+
+
+def test_entries_say_which_note_and_which_task(client, browser, world):
+    lead_id = make_lead(world.alice)
+    principal = Principal(
+        org_id=world.alice.org_id, role=Role.MEMBER, kind="token", user_id=world.alice.user_id
+    )
+    long_note = "Budget approved.\n\nThey want   the annual plan " + "and more " * 30
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        lead = LeadRepository(session).get(lead_id)
+        assert lead is not None
+        work.add_note(session, principal, lead, long_note)
+        task = work.add_task(
+            session, principal, lead, title="Send <the> contract", due_at=None, assignee_id=None
+        )
+        work.update_task(session, principal, lead, task, {"done": True})
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get(f"/leads/{lead_id}").text
+    quoted = snippet(long_note)
+    assert quoted.startswith("Budget approved. They want the annual plan") and quoted.endswith("…")
+    assert len(quoted) <= 100 and f"Added a note: “{quoted}”" in page
+    assert (
+        "Added a task: Send &lt;the&gt; contract" in page
+        and "Completed a task: Send &lt;the&gt; contract" in page
+    )
+
+
+def test_other_orgs_get_no_page_of_a_leads_history(client, browser, world):
+    lead_id = make_lead(world.alice)
+    carol = browser()
+    sign_in(carol, world.carol)
+    for path in ("timeline", "notes"):
+        assert carol.get(f"/leads/{lead_id}/{path}").status_code == 404
+        assert carol.get(f"/leads/{lead_id}/{path}?cursor=not-a-cursor").status_code in (404, 422)
