@@ -38,6 +38,12 @@ def allow_large_body(path_pattern: str) -> None:
         _LARGE_BODY_ROUTES.append(re.compile(path_pattern))
 
 
+# Where a form may send the browser, redirects included: browsers check every hop of a form submission's
+# redirect chain against form-action. The lead page's WhatsApp form logs the chat, then answers 303 to
+# wa.me, which redirects on to api.whatsapp.com/send (and some browsers straight to the app's whatsapp:
+# scheme); a hop left out blocks the navigation and the new tab stays blank.
+FORM_ACTION_SOURCES = ("'self'", "https://wa.me", "https://api.whatsapp.com", "whatsapp:")
+
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -47,7 +53,7 @@ SECURITY_HEADERS = [
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; connect-src 'self'; frame-src https://www.openstreetmap.org; "
-        b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        b"frame-ancestors 'none'; base-uri 'self'; form-action " + " ".join(FORM_ACTION_SOURCES).encode(),
     ),
 ]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from salesos.auth.deps import CurrentPrincipal, Writer
@@ -15,6 +15,7 @@ from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.leads import schemas
+from salesos.leads.export import lead_csv_chunks
 from salesos.leads.models import SavedView
 from salesos.leads.repository import LeadRepository, PipelineRepository, SavedViewRepository
 from salesos.leads.service import bulk as bulk_service
@@ -40,6 +41,9 @@ COLUMNS = [
     ("created_at", "Created", True),
 ]
 NOTICES = {"view_saved": "View saved.", "view_deleted": "View deleted."}
+# The bulk owner select's "Nobody" choice. Its empty value is the "Choose an owner…" placeholder instead, so
+# a form sent without a choice is refused rather than read as "unassign everyone ticked".
+UNASSIGN = "unassign"
 
 
 def _uuid(raw: str) -> uuid.UUID | None:
@@ -146,6 +150,7 @@ def _full_page(
         "current_view": view,
         "can_edit_view": view is not None and (view.user_id == user_id or principal.has_role(Role.ADMIN)),
         "bulk_limit": schemas.BULK_MAX_IDS,
+        "unassign": UNASSIGN,
         "notice": notice,
         "errors": errors or {},
         "values": values or {},
@@ -167,8 +172,11 @@ def list_page(
     sort: Filter = "",
     view: Filter = "",
     done: Filter = "",
+    updated: Filter = "",
+    matched: Filter = "",
+    missing: Filter = "",
 ) -> Response:
-    """The lead list; a saved view (``view=``) brings its filters and sort."""
+    """The lead list; a saved view (``view=``) brings its filters and sort; ``done=`` what just happened."""
     filters = list_filters(stage, owner, tag, source, tier, q, sort)
     current = None
     view_id = _uuid(view)
@@ -176,7 +184,13 @@ def list_page(
         current = SavedViewRepository(session).visible(view_id, principal.user_id)
         if current is not None:
             filters = view_service.view_filters(current)
-    return _full_page(request, session, principal, filters, view=current, notice=NOTICES.get(done))
+    notice = NOTICES.get(done) or _bulk_notice(done, _count(updated), _count(matched), _count(missing))
+    return _full_page(request, session, principal, filters, view=current, notice=notice)
+
+
+def _count(raw: str) -> int:
+    """A count from the query string; anything else reads as none."""
+    return int(raw) if raw.isdigit() else 0
 
 
 @router.get("/leads/list/rows", response_class=HTMLResponse)
@@ -197,6 +211,26 @@ def more_rows(
     filters = list_filters(stage, owner, tag, source, tier, q, sort)
     context = _context(session, principal, filters, cursor or None)
     return page(request, session, principal, "leads/_list_rows.html", context)
+
+
+@router.get("/leads/list/export.csv", response_class=StreamingResponse)
+def export_list(
+    principal: CurrentPrincipal,
+    stage: Filter = "",
+    owner: Filter = "",
+    tag: Filter = "",
+    source: Filter = "",
+    tier: Filter = "",
+    q: Filter = "",
+    sort: Filter = "",
+) -> StreamingResponse:
+    """The list as CSV: the page's filter names and sort, every matching lead (not just the first page)."""
+    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    return StreamingResponse(
+        lead_csv_chunks(principal.org_id, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
+    )
 
 
 @router.post("/leads/list/bulk", response_class=HTMLResponse)
@@ -239,7 +273,8 @@ def bulk_action(
         except DomainError as exc:
             errors = {k.removeprefix("set."): v for k, v in domain_errors(exc, "form").items()}
         else:
-            return _full_page(request, session, principal, filters, notice=_bulk_notice(result))
+            # Post/redirect/get: reloading the result shows the list again instead of a 405 at this URL.
+            return see_other(_bulk_done_url(filters, result))
     return _full_page(request, session, principal, filters, errors=errors, values=values, status=422)
 
 
@@ -252,7 +287,9 @@ def _bulk_change(
             return {}, {"stage_id": "Choose a stage."}
         return {"stage_id": stage_id, "lost_reason": lost_reason or None}, {}
     if action == "owner":
-        return {"owner_id": owner_id or None}, {}
+        if not owner_id:
+            return {}, {"owner_id": "Choose an owner, or Nobody to unassign."}
+        return {"owner_id": None if owner_id == UNASSIGN else owner_id}, {}
     if action in ("add_tag", "remove_tag"):
         if not tag:
             return {}, {"bulk_tag": "Enter a tag."}
@@ -260,11 +297,26 @@ def _bulk_change(
     return {}, {"form": "Choose an action."}
 
 
-def _bulk_notice(result: bulk_service.BulkResult) -> str:
+def _bulk_done_url(filters: schemas.LeadFilters, result: bulk_service.BulkResult) -> str:
+    """The same list (filters and sort) with the bulk action's outcome, for the notice to say."""
+    outcome: dict[str, str | int]
     if result.status == "queued":
-        return f"Updating {result.matched} leads in the background; refresh in a moment to see the changes."
-    skipped = f" ({len(result.not_found)} no longer exist)" if result.not_found else ""
-    return f"Updated {result.updated} of {result.matched} leads{skipped}."
+        outcome = {"done": "bulk_queued", "matched": result.matched}
+    else:
+        outcome = {"done": "bulk", "updated": result.updated, "matched": result.matched}
+        if result.not_found:
+            outcome["missing"] = len(result.not_found)
+    return f"/leads/list?{urlencode({**filter_params(filters), **outcome})}"
+
+
+def _bulk_notice(done: str, updated: int, matched: int, missing: int) -> str | None:
+    """What a finished bulk action did, from the counts in the redirect; None when none just finished."""
+    if done == "bulk_queued":
+        return f"Updating {matched} leads in the background; refresh in a moment to see the changes."
+    if done != "bulk":
+        return None
+    skipped = f" ({missing} no longer exist)" if missing else ""
+    return f"Updated {updated} of {matched} leads{skipped}."
 
 
 @router.post("/leads/list/views", response_class=HTMLResponse)
