@@ -80,7 +80,10 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             expect(column["Qualified"].locator(".lead-card", has_text="Beta Bakery")).to_be_visible()
 
             # Lost asks why; cancelling keeps the card where it was, a reason moves it.
+            # The Move row shows while focus is in the card (a click on it, Tab, j/k).
             gamma = page.locator(".lead-card", has_text="Gamma Garage")
+            gamma.click(position={"x": 8, "y": 40})
+            expect(gamma).to_be_focused()
             gamma.get_by_label("Move Gamma Garage to").select_option(label="Lost")
             gamma.get_by_role("button", name="Move Gamma Garage").click()
             dialog = page.get_by_role("dialog")
@@ -136,6 +139,140 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             expect(page.locator("#live-notes")).to_contain_text("demo booked", timeout=LIVE_WITHIN_MS)
             expect(page.locator("#live-notes strong", has_text="demo booked")).to_be_visible()
             page.screenshot(path=str(SCREENSHOTS / "lead-detail.png"))
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+def test_keyboard_moves_keep_focus_through_the_realtime_refresh(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+) -> None:
+    """Two ] presses in a row: the card ends two stages on, still focused after its own change comes back.
+
+    The realtime echo of one's own move re-fetches the card; replacing the element dropped focus to
+    <body>, so the second ] did nothing and a screen reader lost its place.
+    """
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = open_page(browser, live_server, errors, width=1366, height=850)
+            sign_up(page, live_server, "Kim Keys", "kim@keys.example", "Keys Sales")
+            _new_lead(page, "Delta Dairy", "Dee Delta", "5600")
+            page.goto("/leads")
+            column = {
+                name: page.locator(".board-column", has=page.get_by_role("heading", name=name, exact=True))
+                for name in ("New", "Contacted", "Qualified", "Proposal")
+            }
+            card = page.locator(".lead-card", has_text="Delta Dairy")
+            status = page.locator("#board-status")
+            card.focus()
+            for stage in ("Contacted", "Qualified"):
+                # The move, then the realtime refresh of the same card.
+                with page.expect_response(lambda r: r.url.split("?")[0].endswith("/card")):
+                    page.keyboard.press("]")
+                expect(column[stage].locator(".lead-card", has_text="Delta Dairy")).to_be_visible()
+                page.wait_for_timeout(300)  # the refreshed card has been applied
+                expect(card).to_be_focused()
+                expect(status).to_have_text(f"Moved to {stage}.")
+            expect(column["Qualified"].locator(".column-count")).to_have_text("1")
+            expect(column["New"].locator(".column-count")).to_have_text("0")
+            # A third ] still acts on the same card: focus is not just kept in name.
+            page.keyboard.press("]")
+            expect(column["Proposal"].locator(".lead-card", has_text="Delta Dairy")).to_be_visible()
+            expect(card).to_be_focused()
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+def test_board_fits_a_laptop_screen(live_server: str, settings: Settings) -> None:  # noqa: F811
+    """At 1366x850 every column is in view, the board ends at the window's foot, columns scroll on
+    their own under a head that stays put, and a column's Load more still adds cards."""
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = open_page(browser, live_server, errors, width=1366, height=850)
+            sign_up(page, live_server, "Lee Laptop", "lee@laptop.example", "Laptop Sales")
+            for i in range(5):
+                _new_lead(page, f"Firm {i} Holdings", f"Pat Person{i}", str(1000 + i))
+            page.goto("/leads?limit=4")
+            new = page.locator(".board-column").first
+            expect(new.locator(".lead-card")).to_have_count(4)
+            box = page.evaluate(
+                """() => {
+                  const board = document.getElementById('board').getBoundingClientRect();
+                  const cols = [...document.querySelectorAll('.board-column')]
+                    .map(c => c.getBoundingClientRect());
+                  const card = document.querySelector('.lead-card').getBoundingClientRect();
+                  return {bottom: board.bottom, right: Math.max(...cols.map(c => c.right)), card: card.height,
+                          pageWidth: document.documentElement.scrollWidth,
+                          pageHeight: document.documentElement.scrollHeight};
+                }"""
+            )
+            assert box["right"] <= 1366 and box["pageWidth"] <= 1366, box
+            assert box["bottom"] <= 850 and box["pageHeight"] <= 850, box
+            assert box["card"] <= 110, box
+            # The column's cards scroll; its head does not move.
+            head = new.locator(".column-head")
+            top = head.bounding_box()["y"]
+            new.locator(".board-cards").evaluate("e => { e.style.maxHeight = '120px'; e.scrollTop = 1e6; }")
+            assert new.locator(".board-cards").evaluate("e => e.scrollTop") > 0
+            assert head.bounding_box()["y"] == top
+            new.locator(".board-cards").evaluate("e => { e.style.maxHeight = ''; }")
+            new.get_by_role("button", name="Load more in New").click()
+            expect(new.locator(".lead-card")).to_have_count(5)
+            expect(new.get_by_role("button", name="Load more in New")).to_have_count(0)
+            # The Move row appears (one line) while focus is in the card, and works from the keyboard.
+            first = new.locator(".lead-card").first
+            move = first.locator(".card-move")
+            assert move.bounding_box()["height"] <= 2
+            first.focus()
+            assert 20 < move.bounding_box()["height"] < 40
+            page.keyboard.press("Tab")  # the company link
+            page.keyboard.press("Tab")
+            expect(first.get_by_role("combobox")).to_be_focused()
+            page.keyboard.press("Tab")
+            expect(first.get_by_role("button")).to_be_focused()
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+PHONE_PAGES = ("/", "/leads", "/leads/list", "LEAD", "/settings", "/settings/intake")
+
+
+def test_pages_fit_a_phone_screen(live_server: str, settings: Settings) -> None:  # noqa: F811
+    """At 390 px wide no page scrolls sideways (wide content scrolls inside its own box)."""
+    require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = open_page(browser, live_server, errors, width=390, height=844)
+            sign_up(page, live_server, "Pia Phone", "pia@phone.example", "Phone Sales")
+            _new_lead(page, "Omega Outfitters International", "Olga Omega", "990")
+            lead = page.url
+            too_wide = {}
+            for path in PHONE_PAGES:
+                page.goto(lead if path == "LEAD" else path)
+                width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                if width[0] > width[1]:
+                    too_wide[path] = width
+            assert not too_wide, too_wide
+            page.goto("/leads")
+            new_lead = page.get_by_role("link", name="New lead")
+            assert new_lead.bounding_box()["x"] + new_lead.bounding_box()["width"] <= 390
         finally:
             browser.close()
     assert not errors, errors

@@ -345,3 +345,20 @@ def test_new_lead_form_creates_a_lead_and_shows_errors_by_field(client, browser,
         stage = session.scalars(select(PipelineStage).where(in_org_a, PipelineStage.name == "New")).one()
         assert session.scalar(select(func.count()).select_from(Lead).where(Lead.stage_id == stage.id))
     assert b.get(f"/leads/{uuid.uuid4()}").status_code == 404
+
+
+# A board shows thousands of cards at scale: every byte of a card is paid that many times. Budget for
+# the card below (contact, value, tier, the Move form and its six stages): 1,557 bytes now, about 1,770
+# before the card lost its data-lead-id, the select's id/for pair and per-part classes.
+CARD_BYTES = 1600
+
+
+def test_a_board_card_stays_within_its_byte_budget(client, browser, world):
+    make_leads(world.alice, 3, name="Budget", value=Decimal("1500"), tier="A")
+    b = browser()
+    sign_in(b, world.alice)
+    cards = re.findall(r'<article class="lead-card".*?</article>', b.get("/leads").text, re.S)
+    assert len(cards) >= 3
+    assert max(len(card.encode()) for card in cards) <= CARD_BYTES, max(len(c) for c in cards)
+    # The Move select is named by the label around it (no id/for pair per card).
+    assert all('<label><span class="visually-hidden">Move ' in card for card in cards)

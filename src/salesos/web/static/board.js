@@ -26,29 +26,79 @@
     return Array.prototype.slice.call(document.querySelectorAll(".board-column"));
   }
 
+  // A card's lead id is in its element id ("card-<id>"): one attribute less on each of the board's cards.
+  function leadIdOf(card) { return card.id.slice("card-".length); }
+
   function columnOf(stageId) {
     return document.querySelector('.board-column[data-stage-id="' + stageId + '"]');
   }
 
+  // The element a card-scoped focus was on, as an index among the card's controls (-1: the card).
+  var CONTROLS = "a[href], select, button, input:not([type=hidden])";
+
+  function focusIndex(card) {
+    var active = document.activeElement;
+    if (!card || !active || !card.contains(active)) { return null; }
+    return active === card ? -1 : Array.prototype.indexOf.call(card.querySelectorAll(CONTROLS), active);
+  }
+
+  function restoreFocus(card, index, selectValue) {
+    var target = index >= 0 ? card.querySelectorAll(CONTROLS)[index] || card : card;
+    // A half-made choice in the Move select survives a refresh of its card.
+    if (selectValue !== null && target.tagName === "SELECT") { target.value = selectValue; }
+    target.focus();
+  }
+
+  // The card's content without its per-response parts (the CSRF token is masked anew each time).
+  function sameContent(a, b) {
+    var strip = function (el) { return el.innerHTML.replace(/name="csrf_token" value="[^"]*"/, ""); };
+    return strip(a) === strip(b);
+  }
+
+  // Remove a card; when it had focus, focus goes to a neighbour instead of falling to <body>.
+  function removeCard(old) {
+    var index = focusIndex(old);
+    var next = old.nextElementSibling;
+    var prev = old.previousElementSibling;
+    old.remove();
+    if (index === null) { return; }
+    var neighbour = next && next.classList.contains("lead-card") ? next : prev;
+    if (neighbour) { neighbour.focus(); }
+  }
+
   // Patch the board with a card-update fragment: the card moves to its column's top, heads are replaced.
+  // A card that stays in its column is patched in place and one that moves keeps the focus it had: the
+  // realtime echo of one's own move arrives after the move and must not take focus away (or make a
+  // screen reader announce the card again). Returns the card element now on the board, if any.
   function applyUpdate(html, leadId) {
     var tpl = document.createElement("template");
     tpl.innerHTML = html;
     var old = document.getElementById("card-" + leadId);
     var card = tpl.content.querySelector(".lead-card");
-    if (old && (!card || old.getAttribute("data-stage-id") !== card.getAttribute("data-stage-id"))) {
-      old.remove();
-      old = null;
-    }
-    if (card) {
+    if (old && !card) {
+      removeCard(old);
+    } else if (old && old.getAttribute("data-stage-id") === card.getAttribute("data-stage-id")) {
+      if (!sameContent(old, card)) {
+        var index = focusIndex(old);
+        var active = document.activeElement;
+        var select = index !== null && active.tagName === "SELECT" ? active.value : null;
+        old.replaceChildren.apply(old, Array.prototype.slice.call(card.childNodes));
+        if (index !== null && document.activeElement !== old) { restoreFocus(old, index, select); }
+      }
+      card = old;
+    } else if (card) {
       var column = columnOf(card.getAttribute("data-stage-id"));
-      if (old) {
-        old.replaceWith(card);
-      } else if (column) {
+      if (!column) {
+        if (old) { removeCard(old); }
+        card = null;
+      } else {
+        var had = old ? focusIndex(old) : null;
+        if (old) { old.remove(); }
         var list = column.querySelector(".board-cards");
         list.insertBefore(card, list.firstChild);
+        if (window.htmx) { window.htmx.process(card); }
+        if (had !== null) { restoreFocus(card, had, null); }
       }
-      if (window.htmx) { window.htmx.process(card); }
     }
     tpl.content.querySelectorAll(".column-head").forEach(function (head) {
       var current = document.getElementById(head.id);
@@ -78,15 +128,17 @@
   }
 
   function moveCard(card, stageId) {
-    var leadId = card.getAttribute("data-lead-id");
+    var leadId = leadIdOf(card);
     if (!stageId || stageId === card.getAttribute("data-stage-id")) { return; }
     var column = columnOf(stageId);
     var isLost = column && column.getAttribute("data-stage-kind") === "lost";
     var reason = isLost ? askLostReason() : Promise.resolve("");
+    // A realtime refresh may have replaced the element meanwhile: act on the one on the board.
+    var live = function () { return document.getElementById("card-" + leadId) || card; };
     reason.then(function (lostReason) {
       if (lostReason === null) {
         say("Move cancelled: a lost lead needs a reason.", true);
-        card.focus();
+        live().focus();
         return;
       }
       var body = new URLSearchParams(filters());
@@ -103,19 +155,27 @@
         return response.text().then(function (text) { return { ok: response.ok, text: text }; });
       }).then(function (result) {
         card.classList.remove("is-moving");
+        live().classList.remove("is-moving");
         if (!result.ok) {
           var tpl = document.createElement("template");
           tpl.innerHTML = result.text;
           say(tpl.content.textContent.trim() || "The move failed.", true);
-          card.focus();
+          live().focus();
           return;
         }
+        var active = document.activeElement;
         var moved = applyUpdate(result.text, leadId);
+        // Focus follows the card (applyUpdate keeps it when the card had it; after a drop it was
+        // nowhere), but a user who has gone on to something else keeps their place. Focus first: the
+        // polite announcement then queues after the card's own.
+        if (moved && (!active || active === document.body || active === card || card.contains(active))) {
+          if (!moved.contains(document.activeElement)) { moved.focus(); }
+        }
         var name = column ? column.querySelector("h2").textContent : "the new stage";
         say("Moved to " + name + ".", false);
-        if (moved) { moved.focus(); }
       }).catch(function () {
         card.classList.remove("is-moving");
+        live().classList.remove("is-moving");
         say("The move failed: check your connection and try again.", true);
       });
     });
@@ -128,7 +188,7 @@
     if (!card) { return; }
     dragged = card;
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.getAttribute("data-lead-id"));
+    event.dataTransfer.setData("text/plain", leadIdOf(card));
     card.classList.add("is-dragging");
   });
   document.addEventListener("dragend", function () {
@@ -169,7 +229,7 @@
     if (index >= 0 && index < ids.length) { moveCard(card, ids[index]); }
   });
 
-  // --- realtime: other users' changes -------------------------------------------------------------
+  // --- realtime: other users' changes, and the echo of one's own -------------------------------------------------------------
   var pending = {};
   var timer = null;
 
@@ -181,7 +241,7 @@
     }).then(function (response) {
       if (response.status === 404) {
         var gone = document.getElementById("card-" + leadId);
-        if (gone) { gone.remove(); }
+        if (gone) { removeCard(gone); }
         return null;
       }
       return response.ok ? response.text() : null;
