@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from salesos.auth.principal import Principal
 from salesos.db.session import unit_of_work
+from salesos.leads import board
 from salesos.leads.models import Activity, Lead, LeadStatusHistory, Note, PipelineStage, Task
 from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
 from salesos.leads.service import leads as lead_service
@@ -347,6 +349,30 @@ def test_new_lead_form_creates_a_lead_and_shows_errors_by_field(client, browser,
     assert b.get(f"/leads/{uuid.uuid4()}").status_code == 404
 
 
+def test_a_new_lead_belongs_to_its_creator_unless_another_owner_is_chosen(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice)
+    form = b.get("/leads/new").text
+    assert f'<option value="{world.alice.user_id}" selected>' in form
+    assert f'value="{world.carol.user_id}"' not in form, "only this org's members can own it"
+    posts = [
+        {"company_name": "Mine Co", "owner": str(world.alice.user_id)},
+        {"company_name": "Bob Co", "owner": str(world.bob.user_id), "tags": "vip, ,web"},
+    ]
+    for data in posts:
+        assert b.post("/leads/new", data={**data, "csrf_token": token}).status_code == 303
+    stranger = {"company_name": "Carol Co", "owner": str(world.carol.user_id), "csrf_token": token}
+    refused = b.post("/leads/new", data=stranger)
+    assert refused.status_code == 422 and 'id="f-owner-error"' in refused.text
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        made = {lead.company.name: (lead.owner_id, lead.tags) for lead in session.scalars(select(Lead))}
+    assert made["Mine Co"] == (world.alice.user_id, []) and made["Bob Co"] == (
+        world.bob.user_id,
+        ["vip", "web"],
+    )
+    assert "Carol Co" not in made
+
+
 # A board shows thousands of cards at scale: every byte of a card is paid that many times. Budget for
 # the card below (contact, value, tier, the Move form and its six stages): 1,557 bytes now, about 1,770
 # before the card lost its data-lead-id, the select's id/for pair and per-part classes.
@@ -362,3 +388,12 @@ def test_a_board_card_stays_within_its_byte_budget(client, browser, world):
     assert max(len(card.encode()) for card in cards) <= CARD_BYTES, max(len(c) for c in cards)
     # The Move select is named by the label around it (no id/for pair per card).
     assert all('<label><span class="visually-hidden">Move ' in card for card in cards)
+
+
+def test_card_dates_are_days_in_the_orgs_zone_with_the_year_only_when_it_differs():
+    this_year = datetime.now(UTC).year
+    late_evening = datetime(this_year, 6, 30, 23, 30, tzinfo=UTC)
+    assert board.local_day(late_evening, "UTC") == "30 Jun"
+    assert board.local_day(late_evening, "Asia/Tokyo") == "1 Jul", "the day where the reader is"
+    assert board.local_day(datetime(this_year + 1, 1, 2, 9, 0, tzinfo=UTC), "UTC") == f"2 Jan {this_year + 1}"
+    assert board.local_day(None) == ""

@@ -102,6 +102,8 @@ def test_a_lead_without_a_contact_gets_its_first_one_only_when_one_is_given(clie
     lead_id = lead_without_contact(world.alice)
     b = browser()
     token = sign_in(b, world.alice)
+    add_one = f'<a href="/leads/{lead_id}/edit#f-contact_first_name">add one</a>'
+    assert add_one in b.get(f"/leads/{lead_id}").text
     page = b.get(f"/leads/{lead_id}/edit").text
     assert "No contact yet." in page
     contacts = count_rows(world.alice, Contact)

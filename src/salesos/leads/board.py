@@ -172,6 +172,19 @@ def local_time(value: datetime | None, tz: str = "UTC") -> str:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
+def local_day(value: datetime | None, tz: str = "UTC") -> str:
+    """A stored UTC time as its day in *tz*, e.g. "7 Dec" (with the year when it isn't this year's).
+
+    For board cards: the time of day made "Follow up 7 Dec 2026, 07:27" wrap in a laptop-width column.
+    """
+    if value is None:
+        return ""
+    zone = _zone(tz)
+    local = value.astimezone(zone)
+    same_year = local.year == datetime.now(zone).year
+    return f"{local.day} {local:%b}" if same_year else f"{local.day} {local:%b %Y}"
+
+
 def local_input(value: datetime, tz: str) -> str:
     """A stored UTC time as a datetime-local input's value in *tz* (to the minute, as the input shows)."""
     return value.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")

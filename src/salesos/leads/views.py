@@ -59,6 +59,7 @@ templates.env.filters["money"] = board.money
 templates.env.filters["initials"] = board.initials
 templates.env.filters["stage_options"] = board.stage_options
 templates.env.filters["local_time"] = board.local_time
+templates.env.filters["local_day"] = board.local_day
 
 
 def _common(principal: Principal, filters: schemas.LeadFilters) -> dict[str, Any]:
@@ -165,12 +166,17 @@ def _new_lead_page(
     values: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
+    members = MembershipRepository(session).listing()
     context = {"errors": errors, "values": values, "pipelines": pipeline_service.list_pipelines(session)}
+    # Viewers can't own work; the creator is the default owner, so a new lead is on someone's dashboard.
+    context["owner_choices"] = [m for m in members if Role(m.role).at_least(Role.MEMBER)]
+    values.setdefault("owner", str(principal.user_id or ""))
     return page(request, session, principal, "leads/new.html", context, status_code)
 
 
 # Service and schema error fields, as the form's input names.
 NEW_LEAD_FIELDS = {"company": "company_name", "company.phone": "contact_phone", "contact": "contact_email"}
+NEW_LEAD_FIELDS |= {"owner_id": "owner"}
 NEW_LEAD_FIELDS |= {"contact.email": "contact_email", "contact.phone": "contact_phone"}
 
 
@@ -186,11 +192,13 @@ def create_lead(
     contact_phone: Text = "",
     value: Text = "",
     pipeline: Text = "",
+    owner: Text = "",
+    tags: Text = "",
 ) -> Response:
     """Create a lead with its company and primary contact in the first open stage of the chosen pipeline."""
     values = {"company_name": company_name, "website": website, "contact_name": contact_name}
     values |= {"contact_email": contact_email, "contact_phone": contact_phone, "value": value}
-    values["pipeline"] = pipeline
+    values |= {"pipeline": pipeline, "owner": owner, "tags": tags}
     first, _, last = contact_name.strip().partition(" ")
     contact = {"first_name": first or None, "last_name": last or None}
     contact |= {"email": contact_email or None, "phone": contact_phone or None}
@@ -198,6 +206,8 @@ def create_lead(
         "company": {"name": company_name.strip(), "website": website.strip() or None},
         "contact": contact if any(contact.values()) else None,
         "value": value.strip() or None,
+        "owner_id": owner or None,
+        "tags": [tag.strip() for tag in tags.split(",") if tag.strip()],
     }
     form, raw_errors = validate(schemas.LeadCreateIn, data)
     errors: FormErrors = {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()}
