@@ -198,7 +198,7 @@ def test_dashboard_counts_are_real_and_checklist_follows_state(client, browser, 
     # Organisation, teammate, API key and leads: all done, so the checklist is gone.
     assert "Getting started" not in page
     assert is_current(page, "/") and not is_current(page, "/leads")
-    for label in ("Dashboard", "Leads", "Campaigns", "Outreach", "Inbox", "Analytics", "Settings"):
+    for label in ("Dashboard", "Leads", "Tasks", "Campaigns", "Outreach", "Inbox", "Analytics", "Settings"):
         assert f"<span>{label}</span>" in page
 
 

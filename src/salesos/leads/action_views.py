@@ -69,6 +69,7 @@ def render_detail(
         "schedule_errors": {},
         "schedule_values": {},
         "owner_errors": {},
+        "task_edit_errors": {},
         **board.workspace(session, lead),
         "duplicates": merge_service.duplicates_of(session, lead),
         **ctx,

@@ -156,7 +156,7 @@ def columns(
     return result
 
 
-def _zone(tz: str) -> ZoneInfo:
+def zone_of(tz: str) -> ZoneInfo:
     """The named timezone; UTC for a name this machine does not know."""
     try:
         return ZoneInfo(tz)
@@ -168,7 +168,7 @@ def local_time(value: datetime | None, tz: str = "UTC") -> str:
     """A stored UTC time in the org's timezone, e.g. "3 Mar 2025, 14:05"."""
     if value is None:
         return ""
-    local = value.astimezone(_zone(tz))
+    local = value.astimezone(zone_of(tz))
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
@@ -179,7 +179,7 @@ def local_day(value: datetime | None, tz: str = "UTC") -> str:
     """
     if value is None:
         return ""
-    zone = _zone(tz)
+    zone = zone_of(tz)
     local = value.astimezone(zone)
     same_year = local.year == datetime.now(zone).year
     return f"{local.day} {local:%b}" if same_year else f"{local.day} {local:%b %Y}"
@@ -187,7 +187,7 @@ def local_day(value: datetime | None, tz: str = "UTC") -> str:
 
 def local_input(value: datetime, tz: str) -> str:
     """A stored UTC time as a datetime-local input's value in *tz* (to the minute, as the input shows)."""
-    return value.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")
+    return value.astimezone(zone_of(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_local(value: str, tz: str) -> datetime | None:
@@ -195,7 +195,7 @@ def parse_local(value: str, tz: str) -> datetime | None:
     if not value.strip():
         return None
     naive = datetime.fromisoformat(value.strip())
-    return naive.replace(tzinfo=_zone(tz)).astimezone(UTC)
+    return naive.replace(tzinfo=zone_of(tz)).astimezone(UTC)
 
 
 def map_links(company: Company) -> dict[str, str] | None:

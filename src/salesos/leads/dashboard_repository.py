@@ -35,6 +35,44 @@ class DashboardRepository(LeadRepository):
         )
         return list(self.session.execute(stmt).all())
 
+    def open_tasks(
+        self,
+        user_id: uuid.UUID | None,
+        *,
+        due_from: datetime | None = None,
+        due_before: datetime | None = None,
+        undated: bool = False,
+        limit: int,
+    ) -> list[Any]:
+        """Open tasks due in [*due_from*, *due_before*), or without a due time (*undated*), soonest first,
+        with their lead's company and assignee: *user_id*'s (see ``_mine``), or everyone's when None."""
+        stmt = (
+            select(
+                Task.id,
+                Task.title,
+                Task.due_at,
+                Task.assignee_id,
+                Lead.id.label("lead_id"),
+                Lead.owner_id,
+                Company.name.label("company"),
+            )
+            .join(Lead, Lead.id == Task.lead_id)
+            .join(Company, Company.id == Lead.company_id)
+            .where(Task.org_id == self.org_id, Task.done_at.is_(None))
+        )
+        if user_id is not None:
+            stmt = stmt.where(self._mine(user_id))
+        if undated:
+            stmt = stmt.where(Task.due_at.is_(None)).order_by(Task.id)
+        else:
+            stmt = stmt.where(Task.due_at.is_not(None))
+            if due_from is not None:
+                stmt = stmt.where(Task.due_at >= due_from)
+            if due_before is not None:
+                stmt = stmt.where(Task.due_at < due_before)
+            stmt = stmt.order_by(Task.due_at, Task.id)
+        return list(self.session.execute(stmt.limit(limit)).all())
+
     def count_tasks_due(self, user_id: uuid.UUID, day_start: datetime, day_end: datetime) -> tuple[int, int]:
         """How many of *user_id*'s open tasks are overdue (before *day_start*) and due that day."""
         overdue = func.coalesce(func.sum(case((Task.due_at < day_start, 1), else_=0)), 0)

@@ -13,7 +13,7 @@ from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
-from salesos.leads import board, schemas, timeline
+from salesos.leads import board, normalize, schemas, timeline
 from salesos.leads.action_views import reader_timezone, render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
@@ -23,6 +23,7 @@ from salesos.leads.repository import PipelineRepository, StageRepository
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import pipelines as pipeline_service
 from salesos.leads.service import work as work_service
+from salesos.leads.task_views import router as task_router
 from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import FormErrors, attempt, domain_errors, local_path, validate
@@ -33,6 +34,7 @@ router = APIRouter(include_in_schema=False)
 # The workspace actions live in their own module; they are served with the rest of the leads pages.
 router.include_router(action_router)
 router.include_router(edit_router)
+router.include_router(task_router)
 # Before /leads/{lead_id}: "/leads/duplicates" is not a lead id.
 router.include_router(merge_router)
 Text = Annotated[str, Form()]
@@ -51,6 +53,8 @@ NOTICES = {
     "call-moved": "Call moved.",
     "owner": "Owner changed.",
     "saved": "Changes saved.",
+    "task-saved": "Task saved.",
+    "task-reopened": "Task reopened.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",
 }
@@ -60,6 +64,7 @@ templates.env.filters["initials"] = board.initials
 templates.env.filters["stage_options"] = board.stage_options
 templates.env.filters["local_time"] = board.local_time
 templates.env.filters["local_day"] = board.local_day
+templates.env.filters["local_input"] = board.local_input
 
 
 def _common(principal: Principal, filters: schemas.LeadFilters) -> dict[str, Any]:
@@ -202,17 +207,25 @@ def create_lead(
     first, _, last = contact_name.strip().partition(" ")
     contact = {"first_name": first or None, "last_name": last or None}
     contact |= {"email": contact_email or None, "phone": contact_phone or None}
-    data = {
+    data: dict[str, Any] = {
         "company": {"name": company_name.strip(), "website": website.strip() or None},
         "contact": contact if any(contact.values()) else None,
-        "value": value.strip() or None,
         "owner_id": owner or None,
         "tags": [tag.strip() for tag in tags.split(",") if tag.strip()],
     }
+    amount_errors: FormErrors = {}
+    if value.strip():
+        try:
+            # The form has no currency field: "€1.200,50" makes the lead's currency EUR.
+            data["value"], currency = normalize.parse_amount(value)
+            if currency is not None:
+                data["currency"] = currency
+        except normalize.AmountError as exc:
+            amount_errors["value"] = str(exc)
     form, raw_errors = validate(schemas.LeadCreateIn, data)
-    errors: FormErrors = {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()}
+    errors: FormErrors = {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()} | amount_errors
     status = 422
-    if form is not None:
+    if form is not None and not errors:
         try:
             with attempt(session):
                 if pipeline:
@@ -362,9 +375,11 @@ def add_task(
 
 
 @router.post("/leads/{lead_id}/tasks/{task_id}/done")
-def complete_task(lead_id: uuid.UUID, task_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
-    """Mark a task done."""
+def complete_task(
+    lead_id: uuid.UUID, task_id: uuid.UUID, principal: Writer, session: DbSession, return_to: Text = ""
+) -> Response:
+    """Mark a task done; back to the lead, or to the page that asked (the task list)."""
     lead = lead_service.lead_or_404(session, lead_id)
     task = work_service.task_or_404(session, lead, task_id)
     work_service.update_task(session, principal, lead, task, {"done": True})
-    return see_other(f"/leads/{lead.id}?done=done#tasks")
+    return see_other(local_path(return_to, f"/leads/{lead.id}?done=done#tasks"))

@@ -24,6 +24,7 @@ templates.env.globals["min_password_length"] = MIN_PASSWORD_LENGTH
 NAV = [
     ("/", "Dashboard", True),
     ("/leads", "Leads", True),
+    ("/tasks", "Tasks", True),
     ("/campaigns", "Campaigns", True),
     ("/outreach", "Outreach", False),
     ("/inbox", "Inbox", False),
