@@ -118,7 +118,7 @@ def test_bad_schedule_input_writes_nothing(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice)
     bad = _schedule(b, token, lead_id, "2027-01-15T09:30", duration_minutes="7")
-    assert bad.status_code == 422 and 'id="f-duration_minutes-error"' in bad.text
+    assert bad.status_code == 422 and 'id="f-call_duration-error"' in bad.text
     assert _schedule(b, token, lead_id, "soon").status_code == 422
     with unit_of_work(org_id=world.alice.org_id) as session:
         assert session.scalars(select(CalendarEvent).where(CalendarEvent.lead_id == lead_id)).all() == []

@@ -6,12 +6,16 @@ from typing import Any
 
 import pytest
 
+from salesos.auth.models import User
+from salesos.auth.repository import UserRepository
 from salesos.db.session import unit_of_work
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import work
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.notifications import registry, service, triggers
 from salesos.notifications.schemas import PreferenceIn
+from salesos.orgs.models import Membership, Role
+from salesos.orgs.repository import MembershipRepository
 from salesos.realtime import events
 from tests.imports.helpers import run
 from tests.notifications.helpers import new_lead, notifications_of, principal, types_of
@@ -86,12 +90,23 @@ def test_mention_parsing(world):
         "mail alice@a.example": [],
         "(@BobBrooks)": ["bob"],
         "@bobbrooks @BOBBROOKS @aliceanders.": ["alice", "bob"],
-        "@ nobody @ @bob": [],
+        "@ nobody @ @bob": ["bob"],  # a first name no other member has
+        "Over to @Alice.": ["alice"],
+        "@bo @brooks": [],
     }
     with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
         for text, expected in cases.items():
             found = triggers.mentioned_user_ids(session, text)
             assert sorted(people[u] for u in found) == expected, text
+
+
+def test_a_shared_first_name_mentions_nobody_but_the_full_handle_still_works(world):
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        other = UserRepository(session).add(User(email="bob2@a.example", name="Bob Other", password_hash="x"))
+        MembershipRepository(session).add(Membership(user_id=other.id, role=Role.MEMBER.value))
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        assert triggers.mentioned_user_ids(session, "@bob, can you?") == []
+        assert triggers.mentioned_user_ids(session, "@BobOther") == [other.id]
 
 
 def test_preference_off_writes_no_row_and_other_types_still_arrive(world):

@@ -128,6 +128,10 @@ def test_schedule_call_creates_a_call_task_in_org_time(client, browser, world):
     token = sign_in(b, world.alice)
     empty = b.post(f"/leads/{lead_id}/actions/schedule-call", data={"call_at": "", "csrf_token": token})
     assert empty.status_code == 422 and 'id="f-call_at-error"' in empty.text
+    past = b.post(
+        f"/leads/{lead_id}/actions/schedule-call", data={"call_at": "2020-01-01T09:00", "csrf_token": token}
+    )
+    assert past.status_code == 422 and "call log" in past.text and kinds(world.alice, lead_id) == []
     ok = b.post(
         f"/leads/{lead_id}/actions/schedule-call", data={"call_at": "2030-03-04T15:30", "csrf_token": token}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -92,18 +93,28 @@ def _by_owner(leads: list[Lead]) -> dict[uuid.UUID, list[Lead]]:
 
 
 def mentioned_user_ids(session: Session, text: str) -> list[uuid.UUID]:
-    """Members @mentioned in *text*: by email or by name without spaces, case-insensitive."""
+    """Members @mentioned in *text*, case-insensitive: by email, by name without spaces, or by first name
+    when no other member shares it (@Dana finds Dana Reyes; with two Danas it finds neither)."""
     handles = {m.group(1).rstrip(TRAILING).lower() for m in MENTION.finditer(text)}
     handles.discard("")
     if not handles:
         return []
+    users = [membership.user for membership in MembershipRepository(session).listing()]
+    first_names = Counter(_first_name(user.name) for user in users)
     found: list[uuid.UUID] = []
-    for membership in MembershipRepository(session).listing():
-        user = membership.user
+    for user in users:
         names = {user.email.lower(), "".join(user.name.split()).lower()}
+        first = _first_name(user.name)
+        if first and first_names[first] == 1:
+            names.add(first)
         if names & handles:
             found.append(user.id)
     return found
+
+
+def _first_name(name: str) -> str:
+    words = name.split()
+    return words[0].lower() if words else ""
 
 
 def mentions(session: Session, lead: Lead, note: Note, actor_id: uuid.UUID | None) -> None:

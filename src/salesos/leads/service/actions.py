@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.calendar import service as calendar
+from salesos.db.base import utcnow
 from salesos.errors import Conflict, ValidationFailed
 from salesos.leads.models import Activity, Contact, Lead, Note, Task
 from salesos.leads.repository import NoteRepository
@@ -27,6 +28,8 @@ CALL_OUTCOMES = {
 }
 MAX_CALL_MINUTES = 600
 DEFAULT_CALL_MINUTES = 15
+# A call set for a few minutes ago is still a plan (the form took a while to fill in).
+PAST_CALL_GRACE = timedelta(minutes=15)
 DO_NOT_CONTACT = "This contact asked not to be contacted."
 
 
@@ -127,6 +130,12 @@ def schedule_call(
     """Add a "Call <contact>" task at *due_at* for the caller, and the call to their calendar."""
     if due_at is None:
         raise ValidationFailed("Choose when to call.", field="call_at")
+    if due_at < utcnow() - PAST_CALL_GRACE:
+        # A call "scheduled" in the past is a typo (a wrong year or month), not a plan: it would only
+        # add an overdue task and a calendar event nobody can keep. Logging a call that happened is
+        # what the call log is for.
+        message = "Choose a time from now on; a call you made goes in the call log."
+        raise ValidationFailed(message, field="call_at")
     contact = _reachable(lead, "phone")
     title = f"Call {contact.full_name or lead.company.name}"[:200]
     task = add_task(session, principal, lead, title=title, due_at=due_at, assignee_id=principal.user_id)
