@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -85,10 +86,47 @@ def test_check_mapping_and_row_conversion() -> None:
         "source": "csv import",
         "contact": {"first_name": "Ann", "last_name": "Lee"},
         "tags": ["a", "b"],
-        "value": "1200.50",
+        "value": Decimal("1200.50"),
+        "currency": "USD",
     }
     assert mapping.lead_input(["", ""], ["company_name", "email"], 2) is None
     with pytest.raises(mapping.RowError):
         mapping.lead_input(["", "x@y.example"], ["company_name", "email"], 2)
     with pytest.raises(mapping.RowError):
         mapping.lead_input(["A", "b", "extra"], ["company_name", "email"], 2)
+
+
+def test_the_value_cell_sets_the_currency_unless_a_currency_column_says_otherwise() -> None:
+    def money(cells: list[str], fields: list[str]) -> tuple[object, object]:
+        body = mapping.lead_input(["Acme", *cells], ["company_name", *fields], len(fields) + 1)
+        assert body is not None
+        return body.get("value"), body.get("currency")
+
+    assert money(["€2.000"], ["value"]) == (Decimal(2000), "EUR")  # was 2 USD
+    assert money(["1.234,56 €"], ["value"]) == (Decimal("1234.56"), "EUR")
+    assert money(["1,200"], ["value"]) == (Decimal(1200), None)  # the lead's default currency
+    assert money(["1.200,50", "eur"], ["value", "currency"]) == (Decimal("1200.50"), "EUR")
+    assert money(["€1.200", "EUR"], ["value", "currency"]) == (Decimal(1200), "EUR")
+    assert money(["12 500 kr", "SEK"], ["value", "currency"]) == (Decimal(12500), "SEK")
+    assert money(["$900", "CAD"], ["value", "currency"]) == (Decimal(900), "CAD")
+    assert money(["", "GBP"], ["value", "currency"]) == (None, "GBP")
+    refusals = [
+        (["€2.000", "USD"], ["value", "currency"], "value: the amount is in EUR, but the currency is USD."),
+        (["12 500 kr"], ["value"], "value: “kr” could be DKK, ISK, NOK or SEK: write the code instead."),
+        (["-5"], ["value"], "value: enter an amount of zero or more."),
+        (["abc"], ["value"], "value: enter an amount such as 1200 or 1,200.50."),
+        (["5", "Euros please"], ["value", "currency"], "currency: “Euros please” is not a currency: use a "
+         "code such as USD or EUR."),
+    ]  # fmt: skip
+    for cells, fields, reason in refusals:
+        with pytest.raises(mapping.RowError) as refused:
+            money(cells, fields)
+        assert str(refused.value) == reason
+
+
+def test_currency_columns_are_recognised() -> None:
+    assert mapping.auto_mapping(["Company", "Amount", "Currency"]) == ["company_name", "value", "currency"]
+    assert mapping.auto_mapping(["Organization - Name", "Deal - Value", "Deal - Currency"], "pipedrive") == [
+        "company_name", "value", "currency",
+    ]  # fmt: skip
+    assert mapping.check_mapping(["company_name", "currency"], 2) is None

@@ -186,6 +186,7 @@ def test_lost_needs_a_reason_and_writes_nothing_without_one(client, browser, wor
     assert response.status_code == 422 and "Say why the lead was lost." in response.text
     plain = b.post(f"/leads/{lead_id}/stage", data={"stage_id": str(lost), "csrf_token": token})
     assert plain.status_code == 422 and 'id="f-lost_reason-error"' in plain.text
+    assert 'aria-describedby="f-lost_reason-error" autofocus' in plain.text, "the refused field takes focus"
     assert (count_rows(world.alice, LeadStatusHistory), count_rows(world.alice, Activity)) == before
     assert count_rows(world.alice, Lead, id=lead_id, stage_id=lost) == 0
     ok = b.post(
@@ -397,3 +398,35 @@ def test_card_dates_are_days_in_the_orgs_zone_with_the_year_only_when_it_differs
     assert board.local_day(late_evening, "Asia/Tokyo") == "1 Jul", "the day where the reader is"
     assert board.local_day(datetime(this_year + 1, 1, 2, 9, 0, tzinfo=UTC), "UTC") == f"2 Jan {this_year + 1}"
     assert board.local_day(None) == ""
+
+
+def test_the_new_lead_form_reads_amounts_as_people_write_them(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice)
+    posts = {"Comma Co": "1,200", "Euro Co": "€1.200,50", "Pound Co": "£ 3.5", "Plain Co": " 99 "}
+    for name, value in posts.items():
+        created = b.post("/leads/new", data={"company_name": name, "value": value, "csrf_token": token})
+        assert created.status_code == 303, (value, created.text)
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        made = {lead.company.name: (lead.value, lead.currency) for lead in session.scalars(select(Lead))}
+    assert made["Comma Co"] == (Decimal("1200.00"), "USD")  # no sign: the default currency
+    assert made["Euro Co"] == (Decimal("1200.50"), "EUR")  # the sign sets the currency
+    assert made["Pound Co"] == (Decimal("3.50"), "GBP")
+    assert made["Plain Co"] == (Decimal("99.00"), "USD")
+    refusals = {
+        "1,2,3": "Enter an amount such as 1200 or 1,200.50.",
+        "-5": "Enter an amount of zero or more.",
+        "€5 USD": "The amount names two currencies (EUR and USD): keep one.",
+        "12.345": None,  # thousands, accepted: checked below it isn't refused
+    }
+    for value, message in refusals.items():
+        response = b.post("/leads/new", data={"company_name": "Bad Co", "value": value, "csrf_token": token})
+        if message is None:
+            assert response.status_code == 303
+            continue
+        assert response.status_code == 422, value
+        assert f'<p class="field-error" id="f-value-error">{message}</p>' in response.text
+        assert "valid decimal" not in response.text and f'value="{value}"' in response.text
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        bad = [lead.value for lead in session.scalars(select(Lead)) if lead.company.name == "Bad Co"]
+    assert bad == [Decimal("12345.00")], "refused forms wrote nothing"

@@ -182,3 +182,35 @@ def test_viewers_cannot_edit_and_other_orgs_see_nothing(client, browser, world):
     form = {"csrf_token": carol_token, "company_name": "Mine now", "currency": "USD", "seen": ""}
     assert carol.post(f"/leads/{lead_id}/edit", data=form).status_code == 404
     assert lead_state(world.alice, lead_id)["company"][0] == "Ng & Co"
+
+
+@both_databases
+def test_the_edit_form_reads_amounts_in_the_currency_field(client, browser, world):
+    lead_id = make_lead(world.alice)
+    b = browser()
+    token = sign_in(b, world.alice)
+
+    def post(value: str, currency: str) -> Any:
+        form = form_of(b.get(f"/leads/{lead_id}/edit").text) | {
+            "csrf_token": token,
+            "company_name": "Ng & Co",
+        }
+        return b.post(f"/leads/{lead_id}/edit", data=form | {"value": value, "currency": currency})
+
+    assert post("1,200", "USD").status_code == 303
+    assert lead_state(world.alice, lead_id)["value"] == Decimal(1200)
+    assert post("€1.200,50", "eur").status_code == 303
+    assert lead_state(world.alice, lead_id)["value"] == Decimal("1200.50")
+    assert post("12 500 kr", "SEK").status_code == 303
+    assert lead_state(world.alice, lead_id)["value"] == Decimal(12500)
+    before = lead_state(world.alice, lead_id)
+    for value, currency, message in [
+        ("€1.200,50", "USD", "The amount is in EUR, but the currency is USD."),
+        ("1,2,3", "USD", "Enter an amount such as 1200 or 1,200.50."),
+        ("1.234,567", "EUR", "Use at most two decimals, such as 1200.50."),
+    ]:
+        refused = post(value, currency)
+        assert refused.status_code == 422, value
+        assert f'<p class="field-error" id="f-value-error">{message}</p>' in refused.text
+        assert "valid decimal" not in refused.text
+    assert lead_state(world.alice, lead_id) == before

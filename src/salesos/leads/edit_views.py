@@ -12,7 +12,7 @@ from salesos.auth.deps import Writer
 from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
-from salesos.leads import board, schemas
+from salesos.leads import board, normalize, schemas
 from salesos.leads.action_views import reader_timezone
 from salesos.leads.models import Lead
 from salesos.leads.service import details
@@ -78,9 +78,10 @@ def _prefixed(errors: FormErrors, prefix: str) -> FormErrors:
 def parse(form: dict[str, str], tz: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], FormErrors]:
     """The three sections' changes, validated with the API's schemas; errors keyed by input name."""
     errors: FormErrors = {}
+    currency = form.get("currency", "").strip().upper() or None
     lead_data: dict[str, Any] = {
-        "value": _or_none(form.get("value", "")),
-        "currency": form.get("currency", "").strip().upper() or None,
+        "value": None,
+        "currency": currency,
         "tier": _or_none(form.get("tier", "")),
         "source": _or_none(form.get("source", "")),
         "tags": [tag.strip() for tag in form.get("tags", "").split(",") if tag.strip()],
@@ -91,6 +92,13 @@ def parse(form: dict[str, str], tz: str) -> tuple[dict[str, Any], dict[str, Any]
         errors["next_follow_up_at"] = "Enter a date and time."
     if lead_data["currency"] is None:
         errors["currency"] = "Enter a three-letter currency code, such as USD or EUR."
+    if form.get("value", "").strip():
+        # The currency field says what the amount is in: a sign or code naming another is refused.
+        known = currency if currency in normalize.CURRENCY_CODES else None
+        try:
+            lead_data["value"], _ = normalize.parse_amount(form["value"], known)
+        except normalize.AmountError as exc:
+            errors["value"] = str(exc)
     lead_form, lead_errors = validate(schemas.LeadUpdateIn, lead_data)
     company_data = {name: _or_none(form.get(f"company_{name}", "")) for name in COMPANY_FIELDS}
     company_form, company_errors = validate(schemas.CompanyUpdateIn, company_data)

@@ -1,9 +1,11 @@
-"""Canonical forms of phones, emails and domains, so equal values compare equal (dedup, search)."""
+"""Canonical forms of phones, emails, domains and money amounts, so equal values compare equal."""
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import email_validator
@@ -212,3 +214,181 @@ def _clean_host(host: str | None) -> str | None:
     if "." not in host or any(c.isspace() for c in host):
         return None
     return host
+
+
+class AmountError(ValueError):
+    """An amount that can't be read; the message is a sentence to show next to the field."""
+
+
+AMOUNT_EXAMPLE = "Enter an amount such as 1200 or 1,200.50."
+# What Lead.value holds: 14 digits, 2 of them decimals.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+# ISO 4217 codes in use (2025).
+_ISO_4217 = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
+    CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF
+    GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP
+    LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB
+    PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP
+    SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER
+    ZAR ZMW ZWG ZWL"""
+CURRENCY_CODES = frozenset(_ISO_4217.split())
+# A sign names a currency, or several: then it reads as its usual one ("$" as USD, "¥" as JPY), or as
+# the one the context gives (a "$" amount in a CAD column is CAD); "kr" has no usual one.
+_DOLLAR_CODES = (
+    "USD CAD AUD NZD HKD SGD TWD MXN ARS CLP COP CUP DOP UYU BSD BBD BZD BMD BND FJD GYD JMD KYD LRD NAD "
+    "SBD SRD TTD XCD"
+)
+_DOLLARS = frozenset(_DOLLAR_CODES.split())
+_SIGNS: dict[str, tuple[str | None, frozenset[str]]] = {
+    "$": ("USD", _DOLLARS),
+    "¥": ("JPY", frozenset({"JPY", "CNY"})),
+    "£": ("GBP", frozenset({"GBP", "GIP", "FKP", "SHP"})),
+    "kr": (None, frozenset({"SEK", "NOK", "DKK", "ISK"})),
+} | {
+    sign: (code, frozenset({code}))
+    for sign, code in {
+        "€": "EUR", "euro": "EUR", "euros": "EUR", "us$": "USD", "ca$": "CAD", "c$": "CAD", "a$": "AUD",
+        "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "mx$": "MXN", "r$": "BRL", "jp¥": "JPY",
+        "cn¥": "CNY", "rmb": "CNY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS", "₫": "VND",
+        "₴": "UAH", "₦": "NGN", "₱": "PHP", "฿": "THB", "zł": "PLN", "kč": "CZK", "ft": "HUF", "lei": "RON",
+    }.items()
+}  # fmt: skip
+_MARKER = "|".join(re.escape(s) for s in sorted(_SIGNS, key=len, reverse=True)) + "|[a-z]{3}"
+_PREFIX = re.compile(rf"(?P<m>{_MARKER})\s*", re.IGNORECASE)
+_SUFFIX = re.compile(rf"\s*(?P<m>{_MARKER})$", re.IGNORECASE)
+# Digits in groups joined by one separator each: "." and "," group or mark decimals, space and
+# apostrophe ("1'234.50") only group.
+_NUMBER = re.compile(r"[0-9]+(?:[., '\u2019][0-9]+)*")
+_SEPARATOR = re.compile(r"([., '\u2019])")
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+# German "1.200,-": whole units, no cents.
+_NO_CENTS = re.compile(r"[.,][-\u2013\u2014]{1,2}$")
+
+
+def parse_amount(raw: str, currency: str | None = None) -> tuple[Decimal, str | None]:
+    """The amount in *raw* and the currency it names (None if it names none); AmountError otherwise.
+
+    *currency* is the one the context already gives (a form's or a file's currency field): an amount
+    naming another is refused, and a sign several currencies share ("$", "kr") is read as it.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return Decimal(text), None
+    if len(text) > 60:
+        raise AmountError(AMOUNT_EXAMPLE)
+    negative = text[:1] == "(" and text[-1:] == ")"
+    text = text[1:-1].strip() if negative else text
+    negative, text = _minus(text, negative)
+    markers = []
+    if prefix := _PREFIX.match(text):
+        markers.append(prefix["m"])
+        text = text[prefix.end() :]
+    negative, text = _minus(text, negative)
+    if suffix := _SUFFIX.search(text):
+        markers.append(suffix["m"])
+        text = text[: suffix.start()]
+    amount = _number(text)  # first: "lots" is no amount, rather than "lot" no currency
+    found = _currency_of(markers, currency)
+    if negative:
+        raise AmountError("Enter an amount of zero or more.")
+    if amount > MAX_AMOUNT:
+        raise AmountError("Enter an amount below 1,000,000,000,000.")
+    return amount, found
+
+
+def _minus(text: str, negative: bool) -> tuple[bool, str]:
+    if text[:1] in ("-", "\u2212"):
+        return True, text[1:].lstrip()
+    return negative, text
+
+
+def currency_code(raw: str) -> str:
+    """The ISO code a currency field names ("eur", "€", "$" as USD); AmountError if it names none."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    code, _ = _sign(text)
+    if code is None:
+        raise AmountError(f"“{text}” is used by several currencies: enter a code such as SEK or NOK.")
+    return code
+
+
+def _sign(marker: str) -> tuple[str | None, frozenset[str]]:
+    sign = _SIGNS.get(marker.lower())
+    if sign is not None:
+        return sign
+    if marker.upper() in CURRENCY_CODES:
+        return marker.upper(), frozenset({marker.upper()})
+    raise AmountError(f"“{marker}” is not a currency: use a code such as USD or EUR.")
+
+
+def _currency_of(markers: list[str], expected: str | None) -> str | None:
+    """The one currency the amount's signs and codes agree on (with *expected*, when given)."""
+    if not markers:
+        return None
+    signs = [_sign(m) for m in markers]
+    fits = frozenset.intersection(*(members for _, members in signs))
+    if not fits:
+        names = " and ".join(dict.fromkeys(code or m for (code, _), m in zip(signs, markers, strict=True)))
+        raise AmountError(f"The amount names two currencies ({names}): keep one.")
+    if expected is not None:
+        if expected not in fits:
+            named = next((code for code, _ in signs if code in fits), None) or markers[0]
+            raise AmountError(f"The amount is in {named}, but the currency is {expected}.")
+        return expected
+    usual = [code for code, _ in signs if code in fits]
+    if not usual:
+        *others, last = sorted(fits)
+        raise AmountError(f"“{markers[0]}” could be {', '.join(others)} or {last}: write the code instead.")
+    return usual[0]
+
+
+def _number(text: str) -> Decimal:
+    """*text* as an amount: thousands separators dropped, the decimal separator found as a person would."""
+    text = text.strip()
+    whole = _NO_CENTS.search(text)
+    if whole:
+        text = text[: whole.start()]
+    if text[:1] in (".", ","):
+        text = "0" + text  # ",50" is fifty cents
+    if not _NUMBER.fullmatch(text):
+        raise AmountError(AMOUNT_EXAMPLE)
+    parts = _SEPARATOR.split(text.replace("\u2019", "'"))
+    groups, seps = parts[0::2], parts[1::2]
+    fraction = ""
+    if seps and seps[-1] in ".," and seps.count(seps[-1]) == 1 and _is_decimal(groups, seps):
+        groups, fraction = groups[:-1], groups[-1]
+        seps = seps[:-1]
+    if len(set(seps)) > 1 or not _grouped(groups, seps[:1]):
+        raise AmountError(AMOUNT_EXAMPLE)
+    if whole and fraction:
+        raise AmountError(AMOUNT_EXAMPLE)
+    fraction = fraction[:2] + fraction[2:].rstrip("0")
+    if len(fraction) > 2:
+        raise AmountError("Use at most two decimals, such as 1200.50.")
+    return Decimal("".join(groups) + ("." + fraction if fraction else ""))
+
+
+def _is_decimal(groups: list[str], seps: list[str]) -> bool:
+    """Whether the last separator (a "." or "," used once) is the decimal one."""
+    if len(seps) > 1:
+        return True  # "1.234,56", "1 234.56": thousands are grouped by another separator
+    # "1,200" and "1.200" are thousands; "1,20", "12.5", "0.500" and "1234.500" are not.
+    before, after = groups
+    return not (len(after) == 3 and len(before) <= 3 and not before.startswith("0"))
+
+
+def _grouped(groups: list[str], sep: list[str]) -> bool:
+    """Whether integer *groups* are thousands ("1,234,567") or Indian lakhs and crores ("12,34,567")."""
+    if len(groups) == 1:
+        return True
+    head, *middle, last = groups
+    if 1 <= len(head) <= 3 and all(len(g) == 3 for g in (*middle, last)):
+        return True
+    return (
+        sep == [","]
+        and len(head) <= 2
+        and bool(middle)
+        and all(len(g) == 2 for g in middle)
+        and len(last) == 3
+    )

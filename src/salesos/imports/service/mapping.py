@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from salesos.leads.normalize import AmountError, currency_code, parse_amount
+
 # Target fields, in the order the mapping screen lists them.
 FIELDS = {
     "company_name": "Company name",
@@ -27,6 +29,7 @@ FIELDS = {
     "tags": "Tags",
     "source": "Source",
     "value": "Deal value",
+    "currency": "Currency",
 }
 COMPANY_KEYS = ("website", "domain", "address", "city", "region", "postal_code", "country", "industry")
 CONTACT_KEYS = ("first_name", "last_name", "title", "email", "linkedin_url")
@@ -57,6 +60,7 @@ SYNONYMS = {
     "linkedin": "linkedin_url", "linkedinurl": "linkedin_url", "linkedinprofile": "linkedin_url",
     "personlinkedinurl": "linkedin_url", "labels": "tags", "tag": "tags", "leadsource": "source",
     "amount": "value", "dealvalue": "value", "dealamount": "value", "revenue": "value",
+    "currencycode": "currency", "dealcurrency": "currency",
 }  # fmt: skip
 
 # Vendors' export headers → field; they win over synonyms for the columns they name.
@@ -74,7 +78,8 @@ PRESETS: dict[str, dict[str, str]] = {
         "Organization - Website": "website", "Person - Name": "full_name",
         "Person - First name": "first_name", "Person - Last name": "last_name",
         "Person - Email": "email", "Person - Phone": "contact_phone", "Person - Job title": "title",
-        "Deal - Value": "value", "Deal - Label": "tags", "Lead - Source": "source",
+        "Deal - Value": "value", "Deal - Currency": "currency", "Deal - Label": "tags",
+        "Lead - Source": "source",
     },
     "apollo": {
         "Company": "company_name", "Company Name for Emails": "company_name", "First Name": "first_name",
@@ -163,7 +168,30 @@ def lead_input(cells: list[str], mapping: list[str], width: int) -> dict[str, An
         body["contact"] = contact
     if "tags" in values:
         body["tags"] = _split_tags(values["tags"])
-    if "value" in values:
-        # Exports write amounts as "1,200.50" or "$1200"; the schema wants a plain decimal.
-        body["value"] = re.sub(r"[^0-9.\-]", "", values["value"]) or values["value"]
+    body |= _money(values)
     return body
+
+
+def _money(values: dict[str, str]) -> dict[str, Any]:
+    """The record's value and currency: a currency sign or code in the value cell sets the currency,
+    unless the record has a currency column, which it must then agree with ("€2.000" is 2000 EUR).
+    """
+    money: dict[str, Any] = {}
+    try:
+        if "currency" in values:
+            money["currency"] = currency_code(values["currency"])
+    except AmountError as exc:
+        raise RowError(f"currency: {_lower_first(str(exc))}") from None
+    try:
+        if "value" in values:
+            money["value"], named = parse_amount(values["value"], money.get("currency"))
+            if named is not None:
+                money["currency"] = named
+    except AmountError as exc:
+        raise RowError(f"value: {_lower_first(str(exc))}") from None
+    return money
+
+
+def _lower_first(message: str) -> str:
+    # Reasons read "field: what is wrong", like the schema's.
+    return message[:1].lower() + message[1:]
