@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from salesos.campaigns.models import Campaign
 from salesos.cli import app
+from salesos.config import get_settings
 from salesos.db.session import unit_of_work
 from salesos.orgs.models import Organization
 
@@ -39,3 +40,17 @@ def test_discover_explains_what_it_cannot_do(prospecting, world):
     assert keyless.exit_code == 1 and "Yelp needs an API key" in keyless.output
     nowhere = CliRunner().invoke(app, ["discover", "dentists", "Atlantis", "--org", slug])
     assert nowhere.exit_code == 1 and "No place called 'Atlantis'" in nowhere.output
+
+
+def test_discover_fails_the_campaign_when_the_directory_is_down(prospecting, world, fakes, monkeypatch):
+    monkeypatch.setenv("SALESOS_PROVIDER_MAX_ATTEMPTS", "1")
+    get_settings.cache_clear()
+    fakes.overpass.fail_next(503, "down for maintenance", times=5)
+    slug = _slug(world.alice.org_id)
+    result = CliRunner().invoke(app, ["discover", "dentists", "Austin, TX", "--org", slug])
+    assert result.exit_code == 1, result.output
+    assert "(failed)" in result.output and "down for maintenance" in result.output
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        campaign = session.scalars(select(Campaign).where(Campaign.name == "dentists in Austin, TX")).one()
+        assert (campaign.status, campaign.found) == ("failed", 0)
+        assert campaign.error and campaign.error.startswith("OpenStreetMap: ")

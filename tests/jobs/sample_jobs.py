@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from salesos.config import get_settings
-from salesos.jobs import current_job, job
+from salesos.jobs import JobFailure, current_job, job
 
 
 def records_path() -> Path:
@@ -97,3 +97,24 @@ def rejected(session: Session, *, label: str) -> None:
 
     append("rejected", label)
     raise ProviderError("address rejected", permanent=True, provider="test")
+
+
+def _hooked_failed(
+    session: Session, failure: JobFailure, *, org_id: uuid.UUID, label: str, **_: object
+) -> None:
+    """Record what the failure hook saw; the "broken-hook" label makes the hook itself fail."""
+    exception = type(failure.exception).__name__ if failure.exception else "-"
+    append("hook", label, failure.attempt, failure.dead, failure.retry_at is not None, _tenant_seen(session),
+           exception)  # fmt: skip
+    if label == "broken-hook":
+        raise RuntimeError("the hook has a bug")
+
+
+@job("tests.hooked", max_attempts=3, on_failure=_hooked_failed)
+def hooked(session: Session, *, org_id: uuid.UUID, label: str, fail_times: int) -> None:
+    """Fail on the first *fail_times* attempts; each failure runs the hook."""
+    ctx = current_job()
+    assert ctx is not None
+    append("hooked", label, ctx.attempt)
+    if ctx.attempt <= fail_times:
+        raise RuntimeError("planned failure")

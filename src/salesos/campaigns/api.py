@@ -91,7 +91,7 @@ def pause_campaign(campaign_id: uuid.UUID, principal: Writer, session: DbSession
 
 @router.post("/campaigns/{campaign_id}/resume", response_model=schemas.CampaignOut)
 def resume_campaign(campaign_id: uuid.UUID, principal: Writer, session: DbSession) -> schemas.CampaignOut:
-    """Resume a paused campaign where it stopped."""
+    """Resume a paused or failed campaign where it stopped."""
     campaign = campaign_service.campaign_or_404(session, campaign_id)
     return campaign_out(campaign_service.resume(session, campaign))
 

@@ -24,6 +24,7 @@ from salesos.config import get_settings
 from salesos.db.base import utcnow
 from salesos.db.session import set_tenant, unit_of_work
 from salesos.errors import DomainError
+from salesos.integrations.base import ProviderError
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 
@@ -130,7 +131,14 @@ def run_cli_discover(
     org_id = _org_id(org, console)
     campaign_id = _create(org_id, data, list_file, console)
     with console.status(f"Searching for {business_type} in {location}…"):
-        found = discovery.discover(org_id, campaign_id, enqueue_enrichment=False)
+        try:
+            found = discovery.discover(org_id, campaign_id, enqueue_enrichment=False)
+        except ProviderError as exc:
+            # No queue retries a run in this process: it fails with the reason (Retry is on its web page).
+            with unit_of_work(org_id=org_id) as session:
+                discovery.record_failure(session, campaign_id, wave=None,
+                                         message=discovery.failure_message(exc), retry_at=None)  # fmt: skip
+            found = None
     if found is None or found.found == 0:
         _report(org_id, campaign_id, console)
         raise typer.Exit(1)

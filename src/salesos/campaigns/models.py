@@ -18,6 +18,8 @@ class CampaignStatus(enum.StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     COMPLETED = "completed"
+    # Discovery kept failing until the job's retries ran out; resume tries again.
+    FAILED = "failed"
 
 
 class EnrichmentStatus(enum.StrEnum):
@@ -75,8 +77,11 @@ class Campaign(IdMixin, TenantMixin, TimestampMixin, Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     qualified: Mapped[int] = mapped_column(Integer, default=0)
     outreach_sent: Mapped[int] = mapped_column(Integer, default=0)
-    # Why the run stopped on its own (a provider refused, the credit budget ran out).
+    # Why the run stopped on its own (a provider refused, the credit budget ran out, discovery failed);
+    # while retry_at is set, the passing failure the run is retrying after.
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # When discovery tries again after a passing failure; None when it is not waiting to retry.
+    retry_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class Prospect(IdMixin, TenantMixin, TimestampMixin, Base):

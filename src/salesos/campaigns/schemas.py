@@ -108,6 +108,8 @@ class CampaignOut(Output):
     prospects_per_minute: float | None
     eta_seconds: int | None
     error: str | None
+    # Set while discovery waits to retry after a passing failure (error says which).
+    retry_at: datetime | None
     created_at: datetime
 
 

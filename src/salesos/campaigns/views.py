@@ -46,6 +46,7 @@ NOTICES = {
     "deleted": "Campaign deleted. Leads it sent to the board stay there.",
     "paused": "Campaign paused; prospects not enriched yet wait until you resume.",
     "resumed": "Campaign resumed.",
+    "retried": "Trying again: the run carries on where it stopped.",
     "started": "Run started: new prospects appear below as they are found.",
 }
 
@@ -165,12 +166,13 @@ def _steer(
     campaign = campaign_service.campaign_or_404(session, campaign_id)
     steps = {"pause": campaign_service.pause, "resume": campaign_service.resume,
              "start": campaign_service.start_run}  # fmt: skip
+    failed = campaign.status == CampaignStatus.FAILED.value
     try:
         with attempt(session):
             steps[action](session, campaign)
     except DomainError as exc:
         return _campaign_page(request, session, principal, campaign, error=exc.detail, status=exc.status_code)
-    done = {"pause": "paused", "resume": "resumed", "start": "started"}[action]
+    done = {"pause": "paused", "resume": "retried" if failed else "resumed", "start": "started"}[action]
     return see_other(f"/campaigns/{campaign.id}?done={done}")
 
 
@@ -186,7 +188,7 @@ def pause_campaign(
 def resume_campaign(
     request: Request, campaign_id: uuid.UUID, principal: Writer, session: DbSession
 ) -> Response:
-    """Carry on where the run stopped."""
+    """Carry on where the run stopped (the Retry of a failed run)."""
     return _steer(request, session, principal, campaign_id, "resume")
 
 

@@ -55,6 +55,15 @@ def uuid7_floor(at: datetime) -> uuid.UUID:
     return uuid.UUID(int=(ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | 0b10 << 62)
 
 
+def uuid7_at(at: datetime) -> uuid.UUID:
+    """A random UUIDv7 of *at*'s millisecond: the id a row created at *at* would have been given. For rows
+    written with a past creation time (backdated demo data), so that id order stays creation order."""
+    ms = int(at.timestamp() * 1000)
+    rand_a = int.from_bytes(os.urandom(2), "big") & 0xFFF
+    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    return uuid.UUID(int=(ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
+
+
 class UuidText(TypeDecorator[str]):
     """The result type of ``uuid_text``: a UUID's canonical text, whatever form the database sends."""
 

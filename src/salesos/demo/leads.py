@@ -1,23 +1,28 @@
 """Demo leads: local businesses across the pipeline, with stage history, notes and tasks.
 
 Generated from a fixed seed, so every demo looks the same; all fictional (phone numbers in the
-555-01xx range, example.com-style domains).
+555-01xx range, example.com-style domains). Each lead's story happens in the past (created weeks ago,
+moved on since), and every row of it gets the id it would have had then: lists ordered by id (the lead
+list's "Created", history, timelines) show it in time order.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
-from salesos.db.base import utcnow
+from salesos.db.base import utcnow, uuid7_at
 from salesos.db.session import unit_of_work
-from salesos.leads.models import Lead
+from salesos.leads.models import Activity, Company, Contact, Lead, LeadStatusHistory, Note, Task
 from salesos.leads.repository import LeadRepository
 from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
 from salesos.leads.service import leads as lead_service
@@ -95,23 +100,80 @@ def _lead_input(rng: random.Random, index: int, owner_id: uuid.UUID) -> LeadCrea
     )  # fmt: skip
 
 
-def _work_the_lead(
-    session: Session, rng: random.Random, lead: Lead, actor: Principal, stages: list[Any], position: int
-) -> None:
-    """Walk the pipeline the way a real lead did, so each demo lead has a history, notes and a task."""
-    owner = actor.user_id
+class _Clock:
+    """While set, the rows the demo adds are created at that moment: created_at, updated_at, and a
+    UUIDv7 id of that time (set before the flush, so the ids the services read are already the final ones).
+    """
+
+    BACKDATED = (Company, Contact, Lead, LeadStatusHistory, Activity, Note, Task)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.now: datetime | None = None
+        event.listen(session, "before_flush", self._stamp)
+
+    def _stamp(self, session: Session, _context: Any, _instances: Any) -> None:
+        if self.now is None:
+            return
+        for row in session.new:
+            if isinstance(row, self.BACKDATED) and row.id is None:
+                row.id = uuid7_at(self.now)
+                row.created_at = row.updated_at = self.now
+
+    @contextmanager
+    def at(self, moment: datetime) -> Iterator[None]:
+        """Rows added in the block are created at *moment*."""
+        self.now = moment
+        try:
+            yield
+            self.session.flush()
+        finally:
+            self.now = None
+
+
+def _moments(rng: random.Random, start: datetime, end: datetime, count: int) -> list[datetime]:
+    """*count* moments between *start* and *end*, in order, none at either end."""
+    span = (end - start).total_seconds()
+    return [
+        start + timedelta(seconds=span * f) for f in sorted(rng.uniform(0.05, 0.95) for _ in range(count))
+    ]
+
+
+def _lead_story(
+    rng: random.Random,
+    clock: _Clock,
+    data: LeadCreateIn,
+    actor: Principal,
+    stages: list[Any],
+    position: int,
+) -> Lead:
+    """Create a lead weeks ago and walk the pipeline the way a real lead did since, so each demo lead has
+    a history, notes and a task, each at its own time."""
+    session, owner, now = clock.session, actor.user_id, utcnow()
+    created = now - timedelta(
+        days=rng.randint(position * 5, 20 + position * 12), minutes=rng.randint(1, 1439)
+    )
+    with clock.at(created):
+        lead = lead_service.create_lead(session, actor, data)
     path = stages[1 : position + 1] if position < LOST else [stages[1], stages[LOST]]
-    for stage in path:
+    add_note, add_task = rng.random() < 0.5, position < WON and rng.random() < 0.6
+    moments = _moments(rng, created, now, len(path) + add_note + add_task)
+    for stage, moment in zip(path, moments, strict=False):
         lost = rng.choice(LOST_REASONS) if stage.kind == "lost" else None
-        lead_service.move_stage(session, lead, stage.id, actor_id=owner, lost_reason=lost)
-    if rng.random() < 0.5:
-        work.add_note(session, actor, lead, rng.choice(NOTES))
-    now = utcnow()
-    if position < WON and rng.random() < 0.6:
+        with clock.at(moment):
+            lead_service.move_stage(session, lead, stage.id, actor_id=owner, lost_reason=lost)
+    extra = iter(moments[len(path) :])
+    if add_note:
+        with clock.at(next(extra)):
+            work.add_note(session, actor, lead, rng.choice(NOTES))
+    if add_task:
         due = now + timedelta(days=rng.randint(-3, 10), hours=rng.randint(0, 8))
-        work.add_task(session, actor, lead, title=rng.choice(TASKS), due_at=due, assignee_id=owner)
+        with clock.at(next(extra)):
+            work.add_task(session, actor, lead, title=rng.choice(TASKS), due_at=due, assignee_id=owner)
         lead.next_follow_up_at = due
-    lead.created_at = now - timedelta(days=rng.randint(position * 5, 20 + position * 12))
+    lead.updated_at = moments[-1] if moments else created
+    session.flush()
+    return lead
 
 
 def load_demo_leads(org_id: uuid.UUID, seller_ids: list[uuid.UUID]) -> int:
@@ -121,12 +183,12 @@ def load_demo_leads(org_id: uuid.UUID, seller_ids: list[uuid.UUID]) -> int:
     rng = random.Random(2026)
     index = 0
     with unit_of_work(org_id=org_id, user_id=seller_ids[0]) as session:
+        clock = _Clock(session)
         stages = list(pipelines.ensure_default_pipeline(session).stages)
         for position, count in enumerate(STAGE_COUNTS):
             for _ in range(count):
                 owner = seller_ids[index % len(seller_ids)]
                 actor = Principal(org_id=org_id, role=Role.MEMBER, kind="session", user_id=owner)
-                lead = lead_service.create_lead(session, actor, _lead_input(rng, index, owner))
-                _work_the_lead(session, rng, lead, actor, stages, position)
+                _lead_story(rng, clock, _lead_input(rng, index, owner), actor, stages, position)
                 index += 1
     return index

@@ -5,7 +5,7 @@ Domains declare jobs in ``salesos/<domain>/jobs.py`` and enqueue them from servi
 """
 
 from salesos.jobs.outbox import enqueue
-from salesos.jobs.registry import job, load_job_modules, periodic
+from salesos.jobs.registry import JobFailure, job, load_job_modules, periodic
 from salesos.jobs.runner import PermanentJobError, current_job
 
-__all__ = ["PermanentJobError", "current_job", "enqueue", "job", "load_job_modules", "periodic"]
+__all__ = ["JobFailure", "PermanentJobError", "current_job", "enqueue", "job", "load_job_modules", "periodic"]

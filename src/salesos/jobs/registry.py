@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from salesos.jobs import conf
@@ -17,6 +18,25 @@ from salesos.jobs import conf
 JOB_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    """One failed run of a job, as its ``on_failure`` hook sees it."""
+
+    # "ExceptionType: message", as stored in the outbox row's last_error.
+    error: str
+    # The exception itself; None when the sweep gave up on a run whose worker was lost.
+    exception: BaseException | None
+    attempt: int
+    max_attempts: int
+    # When the next attempt is due; None when there is none (the job is dead).
+    retry_at: datetime | None
+
+    @property
+    def dead(self) -> bool:
+        """No attempt is left: the job will not run again unless an operator retries it."""
+        return self.retry_at is None
 
 
 @dataclass(frozen=True)
@@ -28,6 +48,9 @@ class JobSpec:
     max_attempts: int | None
     # Tenant jobs take org_id; enqueue refuses them without one so no job runs unscoped by accident.
     tenant: bool
+    # ``on_failure(session, failure, **payload)``: called in the transaction that records each failed run
+    # (retrying or dead), so the domain can show what went wrong; see runner.report_failure.
+    on_failure: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,12 +88,17 @@ def _origin(func: Callable[..., Any]) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def job(name: str, *, max_attempts: int | None = None) -> Callable[[F], F]:
-    """Register ``func(session, *, org_id, ...)`` as the job *name* ("domain.action")."""
+def job(
+    name: str, *, max_attempts: int | None = None, on_failure: Callable[..., Any] | None = None
+) -> Callable[[F], F]:
+    """Register ``func(session, *, org_id, ...)`` as the job *name* ("domain.action").
+
+    *on_failure* is ``hook(session, failure: JobFailure, **payload)``, run with the failure's record.
+    """
 
     def decorator(func: F) -> F:
         params = inspect.signature(func).parameters
-        _register(JobSpec(name, func, max_attempts, tenant="org_id" in params))
+        _register(JobSpec(name, func, max_attempts, tenant="org_id" in params, on_failure=on_failure))
         return func
 
     return decorator

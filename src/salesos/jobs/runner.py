@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from salesos.config import get_settings
 from salesos.db.base import utcnow
-from salesos.db.session import on_commit, unit_of_work
+from salesos.db.session import TENANT_KEY, on_commit, set_tenant, unit_of_work
 from salesos.jobs import registry
 from salesos.jobs.models import OutboxJob
 from salesos.jobs.outbox import decode_payload
@@ -135,7 +135,29 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
 
 
-def _record_failure(ctx: JobContext, exc: BaseException, now: datetime) -> str:
+def report_failure(
+    session: Session, name: str, payload: dict[str, Any], failure: registry.JobFailure
+) -> None:
+    """Run job *name*'s on_failure hook in *session*'s transaction, scoped to the payload's org.
+
+    In a savepoint: a hook that raises is logged and undone, and the failure itself is still recorded.
+    """
+    spec = registry.get_job(name)
+    if spec is None or spec.on_failure is None:
+        return
+    org_id = payload.get("org_id")
+    previous = session.info.get(TENANT_KEY)
+    set_tenant(session, uuid.UUID(org_id) if org_id else None)
+    try:
+        with session.begin_nested():
+            spec.on_failure(session, failure, **decode_payload(payload))
+    except Exception:
+        log.exception("job_failure_hook_failed", job=name)
+    finally:
+        set_tenant(session, previous)
+
+
+def _record_failure(ctx: JobContext, payload: dict[str, Any], exc: BaseException, now: datetime) -> str:
     # ProviderError(permanent=True) (a rejected address, a revoked key) will fail the same way again.
     permanent = isinstance(exc, PermanentJobError) or getattr(exc, "permanent", False) is True
     retry = not permanent and ctx.attempt < ctx.max_attempts
@@ -155,6 +177,9 @@ def _record_failure(ctx: JobContext, exc: BaseException, now: datetime) -> str:
         if result.rowcount == 0:  # type: ignore[attr-defined]
             log.warning("job_lock_lost", job=ctx.name, outbox_id=str(ctx.outbox_id), attempt=ctx.attempt)
             return "lost"
+        failure = registry.JobFailure(_describe(exc), exc, ctx.attempt, ctx.max_attempts,
+                                      run_at if retry else None)  # fmt: skip
+        report_failure(session, ctx.name, payload, failure)
         if retry:
             on_commit(session, partial(relay, ctx.outbox_id, run_at))
     level = log.warning if retry else log.error
@@ -193,7 +218,7 @@ def execute(outbox_id: uuid.UUID, *, now: datetime | None = None) -> RunOutcome 
         log.warning("job_lock_lost", job=ctx.name, outbox_id=str(outbox_id), attempt=ctx.attempt)
         return RunOutcome("lost")
     except Exception as exc:
-        return RunOutcome(_record_failure(ctx, exc, now or utcnow()), exc)
+        return RunOutcome(_record_failure(ctx, payload, exc, now or utcnow()), exc)
     finally:
         _current.reset(token)
     log.info(

@@ -17,6 +17,8 @@ from salesos.db.session import on_commit
 from salesos.jobs import conf
 from salesos.jobs.models import OutboxJob
 from salesos.jobs.queue import relay
+from salesos.jobs.registry import JobFailure
+from salesos.jobs.runner import report_failure
 
 log = structlog.get_logger(__name__)
 
@@ -46,20 +48,25 @@ def sweep(session: Session, *, now: datetime | None = None) -> SweepReport:
     no_sync = {"synchronize_session": False}
 
     # A consumer killed mid-run never finishes its row; once the lock lapses it is ours to retry.
+    lost = (OutboxJob.id, OutboxJob.name, OutboxJob.payload, OutboxJob.attempts, OutboxJob.max_attempts)
     dead = session.execute(
         update(OutboxJob)
         .where(*expired, OutboxJob.attempts >= OutboxJob.max_attempts)
         .values(status="dead", locked_until=None, finished_at=now, last_error=WORKER_LOST)
+        .returning(*lost)
         .execution_options(**no_sync)
-    ).rowcount  # type: ignore[attr-defined]
-    requeued = _ids(
-        session,
+    ).all()
+    retried = session.execute(
         update(OutboxJob)
         .where(*expired, OutboxJob.attempts < OutboxJob.max_attempts)
         .values(status="pending", run_at=now, relayed_at=now, locked_until=None, last_error=WORKER_LOST)
-        .returning(OutboxJob.id)
-        .execution_options(**no_sync),
-    )
+        .returning(*lost)
+        .execution_options(**no_sync)
+    ).all()
+    for row, retry_at in [*((row, None) for row in dead), *((row, now) for row in retried)]:
+        failure = JobFailure(WORKER_LOST, None, row.attempts, row.max_attempts, retry_at)
+        report_failure(session, row.name, dict(row.payload or {}), failure)
+    requeued = [row.id for row in retried]
 
     # Due rows whose wake-up is older than job_stale_seconds: the relay was lost (crash between
     # commit and relay, queue flushed, Redis restarted without persistence).
@@ -93,7 +100,7 @@ def sweep(session: Session, *, now: datetime | None = None) -> SweepReport:
 
     for outbox_id in [*requeued, *relayed]:
         on_commit(session, partial(relay, outbox_id))
-    report = SweepReport(requeued=len(requeued), relayed=len(relayed), dead=dead, purged=purged)
+    report = SweepReport(requeued=len(requeued), relayed=len(relayed), dead=len(dead), purged=purged)
     if requeued or relayed or dead:
         log.warning("outbox_swept", **report.__dict__)
     return report

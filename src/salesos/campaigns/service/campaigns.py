@@ -98,6 +98,7 @@ def _new_wave(session: Session, campaign: Campaign, counts: Counts) -> None:
     campaign.wave += 1
     campaign.status = CampaignStatus.RUNNING.value
     campaign.error = None
+    campaign.retry_at = None
     campaign.done_at_start = counts.enriched + counts.failed
     campaign.run_started_at = utcnow()
     campaign.run_finished_at = None
@@ -120,8 +121,7 @@ def start_run(session: Session, campaign: Campaign, *, enqueue_jobs: bool = True
     _new_wave(session, campaign, ProspectRepository(session).counts(campaign.id))
     session.flush()
     if enqueue_jobs:
-        enqueue(session, "campaigns.discover", dedup_key=f"campaigns.discover:{campaign.id}:{campaign.wave}",
-                org_id=campaign.org_id, campaign_id=campaign.id)  # fmt: skip
+        enqueue_discovery(session, campaign)
     return campaign
 
 
@@ -130,22 +130,31 @@ def pause(session: Session, campaign: Campaign) -> Campaign:
     if campaign.status != CampaignStatus.RUNNING.value:
         raise Conflict("Only a running campaign can be paused.")
     campaign.status = CampaignStatus.PAUSED.value
+    if campaign.retry_at is not None:
+        # Paused while waiting to retry discovery: no attempt is coming, so no error is pending either.
+        campaign.retry_at = campaign.error = None
     publish_progress(session, campaign)
     return campaign
 
 
 def resume(session: Session, campaign: Campaign) -> Campaign:
-    """Carry on where the run stopped: discovery if it had not finished, else the pending prospects."""
-    if campaign.status != CampaignStatus.PAUSED.value:
-        raise Conflict("Only a paused campaign can be resumed.")
+    """Carry on where the run stopped (paused, or failed): discovery if it had not finished, else the
+    pending prospects."""
+    if campaign.status not in (CampaignStatus.PAUSED.value, CampaignStatus.FAILED.value):
+        raise Conflict("Only a paused or failed campaign can be resumed.")
     _new_wave(session, campaign, ProspectRepository(session).counts(campaign.id))
     session.flush()
     if campaign.discovered_at is None:
-        enqueue(session, "campaigns.discover", dedup_key=f"campaigns.discover:{campaign.id}:{campaign.wave}",
-                org_id=campaign.org_id, campaign_id=campaign.id)  # fmt: skip
+        enqueue_discovery(session, campaign)
     else:
         enqueue_enrichment(session, campaign)
     return campaign
+
+
+def enqueue_discovery(session: Session, campaign: Campaign) -> None:
+    """The campaign's discovery job, once per wave (a job of an earlier wave then does nothing)."""
+    enqueue(session, "campaigns.discover", dedup_key=f"campaigns.discover:{campaign.id}:{campaign.wave}",
+            org_id=campaign.org_id, campaign_id=campaign.id, wave=campaign.wave)  # fmt: skip
 
 
 def enqueue_enrichment(session: Session, campaign: Campaign) -> int:

@@ -1,7 +1,9 @@
 """Discovery: ask each source of the campaign, merge what several sources found, store new prospects.
 
 A source's permanent refusal (bad key, bad request) pauses the campaign with the reason; a passing failure
-(429, 5xx, timeouts, after the adapter's own retries) raises so the job is retried with backoff.
+(429, 5xx, timeouts, after the adapter's own retries) raises so the job is retried with backoff. The job's
+failure hook (record_failure) shows each failed attempt on the campaign: retrying, with the error and the
+time of the next attempt; once the retries run out, failed with the error, until someone resumes it.
 Storing is idempotent: a (source, source id) seen before, or the same website domain or phone, updates
 the prospect it belongs to instead of adding one, so a retried or refreshed run never duplicates.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +30,8 @@ from salesos.leads.service.leads import org_region
 # Fields a later sighting may fill in or refresh (ratings change; names and addresses rarely do).
 LISTING_FIELDS = ("website", "domain", "phone", "street", "city", "region", "postcode", "country",
                   "lat", "lon", "category")  # fmt: skip
+# The services behind a source, as errors name them.
+SERVICE_SOURCES = {"nominatim": "osm", "overpass": "osm"}
 LISTING_URLS = {
     "osm": "https://www.openstreetmap.org/{id}",
     "google_places": "https://www.google.com/maps/place/?q=place_id:{id}",
@@ -152,13 +157,32 @@ def store_places(session: Session, campaign: Campaign, places: list[DedupedPlace
     return new
 
 
+def _current(campaign: Campaign, wave: int | None) -> bool:
+    # A job of an earlier wave (paused, then resumed) leaves the work to the job of the current one.
+    return campaign.status == CampaignStatus.RUNNING.value and wave in (None, campaign.wave)
+
+
+def failure_message(exc: BaseException | None) -> str:
+    """What the campaign shows for a failed discovery attempt (no internals beyond a provider's words)."""
+    if isinstance(exc, ProviderError):
+        source = SERVICE_SOURCES.get(exc.provider, exc.provider)
+        return f"{providers.SOURCE_LABELS.get(source, source or 'A directory')}: {exc}"
+    if exc is None:
+        return "The worker searching the directories stopped before it finished."
+    return "Searching the directories failed unexpectedly; the server log has the details."
+
+
 def discover(
-    org_id: uuid.UUID, campaign_id: uuid.UUID, *, enqueue_enrichment: bool = True
+    org_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    *,
+    wave: int | None = None,
+    enqueue_enrichment: bool = True,
 ) -> DiscoveryResult | None:
-    """Run the campaign's searches and store the results; None when the campaign is not running."""
+    """Run the campaign's searches and store the results; None when the campaign (wave) is not running."""
     with unit_of_work(write=False, org_id=org_id) as session:
         campaign = CampaignRepository(session).get(campaign_id)
-        if campaign is None or campaign.status != CampaignStatus.RUNNING.value:
+        if campaign is None or not _current(campaign, wave):
             return None
         region = org_region(session)
         session.expunge(campaign)
@@ -168,26 +192,49 @@ def discover(
         refusal = None
     except ProviderError as exc:
         if not exc.permanent:
+            # The calls made before the failure are metered all the same; the job's retry takes it from
+            # here, and its failure hook (record_failure) shows the attempt on the campaign.
+            with unit_of_work(org_id=org_id) as session:
+                meter.record(session)
             raise
-        places, refusal = (
-            [],
-            f"{providers.SOURCE_LABELS.get(exc.provider, exc.provider)}: {exc}",
-        )
+        places, refusal = [], failure_message(exc)
     with unit_of_work(org_id=org_id) as session:
         meter.record(session)
         locked = CampaignRepository(session).locked(campaign_id)
-        if locked is None or locked.status != CampaignStatus.RUNNING.value:
+        if locked is None or not _current(locked, wave):
             return None
+        locked.retry_at = None
         if refusal:
             locked.status = CampaignStatus.PAUSED.value
             locked.error = refusal
             campaign_service.refresh_counters(session, locked)
+            campaign_service.publish_progress(session, locked)
             return DiscoveryResult(0, 0, 0)
         new = store_places(session, locked, places)
         locked.discovered_at = utcnow()
+        locked.error = None  # a passing failure it retried after is over
         locked.run_new = new
         counts = campaign_service.refresh_counters(session, locked)
         if enqueue_enrichment:
             campaign_service.enqueue_enrichment(session, locked)
         campaign_service.publish_progress(session, locked)
         return DiscoveryResult(len(places), new, counts.pending)
+
+
+def record_failure(
+    session: Session, campaign_id: uuid.UUID, *, wave: int | None, message: str, retry_at: datetime | None
+) -> bool:
+    """Show a failed discovery attempt: retrying at *retry_at* with *message*, or failed when it is None.
+
+    Only a running campaign still searching (in the same wave) changes; False when there is none.
+    """
+    campaign = CampaignRepository(session).locked(campaign_id)
+    if campaign is None or not _current(campaign, wave) or campaign.discovered_at is not None:
+        return False
+    campaign.error = message
+    campaign.retry_at = retry_at
+    if retry_at is None:
+        campaign.status = CampaignStatus.FAILED.value
+        campaign_service.refresh_counters(session, campaign)
+    campaign_service.publish_progress(session, campaign)
+    return True
