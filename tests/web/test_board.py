@@ -430,3 +430,40 @@ def test_the_new_lead_form_reads_amounts_as_people_write_them(client, browser, w
     with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
         bad = [lead.value for lead in session.scalars(select(Lead)) if lead.company.name == "Bad Co"]
     assert bad == [Decimal("12345.00")], "refused forms wrote nothing"
+
+
+def test_a_typed_in_lead_that_matches_one_already_there_is_pointed_out_first(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice)
+    first = {"company_name": "Initech", "contact_email": "Bill@Initech.example", "csrf_token": token}
+    made = b.post("/leads/new", data=first)
+    assert made.status_code == 303
+    existing = made.headers["location"].split("?")[0]
+    again = {
+        "company_name": "Initech Corp",
+        "contact_email": "bill+sales@initech.example",
+        "csrf_token": token,
+    }
+    warned = b.post("/leads/new", data=again)
+    assert warned.status_code == 409 and "the same contact email" in warned.text
+    assert f'<a href="{existing}">Initech</a>' in warned.text and 'name="create_anyway"' in warned.text
+    by_domain = {
+        "company_name": "Initech UK",
+        "website": "https://www.initech.example/uk",
+        "csrf_token": token,
+    }
+    assert "the same website domain" in b.post("/leads/new", data=by_domain).text
+    with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Lead).where(Lead.company.has(name="Initech Corp"))
+            )
+            == 0
+        )
+    anyway = b.post("/leads/new", data={**again, "create_anyway": "1"})
+    assert anyway.status_code == 303 and anyway.headers["location"].split("?")[0] != existing
+    # Another organisation's lead is never a match, nor mentioned.
+    carol = browser()
+    carol_token = sign_in(carol, world.carol)
+    theirs = carol.post("/leads/new", data={**first, "csrf_token": carol_token})
+    assert theirs.status_code == 303

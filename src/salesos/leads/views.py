@@ -13,15 +13,15 @@ from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
-from salesos.leads import board, normalize, schemas, timeline
+from salesos.leads import board, schemas, timeline
 from salesos.leads.action_views import reader_timezone, render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
 from salesos.leads.edit_views import router as edit_router
 from salesos.leads.merge_views import router as merge_router
+from salesos.leads.new_lead_views import router as new_lead_router
 from salesos.leads.repository import PipelineRepository, StageRepository
 from salesos.leads.service import leads as lead_service
-from salesos.leads.service import pipelines as pipeline_service
 from salesos.leads.service import work as work_service
 from salesos.leads.task_views import router as task_router
 from salesos.orgs.models import Role
@@ -34,6 +34,8 @@ router = APIRouter(include_in_schema=False)
 # The workspace actions live in their own module; they are served with the rest of the leads pages.
 router.include_router(action_router)
 router.include_router(edit_router)
+# Before /leads/{lead_id}: "/leads/new" is not a lead id.
+router.include_router(new_lead_router)
 router.include_router(task_router)
 # Before /leads/{lead_id}: "/leads/duplicates" is not a lead id.
 router.include_router(merge_router)
@@ -155,87 +157,6 @@ def _card_update(
         "lead_id": lead_id,
     }
     return page(request, session, principal, "leads/_card_update.html", context)
-
-
-@router.get("/leads/new", response_class=HTMLResponse)
-def new_lead_form(request: Request, principal: Writer, session: DbSession, pipeline: Filter = "") -> Response:
-    """The new-lead form (``?pipeline=`` preselects where the lead starts)."""
-    return _new_lead_page(request, session, principal, {}, {"pipeline": pipeline})
-
-
-def _new_lead_page(
-    request: Request,
-    session: DbSession,
-    principal: Principal,
-    errors: FormErrors,
-    values: dict[str, str],
-    status_code: int = 200,
-) -> HTMLResponse:
-    members = MembershipRepository(session).listing()
-    context = {"errors": errors, "values": values, "pipelines": pipeline_service.list_pipelines(session)}
-    # Viewers can't own work; the creator is the default owner, so a new lead is on someone's dashboard.
-    context["owner_choices"] = [m for m in members if Role(m.role).at_least(Role.MEMBER)]
-    values.setdefault("owner", str(principal.user_id or ""))
-    return page(request, session, principal, "leads/new.html", context, status_code)
-
-
-# Service and schema error fields, as the form's input names.
-NEW_LEAD_FIELDS = {"company": "company_name", "company.phone": "contact_phone", "contact": "contact_email"}
-NEW_LEAD_FIELDS |= {"owner_id": "owner"}
-NEW_LEAD_FIELDS |= {"contact.email": "contact_email", "contact.phone": "contact_phone"}
-
-
-@router.post("/leads/new", response_class=HTMLResponse)
-def create_lead(
-    request: Request,
-    principal: Writer,
-    session: DbSession,
-    company_name: Text = "",
-    website: Text = "",
-    contact_name: Text = "",
-    contact_email: Text = "",
-    contact_phone: Text = "",
-    value: Text = "",
-    pipeline: Text = "",
-    owner: Text = "",
-    tags: Text = "",
-) -> Response:
-    """Create a lead with its company and primary contact in the first open stage of the chosen pipeline."""
-    values = {"company_name": company_name, "website": website, "contact_name": contact_name}
-    values |= {"contact_email": contact_email, "contact_phone": contact_phone, "value": value}
-    values |= {"pipeline": pipeline, "owner": owner, "tags": tags}
-    first, _, last = contact_name.strip().partition(" ")
-    contact = {"first_name": first or None, "last_name": last or None}
-    contact |= {"email": contact_email or None, "phone": contact_phone or None}
-    data: dict[str, Any] = {
-        "company": {"name": company_name.strip(), "website": website.strip() or None},
-        "contact": contact if any(contact.values()) else None,
-        "owner_id": owner or None,
-        "tags": [tag.strip() for tag in tags.split(",") if tag.strip()],
-    }
-    amount_errors: FormErrors = {}
-    if value.strip():
-        try:
-            # The form has no currency field: "€1.200,50" makes the lead's currency EUR.
-            data["value"], currency = normalize.parse_amount(value)
-            if currency is not None:
-                data["currency"] = currency
-        except normalize.AmountError as exc:
-            amount_errors["value"] = str(exc)
-    form, raw_errors = validate(schemas.LeadCreateIn, data)
-    errors: FormErrors = {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()} | amount_errors
-    status = 422
-    if form is not None and not errors:
-        try:
-            with attempt(session):
-                if pipeline:
-                    form.stage_id = pipeline_service.start_stage(session, pipeline).id
-                lead = lead_service.create_lead(session, principal, form)
-            return see_other(f"/leads/{lead.id}?done=created")
-        except DomainError as exc:
-            found = domain_errors(exc, "company_name")
-            errors, status = {NEW_LEAD_FIELDS.get(k, k): v for k, v in found.items()}, exc.status_code
-    return _new_lead_page(request, session, principal, errors, values, status)
 
 
 @router.get("/leads/{lead_id}/card", response_class=HTMLResponse)
