@@ -25,7 +25,7 @@ def _new_lead(page: Any, company: str, contact: str, value: str) -> None:
     page.get_by_label("Contact email").fill(
         contact.split()[0].lower() + "@" + company.split()[0].lower() + ".example"
     )
-    page.get_by_label("Value (USD)").fill(value)
+    page.get_by_label("Value", exact=True).fill(value)
     page.get_by_role("button", name="Create lead").click()
     page.get_by_role("heading", name=company, level=1).wait_for()
 
