@@ -1,10 +1,13 @@
-"""Keyboard shortcuts and lead actions in a real browser: help, search, j/Enter, e, n, logging a call."""
+"""Keyboard shortcuts and lead actions in a real browser: help, search, j/Enter, e, n, logging a call; what a
+Viewer's n and help show."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from salesos.config import Settings
+from tests.browser.test_notifications import _signed_in
 from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture used by name)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -15,6 +18,7 @@ from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture 
     sign_up,
 )
 from tests.support.services import require
+from tests.web.test_board import make_leads
 
 
 def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> None:  # noqa: F811
@@ -76,11 +80,64 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             expect(page.get_by_role("status")).to_contain_text("Call logged.")
             expect(page.locator("ol.timeline")).to_contain_text("Logged a call: Left a voicemail, 3 min")
 
-            # n opens the new-lead form.
+            # The lead's page offers no "New lead" link, so n does nothing there; it has no search box
+            # either, so / goes to the lead list with its search focused.
+            page.locator("h1").click()
+            lead_url = page.url
+            page.keyboard.press("n")
+            page.wait_for_timeout(300)  # a navigation would have started by now
+            expect(page).to_have_url(lead_url)
+            page.keyboard.press("/")
+            expect(page).to_have_url(f"{live_server}/leads/list")
+            expect(page.get_by_label("Search")).to_be_focused()
+
+            # On the list, n follows its "New lead" link to the new-lead form.
             page.locator("h1").click()
             page.keyboard.press("n")
             expect(page).to_have_url(f"{live_server}/leads/new")
             expect(page.get_by_label("Company name")).to_be_visible()
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+def test_viewer_n_is_not_bound_and_help_says_so(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """A Viewer is offered no "New lead" link, so n must not send them to a 403 page."""
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    from salesos.db.session import unit_of_work
+    from salesos.orgs.models import Membership
+
+    make_leads(world.alice, 2, name="Viewed Co")
+    # Straight in the database: a TestClient app beside the live server would fight over the realtime hub.
+    with unit_of_work(org_id=world.alice.org_id) as session:
+        session.get_one(Membership, world.bob.member_id).role = "viewer"
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = _signed_in(browser, live_server, world.bob, errors)
+            page.goto("/leads/list")
+            expect(page.get_by_role("link", name="New lead")).to_have_count(0)
+            page.locator("h1").click()
+            page.keyboard.press("n")
+            page.wait_for_timeout(300)
+            expect(page).to_have_url(f"{live_server}/leads/list")
+            page.keyboard.press("?")
+            dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+            expect(dialog).to_be_visible()
+            expect(dialog).not_to_contain_text("New lead")
+            expect(dialog).to_contain_text("list row")
+            page.keyboard.press("Escape")
+            expect(page).to_have_url(f"{live_server}/leads/list")
+            # j/k work on a Viewer's list too (rows without checkboxes).
+            page.keyboard.press("j")
+            expect(page.locator("#list-rows tr[data-lead-id] a").first).to_be_focused()
         finally:
             browser.close()
     assert not errors, errors

@@ -184,3 +184,73 @@ def test_all_matching_over_the_inline_limit_is_queued(client, browser, world, mo
     assert "Updating 3 leads in the background" in _after_bulk(b, r)
     drain()
     assert all(_lead(world.alice, i).tags == ["q", "later"] for i in ids)
+
+
+def test_search_as_you_type_gets_just_the_results_and_the_lists_url(client, browser, world):  # noqa: F811
+    make_leads(world.alice, 2, name="Umbrella Co", tags=["u"])
+    make_leads(world.alice, 1, name="Other Co")
+    b = browser()
+    sign_in(b, world.alice)
+    # The filter form sends every field, empty ones too; the URL pushed back is the list's own.
+    fragment = b.get(
+        PAGE, params={"q": "umbrella", "stage": "", "tag": "", "sort": "company_name"}, headers=HTMX
+    )
+    assert fragment.status_code == 200
+    assert fragment.headers["hx-push-url"] == f"{PAGE}?q=umbrella&sort=company_name"
+    assert "<html" not in fragment.text and 'id="list-results"' in fragment.text
+    assert _companies(fragment.text) == ["Umbrella Co 0", "Umbrella Co 1"]
+    assert (
+        'data-query="q=umbrella&amp;sort=company_name"' in fragment.text
+        and 'id="list-count">2 leads<' in fragment.text
+    )
+    # The bulk bar and "Save view" act on the filters of the rows shown: theirs travel with the rows.
+    assert '<input type="hidden" form="bulk-form" name="q" value="umbrella">' in fragment.text
+    assert '<input type="hidden" form="view-save" name="q" value="umbrella">' in fragment.text
+    # Unfiltered, the URL is the bare list; Back (a history restore) gets the whole page.
+    assert b.get(PAGE, params={"q": ""}, headers=HTMX).headers["hx-push-url"] == PAGE
+    restore = b.get(PAGE, params={"q": "umbrella"}, headers={**HTMX, "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.text and 'id="list-filters"' in restore.text
+    # Without JavaScript the same filters are a plain GET form with the page around them.
+    page = b.get(PAGE, params={"q": "umbrella"})
+    assert (
+        'method="get" action="/leads/list" role="search"' in page.text
+        and 'hx-trigger="change, input changed delay:300ms' in page.text
+    )
+    assert "<html" in page.text and _companies(page.text) == ["Umbrella Co 1", "Umbrella Co 0"]
+    assert "hx-push-url" not in page.headers
+    # ?focus=search (the "/" shortcut from other pages) is no filter.
+    assert b.get(PAGE, params={"focus": "search"}).status_code == 200
+
+
+def test_search_fragment_never_crosses_orgs(client, browser, world):  # noqa: F811
+    make_leads(world.alice, 1, name="Secret Alpha")
+    carol = browser()
+    sign_in(carol, world.carol)
+    fragment = carol.get(PAGE, params={"q": "secret"}, headers=HTMX)
+    assert (
+        fragment.status_code == 200 and "Secret Alpha" not in fragment.text and ">0 leads<" in fragment.text
+    )
+    assert all(marker not in fragment.text for marker in world.markers_a)
+
+
+def test_rows_are_one_line_with_short_dates_and_tier(client, browser, world):  # noqa: F811
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    make_leads(world.alice, 1, name="Tiered Co", tier="A", next_follow_up_at=now + timedelta(days=400))
+    make_leads(world.alice, 1, name="Plain Co")
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get(PAGE).text
+    assert ">Tier / score<" in page
+    rows = re.findall(r'<tr id="row-[^"]+" data-lead-id="[^"]+">(.*?)</tr>', page, re.S)
+    cells = next(r for r in rows if "Tiered Co 0" in r)
+    assert '<span class="badge badge-tier badge-tier-a">A</span>' in cells
+    # The day alone this year, with the year otherwise; the full time is the title, the instant the datetime.
+    follow, _updated, created = re.findall(r'<time datetime="([^"]+)" title="([^"]+)">([^<]+)</time>', cells)
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", follow[2])
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}", created[2])
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d", created[1])
+    assert datetime.fromisoformat(created[0]).tzinfo is not None
+    # The contact sits on the company's line, not under it.
+    assert '</a> <span class="muted">Pat Person0</span></td>' in cells

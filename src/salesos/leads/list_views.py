@@ -25,7 +25,7 @@ from salesos.leads.sorting import DEFAULT_SORT, SortSpec
 from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 from salesos.web.forms import FormErrors, attempt, domain_errors
-from salesos.web.pages import page, see_other
+from salesos.web.pages import is_htmx, page, see_other
 
 router = APIRouter(include_in_schema=False)
 Filter = Annotated[str, Query(max_length=200)]
@@ -35,7 +35,9 @@ PAGE_ROWS = 50
 COLUMNS = [
     ("company_name", "Company", False),
     ("value", "Value", True),
-    ("score", "Score", True),
+    # Tier is the score's band (A/B/C): one column shows both, so leads tiered by hand without a score still
+    # show theirs, and sorting by score sorts the tiers too.
+    ("score", "Tier / score", True),
     ("next_follow_up_at", "Next follow-up", False),
     ("updated_at", "Updated", True),
     ("created_at", "Created", True),
@@ -139,17 +141,27 @@ def _full_page(
     errors: FormErrors | None = None,
     values: dict[str, Any] | None = None,
     status: int = 200,
+    results_only: bool = False,
 ) -> Response:
     context = _context(session, principal, filters, None)
-    user_id = principal.user_id
-    views = SavedViewRepository(session).visible_to(user_id) if user_id else []
     context |= {
         "total": LeadRepository(session).count_matching(filters),
         "headers": _headers(filters),
+        "bulk_limit": schemas.BULK_MAX_IDS,
+    }
+    if results_only:
+        # The filter bar's in-place search: just the results, and the list's own URL for the address bar
+        # (the form's would carry every empty field).
+        url = f"/leads/list?{context['query']}".rstrip("?")
+        return page(
+            request, session, principal, "leads/_list_results.html", context, headers={"HX-Push-Url": url}
+        )
+    user_id = principal.user_id
+    views = SavedViewRepository(session).visible_to(user_id) if user_id else []
+    context |= {
         "views": views,
         "current_view": view,
         "can_edit_view": view is not None and (view.user_id == user_id or principal.has_role(Role.ADMIN)),
-        "bulk_limit": schemas.BULK_MAX_IDS,
         "unassign": UNASSIGN,
         "notice": notice,
         "errors": errors or {},
@@ -176,7 +188,7 @@ def list_page(
     matched: Filter = "",
     missing: Filter = "",
 ) -> Response:
-    """The lead list; a saved view (``view=``) brings its filters and sort; ``done=`` what just happened."""
+    """The lead list (to HTMX only its results); ``view=`` opens a view, ``done=`` what just happened."""
     filters = list_filters(stage, owner, tag, source, tier, q, sort)
     current = None
     view_id = _uuid(view)
@@ -185,7 +197,11 @@ def list_page(
         if current is not None:
             filters = view_service.view_filters(current)
     notice = NOTICES.get(done) or _bulk_notice(done, _count(updated), _count(matched), _count(missing))
-    return _full_page(request, session, principal, filters, view=current, notice=notice)
+    # HTMX's Back (a history restore) wants the whole page, like a reload.
+    results_only = is_htmx(request) and request.headers.get("hx-history-restore-request") != "true"
+    return _full_page(
+        request, session, principal, filters, view=current, notice=notice, results_only=results_only
+    )
 
 
 def _count(raw: str) -> int:

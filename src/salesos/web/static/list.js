@@ -1,6 +1,6 @@
-/* The lead List page: auto-submitting filters and views, row selection with "select all N matching",
-   the bulk bar's count, and the lost-reason prompt. Loaded only on /leads/list; the CSP forbids
-   inline handlers. Everything here is an enhancement: the forms work without it. */
+/* The lead List page: auto-submitting views, the in-place filter results, row selection with "select all N
+   matching", the bulk bar (shown while something is ticked) and the lost-reason prompt. Loaded only on
+   /leads/list; the CSP forbids inline handlers. Everything here is an enhancement: the forms work without it. */
 (function () {
   "use strict";
 
@@ -12,6 +12,13 @@
     return results ? parseInt(results.getAttribute("data-total") || "0", 10) : 0;
   }
   function allMatching() { var f = $("all-matching"); return f && f.value === "1"; }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  // One polite region speaks for the parts that are swapped or hidden (they can't announce themselves).
+  function announce(text) {
+    var live = $("list-live");
+    if (live) { live.textContent = text; }
+  }
 
   function setAllMatching(on) {
     var field = $("all-matching");
@@ -21,9 +28,10 @@
   }
 
   // The bar says what a bulk action would change; "select all N" appears once the whole page is ticked.
+  // Returns the count's text.
   function refresh() {
     var count = $("bulk-count");
-    if (!count) { return; }
+    if (!count) { return ""; }
     var n = ticked().length;
     var all = allMatching();
     var shown = checks().length;
@@ -32,21 +40,35 @@
     } else if (n === 0) {
       count.textContent = "No leads selected";
     } else {
-      count.textContent = n + (n === 1 ? " lead" : " leads") + " selected";
+      count.textContent = plural(n, "lead") + " selected";
     }
     var offer = $("bulk-select-all");
-    if (offer) { offer.hidden = !(all || (n > 0 && n === shown && total() > shown)); }
+    if (offer) { offer.hidden = all || !(n > 0 && n === shown && total() > shown); }
     var pick = $("select-all-matching");
-    if (pick) { pick.hidden = all; }
-    var clear = $("clear-selection");
-    if (clear) { clear.hidden = !all; }
+    if (pick) { pick.textContent = "Select all " + total() + " matching leads"; }
     var page = $("select-page");
     if (page) {
       page.checked = shown > 0 && n === shown;
       page.indeterminate = n > 0 && n < shown;
     }
     var bar = $("bulk-form");
-    if (bar) { bar.classList.toggle("has-selection", all || n > 0); }
+    var selected = all || n > 0;
+    $("clear-selection").hidden = !selected;
+    // Hiding the bar must not drop focus to <body>: it goes back to the table's "select all" box.
+    var focusWasInBar = bar.contains(document.activeElement);
+    bar.classList.toggle("has-selection", selected);
+    if (focusWasInBar && !bar.offsetParent) {
+      (page || $("f-q")).focus();
+    }
+    return count.textContent;
+  }
+
+  function clearSelection() {
+    checks().forEach(function (c) { c.checked = false; });
+    setAllMatching(false);
+    announce($("bulk-count").textContent);
+    var page = $("select-page");
+    if (page) { page.focus(); }
   }
 
   function toggleLost() {
@@ -68,10 +90,10 @@
     if (target.id === "select-page") {
       checks().forEach(function (c) { c.checked = target.checked; });
       if (!target.checked) { setAllMatching(false); }
-      refresh();
+      announce(refresh());
     } else if (target.classList && target.classList.contains("row-check")) {
       if (!target.checked && allMatching()) { setAllMatching(false); }
-      refresh();
+      announce(refresh());
     } else if (target.id === "bulk-stage") {
       toggleLost();
     }
@@ -81,13 +103,32 @@
     var target = event.target;
     if (target.id === "select-all-matching") {
       setAllMatching(true);
+      announce($("bulk-count").textContent);
       $("clear-selection").focus();
     } else if (target.id === "clear-selection") {
-      checks().forEach(function (c) { c.checked = false; });
-      setAllMatching(false);
-      $("select-page").focus();
+      clearSelection();
     }
   });
+
+  // Escape in the bar (outside a select) clears the selection, as in other lists' action bars; in the
+  // "Save view…" panel it closes the panel, back on its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.target.tagName === "SELECT") { return; }
+    var panel = event.target.closest ? event.target.closest("details.view-save[open]") : null;
+    if (panel) {
+      panel.open = false;
+      panel.querySelector("summary").focus();
+      return;
+    }
+    var bar = $("bulk-form");
+    if (bar && bar.classList.contains("has-selection") && bar.contains(event.target)) { clearSelection(); }
+  });
+
+  // Opening "Save view…" is asking to type its name.
+  document.addEventListener("toggle", function (event) {
+    var panel = event.target;
+    if (panel.classList && panel.classList.contains("view-save") && panel.open) { $("f-view-name").focus(); }
+  }, true);
 
   // A lost stage asks why before the form goes: focus the reason instead of sending an empty one.
   document.addEventListener("submit", function (event) {
@@ -97,6 +138,7 @@
     if (!allMatching() && ticked().length === 0) {
       event.preventDefault();
       $("bulk-count").textContent = "Tick at least one lead first";
+      announce("Tick at least one lead first");
       return;
     }
     if (button && button.value === "stage") {
@@ -108,10 +150,39 @@
     }
   });
 
+  // New results for new filters: the selection was of other rows, so it starts over (a kept "all matching"
+  // would silently retarget to the new filters); the export link follows; the new count is announced.
+  function resultsReplaced() {
+    var field = $("all-matching");
+    if (field) { field.value = ""; }
+    var query = $("list-results").getAttribute("data-query") || "";
+    var exportLink = $("export-csv");
+    if (exportLink) { exportLink.setAttribute("href", "/leads/list/export.csv" + (query ? "?" + query : "")); }
+    var exportCount = $("export-count");
+    if (exportCount) { exportCount.textContent = " of the " + total() + " matching leads"; }
+    // The filters no longer are the opened saved view's.
+    var view = $("f-view");
+    if (view) { view.value = ""; }
+    refresh();
+    announce(plural(total(), "lead") + " found");
+  }
+
   // Rows added by "Load more" join the selection when everything matching is selected.
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "list-results") {
+      resultsReplaced();
+      return;
+    }
     if (allMatching()) { checks().forEach(function (c) { c.checked = true; }); }
     refresh();
+  });
+
+  // hx-history="false" keeps leads out of HTMX's localStorage page cache; Back to an earlier search then
+  // misses that cache, and a plain reload of the URL (the server renders it whole) beats HTMX's partial one.
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    event.preventDefault();
+    window.location.reload();
   });
 
   function init() {

@@ -1,25 +1,37 @@
-/* Keyboard shortcuts on app pages: / search, j/k move between board cards, Enter opens one, n new lead,
-   e edit (a lead's edit page), ? lists them. Loaded from app.html; CSP forbids inline JS. */
+/* Keyboard shortcuts on app pages: / search (this page's, else the lead list's), j/k move between board
+   cards or list rows, Enter opens one, n new lead (where the page offers one), e edit (a lead's edit page),
+   ? lists them. Loaded from app.html; CSP forbids inline JS. */
 (function () {
   "use strict";
 
+  // Where "/" goes from a page without a search box; focusOnArrival (below) focuses the list's search there.
+  var LEAD_SEARCH_URL = "/leads/list?focus=search";
+  // Links that start a new lead: the board's and list's "New lead" buttons, the dashboard's "Add a lead".
+  var NEW_LEAD_LINK = '#main a[href="/leads/new"], #main a[href^="/leads/new?"]';
+
+  // [key, what it does, shown only when this says the page has it (optional)]
   var SHORTCUTS = [
-    ["/", "Focus the search box"],
-    ["j", "Next card on the board"],
-    ["k", "Previous card on the board"],
-    ["Enter", "Open the focused card"],
-    ["n", "New lead"],
+    ["/", "Search (this page's search box, or the lead list's)"],
+    ["j", "Next lead (board card or list row)"],
+    ["k", "Previous lead (board card or list row)"],
+    ["Enter", "Open the focused lead"],
+    ["n", "New lead", function () { return !!newLeadLink(); }],
     ["e", "Edit the lead (on its page)"],
     ["?", "Show these shortcuts"],
     ["Esc", "Close this dialog"],
   ];
 
-  // Typing in a field must never trigger a shortcut.
+  // Typing in a field must never trigger a shortcut; a focused checkbox or button takes no text, so j/k
+  // still move on from a ticked list row.
+  var NOT_TEXT = { checkbox: true, radio: true, button: true, submit: true, reset: true };
   function isTyping(target) {
     if (!target || !target.tagName) { return false; }
     var tag = target.tagName.toLowerCase();
-    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+    if (tag === "input") { return !NOT_TEXT[(target.getAttribute("type") || "text").toLowerCase()]; }
+    return tag === "textarea" || tag === "select" || target.isContentEditable;
   }
+
+  function newLeadLink() { return document.querySelector(NEW_LEAD_LINK); }
 
   function openDialog() {
     return document.querySelector("dialog[open]");
@@ -39,6 +51,7 @@
     var list = document.createElement("dl");
     list.className = "shortcuts-list";
     SHORTCUTS.forEach(function (pair) {
+      if (pair[2] && !pair[2]()) { return; }
       var dt = document.createElement("dt");
       var key = document.createElement("kbd");
       key.textContent = pair[0];
@@ -63,28 +76,51 @@
     return dialog;
   }
 
-  function cards() {
-    // Document order is reading order: column by column, top to bottom.
-    return Array.prototype.slice.call(document.querySelectorAll(".lead-card"));
+  // What j/k step through: the board's cards (focusable themselves) or the list's rows (by their lead
+  // link, so Enter opens it natively and no row needs a tabindex). Document order is reading order.
+  function leads() {
+    var list = document.querySelectorAll(".lead-card");
+    if (list.length) { return { items: Array.prototype.slice.call(list), of: ".lead-card", target: null }; }
+    list = document.querySelectorAll("#main tr[data-lead-id]");
+    return { items: Array.prototype.slice.call(list), of: "tr[data-lead-id]", target: "a[href]" };
   }
 
   function moveFocus(step) {
-    var list = cards();
+    var found = leads();
+    var list = found.items;
     if (!list.length) { return false; }
     var active = document.activeElement;
-    var current = active && active.closest ? active.closest(".lead-card") : null;
+    var current = active && active.closest ? active.closest(found.of) : null;
     var index = list.indexOf(current);
     var next = index < 0 ? (step > 0 ? 0 : list.length - 1) : Math.min(Math.max(index + step, 0), list.length - 1);
-    list[next].focus();
-    list[next].scrollIntoView({ block: "nearest", inline: "nearest" });
+    var item = list[next];
+    var focusable = found.target ? item.querySelector(found.target) : item;
+    if (!focusable) { return false; }
+    focusable.focus();
+    item.scrollIntoView({ block: "nearest", inline: "nearest" });
     return true;
   }
 
+  function searchBox() {
+    return document.querySelector("#main form[role=search] input[type=search], #main input[type=search]");
+  }
+
+  // This page's search box, or, on a page without one, the lead list with its search focused.
   function focusSearch() {
-    var search = document.querySelector("#main form[role=search] input[type=search], #main input[type=search]");
-    if (!search) { return false; }
+    var search = searchBox();
+    if (!search) {
+      window.location.assign(LEAD_SEARCH_URL);
+      return true;
+    }
     search.focus();
     search.select();
+    return true;
+  }
+
+  function newLead() {
+    var link = newLeadLink();
+    if (!link) { return false; }
+    window.location.assign(link.getAttribute("href"));
     return true;
   }
 
@@ -117,7 +153,7 @@
       case "/": handled = focusSearch(); break;
       case "j": handled = moveFocus(1); break;
       case "k": handled = moveFocus(-1); break;
-      case "n": window.location.assign("/leads/new"); handled = true; break;
+      case "n": handled = newLead(); break;
       case "e": handled = focusEdit(); break;
       case "?": helpDialog().showModal(); handled = true; break;
       case "Enter":
@@ -128,4 +164,19 @@
     }
     if (handled) { event.preventDefault(); }
   });
+
+  // Arriving from "/" on another page: focus the search, then drop the marker so a reload doesn't.
+  function focusOnArrival() {
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("focus") !== "search" || !searchBox()) { return; }
+    focusSearch();
+    params.delete("focus");
+    var rest = params.toString();
+    window.history.replaceState(window.history.state, "", window.location.pathname + (rest ? "?" + rest : ""));
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusOnArrival);
+  } else {
+    focusOnArrival();
+  }
 })();
