@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
@@ -71,6 +71,22 @@ def list_filters(
         return schemas.LeadFilters.model_validate({**data, "sort": sort or DEFAULT_SORT})
     except ValidationError:
         return schemas.LeadFilters.model_validate(data)
+
+
+async def query_filters(
+    stage: Filter = "",
+    owner: Filter = "",
+    tag: Filter = "",
+    source: Filter = "",
+    tier: Filter = "",
+    q: Filter = "",
+    sort: Filter = "",
+) -> schemas.LeadFilters:
+    """The list's filters from the query string, for the page, its rows and its export (async: no hop)."""
+    return list_filters(stage, owner, tag, source, tier, q, sort)
+
+
+QueryFilters = Annotated[schemas.LeadFilters, Depends(query_filters)]
 
 
 def filter_params(filters: schemas.LeadFilters, *, sort: bool = True) -> dict[str, str]:
@@ -175,13 +191,7 @@ def list_page(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    stage: Filter = "",
-    owner: Filter = "",
-    tag: Filter = "",
-    source: Filter = "",
-    tier: Filter = "",
-    q: Filter = "",
-    sort: Filter = "",
+    filters: QueryFilters,
     view: Filter = "",
     done: Filter = "",
     updated: Filter = "",
@@ -189,7 +199,6 @@ def list_page(
     missing: Filter = "",
 ) -> Response:
     """The lead list (to HTMX only its results); ``view=`` opens a view, ``done=`` what just happened."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort)
     current = None
     view_id = _uuid(view)
     if view_id is not None and principal.user_id is not None:
@@ -214,34 +223,17 @@ def more_rows(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    stage: Filter = "",
-    owner: Filter = "",
-    tag: Filter = "",
-    source: Filter = "",
-    tier: Filter = "",
-    q: Filter = "",
-    sort: Filter = "",
+    filters: QueryFilters,
     cursor: Annotated[str, Query(max_length=1000)] = "",
 ) -> Response:
     """The next rows of the table and its next "Load more" row."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort)
     context = _context(session, principal, filters, cursor or None)
     return page(request, session, principal, "leads/_list_rows.html", context)
 
 
 @router.get("/leads/list/export.csv", response_class=StreamingResponse)
-def export_list(
-    principal: CurrentPrincipal,
-    stage: Filter = "",
-    owner: Filter = "",
-    tag: Filter = "",
-    source: Filter = "",
-    tier: Filter = "",
-    q: Filter = "",
-    sort: Filter = "",
-) -> StreamingResponse:
+def export_list(principal: CurrentPrincipal, filters: QueryFilters) -> StreamingResponse:
     """The list as CSV: the page's filter names and sort, every matching lead (not just the first page)."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort)
     return StreamingResponse(
         lead_csv_chunks(principal.org_id, filters),
         media_type="text/csv; charset=utf-8",
