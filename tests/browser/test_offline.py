@@ -174,18 +174,21 @@ def test_offline_note_is_saved_exactly_once_and_the_server_wins_a_stage_conflict
                 },
             )
             assert lost.status_code == 201, lost.text
-            replays: list[str | None] = []
+            # Only the replayed POST counts: what it says about itself, and that there is exactly one.
+            replays: list[tuple[str, int, str | None]] = []
             page.on(
                 "response",
                 lambda r: (
-                    replays.append(r.headers.get("idempotent-replayed")) if r.url.endswith("/notes") else None
+                    replays.append((r.url, r.status, r.headers.get("idempotent-replayed")))
+                    if r.request.method == "POST" and r.url.endswith("/notes")
+                    else None
                 ),
             )
             ctx.set_offline(False)
             expect(
                 notes.locator("li.note:not(.is-pending)", has_text="Second thoughts on pricing.")
             ).to_have_count(1)
-            assert replays == ["true"], replays
+            assert [(status, replayed) for _, status, replayed in replays] == [(201, "true")], replays
             assert page.evaluate(QUEUE) == []
             assert _notes(lead_id, "Second thoughts on pricing.") == 1
             assert _notes(lead_id) == 2
