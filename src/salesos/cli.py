@@ -139,11 +139,12 @@ def import_csv(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     org: str = typer.Option(..., help="Slug of the organisation to import into"),
     preset: str = typer.Option("", help="hubspot | pipedrive | apollo"),
+    owner: str = typer.Option("", help="Email of the member who gets new leads whose row names no owner"),
 ) -> None:
     """Import leads from a CSV file with the detected mapping, showing a progress bar."""
     from salesos.imports.cli import run_cli_import
 
-    run_cli_import(file, org, preset or None, console)
+    run_cli_import(file, org, preset or None, console, owner=owner or None)
 
 
 @app.command()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from salesos.cli import app
 from salesos.db.session import unit_of_work
 from salesos.jobs.testing import drain
+from salesos.leads.models import Company, Lead
 from salesos.orgs.repository import OrganizationRepository
 from tests.imports.helpers import lead_count
 from tests.web.test_pages import browser, sign_in  # noqa: F401  (browser is a fixture)
@@ -73,3 +75,37 @@ def test_browser_upload_map_start_and_progress(client, browser, world):  # noqa:
     c = browser()
     sign_in(c, world.carol.email)
     assert c.get(url).status_code == 404
+
+
+def test_mapping_screen_gives_unnamed_new_leads_to_the_chosen_owner(client, browser, world):  # noqa: F811
+    b = browser()
+    token = sign_in(b, world.alice.email)
+    content = b"Company,Owner,Stage\nMine,,\nBobs,Bob Brooks,qualified\nNobody's,Zed Unknown,\n"
+    up = b.post("/leads/import", data={"csrf_token": token}, files={"file": ("o.csv", content, "text/csv")})
+    url = up.headers["location"]
+    screen = b.get(url).text
+    # The importer is the proposed owner of new leads without one, as on the new-lead form.
+    assert re.search(rf'<option value="{world.alice.user_id}" selected>Alice Anders</option>', screen)
+    assert "1 of these 3 rows would be set aside" in screen and "Zed Unknown" in screen
+    form = {"csrf_token": token, "col_0": "company_name", "col_1": "owner", "col_2": "stage"}
+    refused = b.post(f"{url}/start", data={**form, "default_owner": "not-an-id"})
+    assert refused.status_code == 422 and "Choose a member who can own leads." in refused.text
+    started = b.post(f"{url}/start", data={**form, "default_owner": str(world.bob.user_id)})
+    assert started.status_code == 303
+    drain()
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        owners = dict(s.execute(select(Company.name, Lead.owner_id).join(Lead.company)).all())
+    assert owners["Mine"] == owners["Bobs"] == world.bob.user_id and "Nobody's" not in owners
+
+
+def test_cli_import_gives_unnamed_new_leads_to_the_owner_named(world, tmp_path):
+    path = tmp_path / "owned.csv"
+    path.write_bytes(b"Company,Owner\nCli Owned,\nCli Named,Alice Anders\n")
+    slug = _slug(world.alice.org_id)
+    result = CliRunner().invoke(app, ["import", str(path), "--org", slug, "--owner", "BOB@a.example"])
+    assert result.exit_code == 0, result.output
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        owners = dict(s.execute(select(Company.name, Lead.owner_id).join(Lead.company)).all())
+    assert (owners["Cli Owned"], owners["Cli Named"]) == (world.bob.user_id, world.alice.user_id)
+    unknown = CliRunner().invoke(app, ["import", str(path), "--org", slug, "--owner", "nobody@a.example"])
+    assert unknown.exit_code == 1 and "nobody@a.example" in unknown.output

@@ -59,7 +59,7 @@ def test_auto_mapping_from_synonyms() -> None:
         "Mobile",
     ]
     assert mapping.auto_mapping(header) == [
-        "company_name", "email", "contact_phone", "website", "first_name", "last_name", "postal_code", "",
+        "company_name", "email", "contact_phone", "website", "first_name", "last_name", "postal_code", "note",
         "",  # a second phone column would overwrite the first
     ]  # fmt: skip
 

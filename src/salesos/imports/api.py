@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -60,13 +61,16 @@ def import_out(job: ImportJob) -> schemas.ImportOut:
     )
 
 
-def upload_out(job: ImportJob) -> schemas.ImportUploadOut:
-    """The new import plus the field list, presets and preview the mapping screen needs."""
+def upload_out(session: Session, job: ImportJob) -> schemas.ImportUploadOut:
+    """The new import plus the field list, presets and checked preview the mapping screen needs."""
+    preview = import_service.preview(session, job)
     return schemas.ImportUploadOut(
         **import_out(job).model_dump(),
         fields=mapping_rules.FIELDS,
         presets=sorted(mapping_rules.PRESETS),
-        preview=import_service.preview(job),
+        preview=preview.rows,
+        preview_reasons=preview.reasons,
+        mapping_problem=preview.problem,
     )
 
 
@@ -94,7 +98,7 @@ async def upload_import(
     job = await run_in_threadpool(
         import_service.create_import, session, principal, file.filename or "", file.file, preset
     )
-    return await run_in_threadpool(upload_out, job)
+    return await run_in_threadpool(upload_out, session, job)
 
 
 @router.post("/imports/{import_id}/start", response_model=schemas.ImportOut)
@@ -103,7 +107,8 @@ def start_import(
 ) -> schemas.ImportOut:
     """Start the import with this mapping; it runs as a background job."""
     job = import_service.import_or_404(session, import_id)
-    return import_out(import_service.start_import(session, job, body.mapping, body.preset))
+    started = import_service.start_import(session, job, body.mapping, body.preset, body.default_owner_id)
+    return import_out(started)
 
 
 @router.get("/imports/{import_id}", response_model=schemas.ImportOut)

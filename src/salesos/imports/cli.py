@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.db.session import set_tenant, unit_of_work
@@ -14,13 +16,20 @@ from salesos.imports.models import ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import runner
+from salesos.imports.service.context import load_context
+from salesos.imports.service.mapping import RowError
 from salesos.jobs.worker import freeze_loaded_code
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 
 
-def run_cli_import(path: Path, slug: str, preset: str | None, console: Console) -> runner.Progress:
-    """Create the import with the auto mapping, run it batch by batch, and print the counts."""
+def run_cli_import(
+    path: Path, slug: str, preset: str | None, console: Console, *, owner: str | None = None
+) -> runner.Progress:
+    """Create the import with the auto mapping, run it batch by batch, and print the counts.
+
+    *owner*: the email of the member who gets the new leads of rows that name no owner.
+    """
     if preset and preset not in mapping_rules.PRESETS:
         raise typer.BadParameter(f"unknown preset; choose one of {', '.join(sorted(mapping_rules.PRESETS))}")
     with unit_of_work() as session:
@@ -29,6 +38,7 @@ def run_cli_import(path: Path, slug: str, preset: str | None, console: Console) 
             console.print(f"[red]No organisation with slug {slug!r}.[/red]")
             raise typer.Exit(1)
         set_tenant(session, org_id)
+        default_owner = _default_owner(session, owner, console)
         principal = Principal(org_id=org_id, role=Role.OWNER, kind="api_key")
         with path.open("rb") as source:
             job = import_service.create_import(session, principal, path.name, source, preset)
@@ -38,6 +48,7 @@ def run_cli_import(path: Path, slug: str, preset: str | None, console: Console) 
             raise typer.Exit(1)
         # Started without the queue: this process is the worker, so nothing is enqueued.
         job.status = ImportStatus.QUEUED
+        job.default_owner_id = default_owner
         import_id, total = job.id, job.total_rows
     console.print(f"{path.name}: {total:,} rows, {job.encoding}, delimiter {job.delimiter!r}")
     columns = (
@@ -64,3 +75,17 @@ def run_cli_import(path: Path, slug: str, preset: str | None, console: Console) 
         f"[yellow]{result.rejected:,} rejected[/yellow] of {result.rows_done:,} rows."
     )
     return result
+
+
+def _default_owner(session: Session, email: str | None, console: Console) -> uuid.UUID | None:
+    """The member *email* names, if they can own leads; exits with the reason otherwise."""
+    if not email:
+        return None
+    if "@" not in email:
+        console.print("[red]--owner takes a member's email.[/red]")
+        raise typer.Exit(1)
+    try:
+        return load_context(session, None).owner(email)
+    except RowError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None

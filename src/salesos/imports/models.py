@@ -37,6 +37,10 @@ class ImportJob(IdMixin, TenantMixin, TimestampMixin, Base):
     # One target field per CSV column ("" = ignored), by position: headers may repeat.
     mapping: Mapped[list[str]] = mapped_column(JSON, default=list)
     preset: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Who gets the new leads of rows that name no owner (None: they stay unassigned).
+    default_owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     status: Mapped[str] = mapped_column(String(16), default=ImportStatus.UPLOADED)
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     # Committed with each batch's leads: a resumed run skips exactly this many records.

@@ -18,6 +18,8 @@ class ImportStartIn(StrictInput):
 
     mapping: Annotated[list[FieldName], Field(max_length=500)]
     preset: str | None = Field(default=None, max_length=32)
+    # Who gets the new leads of rows that name no owner; without it they stay unassigned.
+    default_owner_id: uuid.UUID | None = None
 
 
 class ImportOut(Output):
@@ -28,6 +30,7 @@ class ImportOut(Output):
     header: list[str]
     mapping: list[str]
     preset: str | None
+    default_owner_id: uuid.UUID | None
     status: str
     total_rows: int
     rows_done: int
@@ -44,8 +47,14 @@ class ImportOut(Output):
 
 
 class ImportUploadOut(ImportOut):
-    """The new import with its mapping proposal and a preview of the first 20 mapped rows."""
+    """The new import with its mapping proposal and a preview of the first 20 mapped rows.
+
+    ``preview_reasons[i]`` says why preview row *i* would be rejected (null: it would be imported);
+    ``mapping_problem`` says what the proposed mapping lacks (the rows are checked once it has none).
+    """
 
     fields: dict[str, str]
     presets: list[str]
     preview: list[dict[str, str]]
+    preview_reasons: list[str | None]
+    mapping_problem: str | None

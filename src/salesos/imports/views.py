@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from salesos.api.middleware import allow_large_body
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
-from salesos.errors import DomainError
+from salesos.errors import DomainError, ValidationFailed
 from salesos.imports.api import SizeChecked, uploaded_file
 from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
+from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.orgs.models import Role
+from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import domain_errors
 from salesos.web.pages import page, see_other
 
@@ -49,14 +54,22 @@ async def upload(_size: SizeChecked, request: Request, principal: Writer, sessio
     return see_other(f"/leads/import/{job.id}")
 
 
-def _mapping_context(job: ImportJob, mapping: list[str], preset: str | None) -> dict[str, Any]:
+def _mapping_context(
+    session: Session, job: ImportJob, mapping: list[str], preset: str | None, default_owner: str
+) -> dict[str, Any]:
+    members = MembershipRepository(session).listing()
+    pipeline = ensure_default_pipeline(session)
     return {
         "job": job,
         "mapping": mapping,
         "preset": preset or "",
         "fields": mapping_rules.FIELDS,
         "presets": sorted(mapping_rules.PRESETS),
-        "preview": import_service.preview(job, mapping),
+        "preview": import_service.preview(session, job, mapping),
+        # Viewers can't own work, as on the new-lead form.
+        "owner_choices": [m for m in members if m.user.is_active and Role(m.role).at_least(Role.MEMBER)],
+        "default_owner": default_owner,
+        "pipeline": pipeline,
         "errors": {},
     }
 
@@ -77,16 +90,32 @@ def import_page(
     job = import_service.import_or_404(session, import_id)
     if job.status == ImportStatus.UPLOADED:
         mapping = import_service.apply_preset(job, preset) if preset else job.mapping
-        context = _mapping_context(job, mapping, preset or job.preset)
+        # The importer gets the new leads nobody is named for, as they would a lead they typed in.
+        context = _mapping_context(session, job, mapping, preset or job.preset, str(principal.user_id or ""))
         return page(request, session, principal, "imports/mapping.html", context)
     return page(request, session, principal, "imports/progress.html", _progress_context(job))
 
 
-async def _form_mapping(request: Request, job: ImportJob) -> tuple[list[str], str | None]:
+@dataclass(frozen=True)
+class MappingForm:
+    """The mapping screen as submitted."""
+
+    mapping: list[str]
+    preset: str | None
+    default_owner: str
+
+    def default_owner_id(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.default_owner) if self.default_owner else None
+        except ValueError:
+            raise ValidationFailed("Choose a member who can own leads.", field="default_owner_id") from None
+
+
+async def _form_mapping(request: Request, job: ImportJob) -> MappingForm:
     form = await request.form()
     mapping = [str(form.get(f"col_{i}", "")) for i in range(len(job.header))]
     preset = str(form.get("preset", "")) or None
-    return mapping, preset
+    return MappingForm(mapping, preset, str(form.get("default_owner", "")))
 
 
 @router.post("/leads/import/{import_id}/preview", response_class=HTMLResponse)
@@ -95,8 +124,8 @@ async def preview_fragment(
 ) -> Response:
     """The preview table for the mapping as currently chosen on the screen."""
     job = import_service.import_or_404(session, import_id)
-    mapping, preset = await _form_mapping(request, job)
-    context = _mapping_context(job, mapping, preset)
+    form = await _form_mapping(request, job)
+    context = _mapping_context(session, job, form.mapping, form.preset, form.default_owner)
     return page(request, session, principal, "imports/_preview.html", context)
 
 
@@ -104,11 +133,12 @@ async def preview_fragment(
 async def start(request: Request, import_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
     """Start the import with the chosen mapping, then watch its progress."""
     job = import_service.import_or_404(session, import_id)
-    mapping, preset = await _form_mapping(request, job)
+    form = await _form_mapping(request, job)
     try:
-        import_service.start_import(session, job, mapping, preset)
+        import_service.start_import(session, job, form.mapping, form.preset, form.default_owner_id())
     except DomainError as exc:
-        context = _mapping_context(job, mapping, preset) | {"errors": domain_errors(exc, "mapping")}
+        context = _mapping_context(session, job, form.mapping, form.preset, form.default_owner)
+        context["errors"] = domain_errors(exc, "mapping")
         return page(request, session, principal, "imports/mapping.html", context, exc.status_code)
     return see_other(f"/leads/import/{job.id}")
 

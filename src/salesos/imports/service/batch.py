@@ -28,6 +28,7 @@ from salesos.leads.models import (
     Lead,
     LeadSearchTerm,
     LeadStatusHistory,
+    Note,
     PipelineStage,
 )
 from salesos.leads.repository import ContactRepository
@@ -65,8 +66,11 @@ class BatchResult:
 class _Draft:
     """A lead this batch creates, shaped like ``Lead`` for ``dedup.fill_lead`` until it is inserted."""
 
-    def __init__(self, row: CleanRow, stage: PipelineStage, now: datetime) -> None:
+    def __init__(
+        self, row: CleanRow, stage: PipelineStage, owner_id: uuid.UUID | None, now: datetime
+    ) -> None:
         data, keys = row.data, row.keys
+        self.stage = stage
         self.id = uuid7()
         self.company_id = uuid7()
         company = data.company
@@ -87,10 +91,12 @@ class _Draft:
             )  # fmt: skip
         self.row = {
             "id": self.id, "company_id": self.company_id, "pipeline_id": stage.pipeline_id,
-            "stage_id": stage.id, "owner_id": data.owner_id, "value": data.value, "currency": data.currency,
-            "tier": data.tier, "next_follow_up_at": data.next_follow_up_at,
+            "stage_id": stage.id, "value": data.value, "currency": data.currency,
+            "next_follow_up_at": data.next_follow_up_at, "lost_reason": row.lost_reason,
             "custom_fields": dict(data.custom_fields), "created_at": now, "updated_at": now,
         }  # fmt: skip
+        self.owner_id = owner_id
+        self.tier = data.tier
         self.source = data.source
         self.tags = list(dict.fromkeys(data.tags))
 
@@ -107,7 +113,8 @@ class _Draft:
     def lead_row(self) -> dict[str, Any]:
         """The leads row as it stands after every merge of this batch."""
         contact_id, source, tags = self.primary_contact_id, self.source, self.tags
-        return {**self.row, "primary_contact_id": contact_id, "source": source, "tags": tags}
+        merged = {"owner_id": self.owner_id, "tier": self.tier, "source": source, "tags": tags}
+        return {**self.row, "primary_contact_id": contact_id, **merged}
 
 
 Target = Lead | _Draft
@@ -194,14 +201,41 @@ def _activity(lead_id: uuid.UUID, actor_id: uuid.UUID | None, kind: str, now: da
             "created_at": now, "updated_at": now}  # fmt: skip
 
 
-def store(session: Session, principal: Principal, rows: list[CleanRow], state: RunState) -> BatchResult:
-    """Merge each record into its match or create a lead; flushes, the runner commits the batch."""
+def store(
+    session: Session,
+    principal: Principal,
+    rows: list[CleanRow],
+    state: RunState,
+    default_owner_id: uuid.UUID | None = None,
+) -> BatchResult:
+    """Merge each record into its match or create a lead; flushes, the runner commits the batch.
+
+    *default_owner_id* owns the new leads of records that name no owner.
+    """
     with search.written_by_caller(session):
-        return _store(session, principal, rows, state)
+        return _store(session, principal, rows, state, default_owner_id)
 
 
-def _store(session: Session, principal: Principal, rows: list[CleanRow], state: RunState) -> BatchResult:
-    stage = first_open_stage(ensure_default_pipeline(session))
+def _fill_work(target: Target, row: CleanRow) -> list[str]:
+    """A merge gives an unowned lead the owner its record names, and an untiered lead the tier."""
+    filled = []
+    if target.owner_id is None and row.data.owner_id is not None:
+        target.owner_id = row.data.owner_id
+        filled.append("owner")
+    if target.tier is None and row.data.tier is not None:
+        target.tier = row.data.tier
+        filled.append("tier")
+    return filled
+
+
+def _store(
+    session: Session,
+    principal: Principal,
+    rows: list[CleanRow],
+    state: RunState,
+    default_owner_id: uuid.UUID | None,
+) -> BatchResult:
+    start = first_open_stage(ensure_default_pipeline(session))
     now = utcnow()
     actor = principal.user_id
     index = _existing(session, rows, state)
@@ -209,25 +243,42 @@ def _store(session: Session, principal: Principal, rows: list[CleanRow], state: 
     activities: list[dict[str, Any]] = []
     hints: dict[uuid.UUID, str] = {}
     merged_leads: dict[uuid.UUID, Lead] = {}
+    notes: list[tuple[uuid.UUID, str]] = []
     merged = 0
     for row in rows:
         target = index.find(row)
         if target is None:
-            draft = _Draft(row, stage, now)
+            draft = _Draft(row, row.stage or start, row.data.owner_id or default_owner_id, now)
             drafts.append(draft)
-            activities.append(_activity(draft.id, actor, "created", now, stage_id=str(stage.id)))
+            activities.append(_activity(draft.id, actor, "created", now, stage_id=str(draft.stage.id)))
             hints[draft.id] = "lead.created"
             index.add_lead(draft)
+            if row.note:
+                notes.append((draft.id, row.note))
             continue
         incoming = dedup.incoming_values(row.data, row.keys, row.company_phone)
         filled = dedup.fill_lead(target, incoming, _contact_maker(session, target, now))
+        filled += _fill_work(target, row)
         activities.append(_activity(target.id, actor, "merged", now, source=row.data.source, fields=filled))
+        if row.note:
+            notes.append((target.id, row.note))
         if isinstance(target, Lead):
             merged_leads[target.id] = target
         hints.setdefault(target.id, "lead.updated")
         index.add_lead(target)
         merged += 1
-    _insert(session, principal, drafts, list(merged_leads.values()), stage, activities, now)
+    note_ids = [uuid7() for _ in notes]
+    note_rows = [
+        {"id": note_id, "lead_id": lead_id, "author_id": actor, "body": body, "created_at": now,
+         "updated_at": now}
+        for note_id, (lead_id, body) in zip(note_ids, notes, strict=True)
+    ]  # fmt: skip
+    # The timeline names the note, not its text, as for a note written on the lead page.
+    activities += [
+        _activity(lead_id, actor, "note_added", now, note_id=str(note_id))
+        for note_id, (lead_id, _) in zip(note_ids, notes, strict=True)
+    ]
+    _insert(session, principal, drafts, list(merged_leads.values()), activities, note_rows, now)
     for draft in drafts:
         state.company_lead[draft.company_id.int] = draft.id.int
         if draft.primary_contact is not None:
@@ -257,8 +308,8 @@ def _insert(
     principal: Principal,
     drafts: list[_Draft],
     merged: list[Lead],
-    stage: PipelineStage,
     activities: list[dict[str, Any]],
+    notes: list[dict[str, Any]],
     now: datetime,
 ) -> None:
     bulk = LeadBulkRepository(session)
@@ -273,12 +324,15 @@ def _insert(
     # A merge only fills blanks and adds tags, so a merged lead's terms only grow: add the new ones.
     merged_terms = [{"term": term, "lead_id": lead.id} for lead in merged for term in _terms_of(lead)]
     bulk.insert(LeadSearchTerm, merged_terms, skip_existing=True)
+    # A lead imported as lost has its reason in its history, as a move to a lost stage does.
     history = [
-        {"id": uuid7(), "lead_id": d.id, "from_stage_id": None, "to_stage_id": stage.id,
-         "changed_by_id": principal.user_id, "reason": None, "created_at": now, "updated_at": now}
+        {"id": uuid7(), "lead_id": d.id, "from_stage_id": None, "to_stage_id": d.stage.id,
+         "changed_by_id": principal.user_id, "reason": d.row["lost_reason"], "created_at": now,
+         "updated_at": now}
         for d in drafts
     ]  # fmt: skip
     bulk.insert(LeadStatusHistory, history)
+    bulk.insert(Note, notes)
     bulk.insert(Activity, activities)
 
 

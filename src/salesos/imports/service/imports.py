@@ -21,7 +21,9 @@ from salesos.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.repository import ImportJobRepository, RejectedRowRepository
 from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service import rows as clean_rows
 from salesos.imports.service import sniff
+from salesos.imports.service.context import load_context
 from salesos.jobs import enqueue
 from salesos.leads.export import neutralise
 from salesos.uploads import store_capped
@@ -79,15 +81,60 @@ def apply_preset(job: ImportJob, preset: str | None) -> list[str]:
     return mapping_rules.auto_mapping(job.header, preset if preset in mapping_rules.PRESETS else None)
 
 
-def preview(job: ImportJob, mapping: list[str] | None = None) -> list[dict[str, str]]:
-    """The first 20 records as the lead fields they would fill."""
+@dataclass(frozen=True)
+class Preview:
+    """The first records as the lead fields they fill, and why each would be rejected (None: it wouldn't).
+
+    *problem* is what is wrong with the mapping itself; records aren't checked until it is right.
+    """
+
+    rows: list[dict[str, str]]
+    reasons: list[str | None]
+    problem: str | None
+
+    @property
+    def rejected(self) -> int:
+        return sum(reason is not None for reason in self.reasons)
+
+
+def preview(session: Session, job: ImportJob, mapping: list[str] | None = None) -> Preview:
+    """The first 20 records under *mapping* (default: the job's), checked as the import will check them.
+
+    Only what a record can be told from on its own: whether it merges into an existing lead shows in
+    the import's counts.
+    """
     use = mapping if mapping is not None else job.mapping
-    rows = itertools.islice(sniff.records(Path(job.stored_path), job.encoding, job.delimiter), PREVIEW_ROWS)
-    return [mapping_rules.mapped(cells, use) for cells in rows]
+    width = len(job.header)
+    records = list(
+        itertools.islice(sniff.records(Path(job.stored_path), job.encoding, job.delimiter), PREVIEW_ROWS)
+    )
+    shown = [mapping_rules.mapped(cells, use) for cells in records]
+    problem = mapping_rules.check_mapping(use, width)
+    if problem is not None:
+        return Preview(shown, [None] * len(shown), problem)
+    context = load_context(session, job.default_owner_id)
+    reasons = []
+    for number, cells in enumerate(records, start=1):
+        outcome = clean_rows.clean(number, cells, use, width, context)
+        reasons.append(outcome.reason if isinstance(outcome, clean_rows.Rejected) else None)
+    return Preview(shown, reasons, None)
+
+
+def default_owner(session: Session, user_id: uuid.UUID | None) -> uuid.UUID | None:
+    """*user_id* if that member can own leads; a viewer or a stranger is refused."""
+    if user_id is None:
+        return None
+    if user_id not in load_context(session, None).owners_by_email.values():
+        raise ValidationFailed("Choose a member who can own leads.", field="default_owner_id")
+    return user_id
 
 
 def start_import(
-    session: Session, job: ImportJob, mapping: list[str], preset: str | None = None
+    session: Session,
+    job: ImportJob,
+    mapping: list[str],
+    preset: str | None = None,
+    default_owner_id: uuid.UUID | None = None,
 ) -> ImportJob:
     """Save the (edited) mapping and queue the import job; starting twice is refused."""
     if job.status != ImportStatus.UPLOADED:
@@ -95,6 +142,7 @@ def start_import(
     problem = mapping_rules.check_mapping(mapping, len(job.header))
     if problem:
         raise ValidationFailed(problem, field="mapping")
+    job.default_owner_id = default_owner(session, default_owner_id)
     job.mapping = list(mapping)
     job.preset = preset if preset in mapping_rules.PRESETS else job.preset
     job.status = ImportStatus.QUEUED

@@ -30,6 +30,11 @@ FIELDS = {
     "source": "Source",
     "value": "Deal value",
     "currency": "Currency",
+    "owner": "Owner (member's name or email)",
+    "stage": "Pipeline stage",
+    "lost_reason": "Lost reason",
+    "tier": "Tier (A, B or C)",
+    "note": "Note",
 }
 COMPANY_KEYS = ("website", "domain", "address", "city", "region", "postal_code", "country", "industry")
 CONTACT_KEYS = ("first_name", "last_name", "title", "email", "linkedin_url")
@@ -61,6 +66,11 @@ SYNONYMS = {
     "personlinkedinurl": "linkedin_url", "labels": "tags", "tag": "tags", "leadsource": "source",
     "amount": "value", "dealvalue": "value", "dealamount": "value", "revenue": "value",
     "currencycode": "currency", "dealcurrency": "currency",
+    "leadowner": "owner", "contactowner": "owner", "dealowner": "owner", "accountowner": "owner",
+    "companyowner": "owner", "assignedto": "owner", "salesrep": "owner", "ownername": "owner",
+    "owneremail": "owner", "pipelinestage": "stage", "dealstage": "stage", "leadstage": "stage",
+    "lostreason": "lost_reason", "closedlostreason": "lost_reason", "reasonlost": "lost_reason",
+    "leadtier": "tier", "notes": "note", "comment": "note", "comments": "note", "description": "note",
 }  # fmt: skip
 
 # Vendors' export headers → field; they win over synonyms for the columns they name.
@@ -71,7 +81,8 @@ PRESETS: dict[str, dict[str, str]] = {
         "Mobile Phone Number": "contact_phone", "Website URL": "website", "Company Domain Name": "domain",
         "Job Title": "title", "City": "city", "State/Region": "region", "Postal Code": "postal_code",
         "Country/Region": "country", "Street Address": "address", "Industry": "industry",
-        "Original Source": "source", "LinkedIn URL": "linkedin_url",
+        "Original Source": "source", "LinkedIn URL": "linkedin_url", "Contact owner": "owner",
+        "Deal Stage": "stage", "Closed Lost Reason": "lost_reason",
     },
     "pipedrive": {
         "Organization - Name": "company_name", "Organization - Address": "address",
@@ -79,7 +90,8 @@ PRESETS: dict[str, dict[str, str]] = {
         "Person - First name": "first_name", "Person - Last name": "last_name",
         "Person - Email": "email", "Person - Phone": "contact_phone", "Person - Job title": "title",
         "Deal - Value": "value", "Deal - Currency": "currency", "Deal - Label": "tags",
-        "Lead - Source": "source",
+        "Lead - Source": "source", "Deal - Owner": "owner", "Person - Owner": "owner",
+        "Deal - Stage": "stage", "Deal - Lost reason": "lost_reason",
     },
     "apollo": {
         "Company": "company_name", "Company Name for Emails": "company_name", "First Name": "first_name",
@@ -144,13 +156,21 @@ def _split_tags(raw: str) -> list[str]:
     return list(dict.fromkeys(t.strip()[:50] for t in re.split(r"[;,|]", raw) if t.strip()))
 
 
-def lead_input(cells: list[str], mapping: list[str], width: int) -> dict[str, Any] | None:
-    """The LeadCreateIn body of a record; None for an empty record; RowError when it can't be one."""
+def record_values(cells: list[str], mapping: list[str], width: int) -> dict[str, str] | None:
+    """The record's non-empty values by field; None for an empty record; RowError for a ragged one."""
     if len(cells) > width and any(c.strip() for c in cells[width:]):
         raise RowError(f"The row has {len(cells)} cells; the header has {width}.")
-    values = mapped(cells, mapping)
-    if not values:
-        return None
+    return mapped(cells, mapping) or None
+
+
+def lead_input(cells: list[str], mapping: list[str], width: int) -> dict[str, Any] | None:
+    """The LeadCreateIn body of a record; None for an empty record; RowError when it can't be one."""
+    values = record_values(cells, mapping, width)
+    return None if values is None else lead_body(values)
+
+
+def lead_body(values: dict[str, str]) -> dict[str, Any]:
+    """The LeadCreateIn body of a record's values, without owner and stage (names the org resolves)."""
     name = values.get("company_name")
     if not name:
         raise RowError("company_name: the company name is empty.")
@@ -168,6 +188,8 @@ def lead_input(cells: list[str], mapping: list[str], width: int) -> dict[str, An
         body["contact"] = contact
     if "tags" in values:
         body["tags"] = _split_tags(values["tags"])
+    if "tier" in values:
+        body["tier"] = values["tier"].upper()  # "a" is tier A; anything else gets the schema's reason
     body |= _money(values)
     return body
 

@@ -8,20 +8,32 @@ from pydantic import ValidationError
 
 from salesos.errors import ValidationFailed
 from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service.context import ImportContext
 from salesos.leads import normalize
+from salesos.leads.models import PipelineStage, StageKind
 from salesos.leads.schemas import LeadCreateIn
 from salesos.leads.service import dedup
 from salesos.leads.service import leads as lead_service
 
+NOTE_MAX_CHARS = 20_000
+LOST_REASON_MAX_CHARS = 2000
+
 
 @dataclass(frozen=True)
 class CleanRow:
-    """A record that will become (or merge into) a lead, with the keys it is matched on."""
+    """A record that will become (or merge into) a lead, with the keys it is matched on.
+
+    ``data.owner_id`` is the owner the record names (the import's default owner is for new leads only);
+    ``stage`` is where a new lead starts (None: the pipeline's first open stage).
+    """
 
     row_number: int
     data: LeadCreateIn
     keys: dedup.MatchKeys
     company_phone: str | None
+    stage: PipelineStage | None = None
+    lost_reason: str | None = None
+    note: str | None = None
 
     @property
     def match_domain(self) -> str | None:
@@ -49,23 +61,25 @@ def validation_reason(exc: ValidationError) -> str:
 
 
 def clean(
-    row_number: int, cells: list[str], mapping: list[str], width: int, region: str
+    row_number: int, cells: list[str], mapping: list[str], width: int, context: ImportContext
 ) -> CleanRow | Rejected | None:
     """The record as a checked lead, a rejection with its reason, or None for an empty record."""
     try:
-        body = mapping_rules.lead_input(cells, mapping, width)
-        if body is None:
+        values = mapping_rules.record_values(cells, mapping, width)
+        if values is None:
             return None
+        body = mapping_rules.lead_body(values)
         # Explicit empty collections: pydantic deep-copies a mutable default for every row that lacks one.
         body.setdefault("tags", [])
         body.setdefault("custom_fields", {})
         body["company"].setdefault("tags", [])
         data = LeadCreateIn.model_validate(body)
         # The order of the checks gives the same reason as creating the lead one by one would.
-        keys = dedup.keys_for(data, region)
+        keys = dedup.keys_for(data, context.region)
         company_phone = None
         if data.company is not None:
-            company_phone = lead_service.checked_phone(data.company.phone, region, "company.phone")
+            company_phone = lead_service.checked_phone(data.company.phone, context.region, "company.phone")
+        return _with_work(row_number, data, keys, company_phone, values, context)
     except mapping_rules.RowError as exc:
         return Rejected(row_number, str(exc), cells)
     except ValidationError as exc:
@@ -73,4 +87,29 @@ def clean(
     except ValidationFailed as exc:
         reason = f"{exc.field}: {exc.detail}" if exc.field else exc.detail
         return Rejected(row_number, reason, cells)
-    return CleanRow(row_number, data, keys, company_phone)
+
+
+def _with_work(
+    row_number: int,
+    data: LeadCreateIn,
+    keys: dedup.MatchKeys,
+    company_phone: str | None,
+    values: dict[str, str],
+    context: ImportContext,
+) -> CleanRow:
+    """The clean row with who owns it, where it starts and its note, as the record names them."""
+    lost_reason = _capped(values, "lost_reason", LOST_REASON_MAX_CHARS)
+    note = _capped(values, "note", NOTE_MAX_CHARS)
+    stage = context.stage(values["stage"], lost_reason) if "stage" in values else None
+    if "owner" in values:
+        data.owner_id = context.owner(values["owner"])
+    if stage is None or stage.kind != StageKind.LOST.value:
+        lost_reason = None  # kept only on a lost lead, as a move to an open stage clears it
+    return CleanRow(row_number, data, keys, company_phone, stage, lost_reason, note)
+
+
+def _capped(values: dict[str, str], field: str, limit: int) -> str | None:
+    text = values.get(field)
+    if text is not None and len(text) > limit:
+        raise mapping_rules.RowError(f"{field}: longer than {limit:,} characters.")
+    return text

@@ -19,7 +19,7 @@ from salesos.imports.repository import ImportJobRepository, RejectedRowRepositor
 from salesos.imports.service import batch as batch_store
 from salesos.imports.service import rows, sniff
 from salesos.imports.service.batch import RunState
-from salesos.leads.service import leads as lead_service
+from salesos.imports.service.context import ImportContext, load_context
 from salesos.notifications import triggers as notify_on
 from salesos.orgs.models import Role
 from salesos.realtime.events import publish_after_commit
@@ -55,14 +55,14 @@ def _progress(job: ImportJob) -> Progress:
 
 
 def _clean_batch(
-    job: ImportJob, start: int, batch: list[list[str]], region: str
+    job: ImportJob, start: int, batch: list[list[str]], context: ImportContext
 ) -> tuple[list[rows.CleanRow], list[rows.Rejected]]:
     """Check and normalise every record of the batch in Python; empty records are skipped."""
     cleaned: list[rows.CleanRow] = []
     rejected: list[rows.Rejected] = []
     width = len(job.header)
     for offset, cells in enumerate(batch):
-        outcome = rows.clean(start + offset + 1, cells, job.mapping, width, region)
+        outcome = rows.clean(start + offset + 1, cells, job.mapping, width, context)
         if isinstance(outcome, rows.CleanRow):
             cleaned.append(outcome)
         elif outcome is not None:
@@ -79,9 +79,10 @@ def _run_batch(
         if job is None or job.rows_done != start or job.status != ImportStatus.RUNNING:
             raise _Superseded
         principal = Principal(org_id=org_id, role=Role.MEMBER, kind="api_key", user_id=job.created_by_id)
-        cleaned, rejected = _clean_batch(job, start, batch, lead_service.org_region(session))
+        context = load_context(session, job.default_owner_id)
+        cleaned, rejected = _clean_batch(job, start, batch, context)
         try:
-            result = batch_store.store(session, principal, cleaned, state)
+            result = batch_store.store(session, principal, cleaned, state, context.default_owner_id)
         except ValidationFailed as exc:
             # Only the org's pipeline can refuse a clean record (no open stage): it refuses them all.
             reason = f"{exc.field}: {exc.detail}" if exc.field else exc.detail

@@ -1,0 +1,83 @@
+"""What an import checks a record against: the org's phone region, members and pipeline stages.
+
+A file names owners and stages as people wrote them ("Dana Reyes", "dana@acme.example", "qualified");
+they are matched without regard to case against the members who can own leads and the stages of the
+default pipeline. A name that matches nothing, or more than one member, rejects the record with the
+reason, so the preview and the rejects file say what to fix instead of leads landing in the wrong hands.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from salesos.imports.service.mapping import RowError
+from salesos.leads.models import PipelineStage, StageKind
+from salesos.leads.service import leads as lead_service
+from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.orgs.models import Role
+from salesos.orgs.repository import MembershipRepository
+
+# A name two members share: the record must name one of them by email.
+AMBIGUOUS = uuid.UUID(int=0)
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """The org as one batch (or the preview) of an import sees it."""
+
+    region: str
+    # Casefolded email and name of each member who can own leads (viewers can't) → user id.
+    owners_by_email: dict[str, uuid.UUID]
+    owners_by_name: dict[str, uuid.UUID]
+    stages: dict[str, PipelineStage]
+    stage_names: tuple[str, ...]
+    # Who gets the new leads of records that name no owner; None when that member has left.
+    default_owner_id: uuid.UUID | None
+
+    def owner(self, text: str) -> uuid.UUID:
+        """The member *text* names (an email or a name)."""
+        key = text.strip().casefold()
+        found = self.owners_by_email.get(key) if "@" in key else self.owners_by_name.get(key)
+        if found is None:
+            raise RowError(f"owner: no member who can own leads is called {text.strip()!r}.")
+        if found == AMBIGUOUS:
+            raise RowError(f"owner: more than one member is called {text.strip()!r}; give their email.")
+        return found
+
+    def stage(self, text: str, lost_reason: str | None) -> PipelineStage:
+        """The stage of the default pipeline *text* names; a lost one needs the reason the lead was lost."""
+        stage = self.stages.get(text.strip().casefold())
+        if stage is None:
+            names = ", ".join(self.stage_names)
+            raise RowError(f"stage: the pipeline has no stage {text.strip()!r} (its stages: {names}).")
+        if stage.kind == StageKind.LOST.value and not lost_reason:
+            raise RowError(
+                f"stage: a lead imported as {stage.name} needs a lost reason; map a Lost reason column."
+            )
+        return stage
+
+
+def load_context(session: Session, default_owner_id: uuid.UUID | None) -> ImportContext:
+    """The org's region, owners and stages, read once per batch (members may change during an import)."""
+    by_email: dict[str, uuid.UUID] = {}
+    by_name: dict[str, uuid.UUID] = {}
+    for membership in MembershipRepository(session).listing():
+        user = membership.user
+        if not user.is_active or not Role(membership.role).at_least(Role.MEMBER):
+            continue
+        by_email[user.email.casefold()] = user.id
+        name = user.name.strip().casefold()
+        by_name[name] = AMBIGUOUS if name in by_name else user.id
+    pipeline = ensure_default_pipeline(session)
+    default = default_owner_id if default_owner_id in by_email.values() else None
+    return ImportContext(
+        region=lead_service.org_region(session),
+        owners_by_email=by_email,
+        owners_by_name=by_name,
+        stages={stage.name.casefold(): stage for stage in pipeline.stages},
+        stage_names=tuple(stage.name for stage in pipeline.stages),
+        default_owner_id=default,
+    )
