@@ -55,7 +55,7 @@ class ImportContext:
             raise RowError(f"stage: the pipeline has no stage {text.strip()!r} (its stages: {names}).")
         if stage.kind == StageKind.LOST.value and not lost_reason:
             raise RowError(
-                f"stage: a lead imported as {stage.name} needs a lost reason; map a Lost reason column."
+                f"stage: a lead imported as {stage.name} needs a lost reason (in a Lost reason column)."
             )
         return stage
 
