@@ -75,9 +75,9 @@ def test_hubspot_preset() -> None:
 
 
 def test_check_mapping_and_row_conversion() -> None:
-    assert mapping.check_mapping(["email"], 1) == "Map a column to Company name."
-    assert mapping.check_mapping(["company_name", "nope"], 2) == "Unknown field 'nope'."
-    assert mapping.check_mapping(["company_name"], 2) is not None
+    assert mapping.check_mapping(["email"], ["Email"]) == "Map a column to Company name."
+    assert mapping.check_mapping(["company_name", "nope"], ["Company", "X"]) == "Unknown field 'nope'."
+    assert mapping.check_mapping(["company_name"], ["Company", "X"]) is not None
     body = mapping.lead_input(
         [" Acme ", "Ann Lee", "a;b, a", "$1,200.50"], ["company_name", "full_name", "tags", "value"], 4
     )
@@ -129,4 +129,4 @@ def test_currency_columns_are_recognised() -> None:
     assert mapping.auto_mapping(["Organization - Name", "Deal - Value", "Deal - Currency"], "pipedrive") == [
         "company_name", "value", "currency",
     ]  # fmt: skip
-    assert mapping.check_mapping(["company_name", "currency"], 2) is None
+    assert mapping.check_mapping(["company_name", "currency"], ["Company", "Currency"]) is None

@@ -209,3 +209,33 @@ def test_the_upload_preview_says_which_rows_would_be_set_aside(client, world):
     assert r.json()["mapping_problem"] == "Map a column to Company name." and r.json()["preview_reasons"] == [
         None
     ]
+
+
+@both_databases
+def test_columns_kept_as_custom_fields_land_on_new_leads_and_fill_merged_ones(client, world):
+    first = "Company,Email,Rating\nReviewed,r@reviewed.example,4.5\n"
+    _run(client, world.alice, first, mapping=["company_name", "email", "custom"])
+    content = (
+        "Company,Email,Rating,Reviews , Category\n"
+        "Reviewed,r@reviewed.example,3.9,120,Bakery\n"
+        "New Co,n@new.example,,7,\n"
+    )
+    result = _run(
+        client, world.alice, content, mapping=["company_name", "email", "custom", "custom", "custom"]
+    )
+    assert (result["created"], result["merged"]) == (1, 1)
+    leads = _leads(world.alice.org_id)
+    # A merge adds the fields the lead lacks, keeps the ones it has; names trimmed, empty cells skipped.
+    assert leads["Reviewed"].custom_fields == {"Rating": "4.5", "Reviews": "120", "Category": "Bakery"}
+    assert leads["New Co"].custom_fields == {"Reviews": "7"}
+
+
+def test_custom_field_columns_must_have_distinct_names(client, world):
+    for header, mapping, problem in (
+        ("Company,Rating,rating\n", ["company_name", "custom", "custom"], "Two columns named 'rating'"),
+        ("Company,\n", ["company_name", "custom"], "A column without a name"),
+        (f"Company,{'x' * 65}\n", ["company_name", "custom"], "up to 64 characters"),
+    ):
+        _, started = _start(client, world.alice, header + "Acme,1,2\n", mapping=mapping)
+        assert started.status_code == 422, started.text
+        assert problem in started.json()["detail"], started.json()

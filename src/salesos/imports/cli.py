@@ -42,7 +42,7 @@ def run_cli_import(
         principal = Principal(org_id=org_id, role=Role.OWNER, kind="api_key")
         with path.open("rb") as source:
             job = import_service.create_import(session, principal, path.name, source, preset)
-        problem = mapping_rules.check_mapping(job.mapping, len(job.header))
+        problem = mapping_rules.check_mapping(job.mapping, job.header)
         if problem:
             console.print(f"[red]Can't map the columns automatically: {problem}[/red]")
             raise typer.Exit(1)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from salesos.auth.principal import Principal
 from salesos.db.base import utcnow, uuid7
 from salesos.imports.repository import LeadBulkRepository, LeadKeyRepository
+from salesos.imports.service.mapping import MAX_CUSTOM_FIELDS
 from salesos.imports.service.rows import CleanRow
 from salesos.leads import normalize, search
 from salesos.leads.models import (
@@ -93,8 +94,9 @@ class _Draft:
             "id": self.id, "company_id": self.company_id, "pipeline_id": stage.pipeline_id,
             "stage_id": stage.id, "value": data.value, "currency": data.currency,
             "next_follow_up_at": data.next_follow_up_at, "lost_reason": row.lost_reason,
-            "custom_fields": dict(data.custom_fields), "created_at": now, "updated_at": now,
+            "created_at": now, "updated_at": now,
         }  # fmt: skip
+        self.custom_fields = dict(data.custom_fields)
         self.owner_id = owner_id
         self.tier = data.tier
         self.source = data.source
@@ -113,7 +115,8 @@ class _Draft:
     def lead_row(self) -> dict[str, Any]:
         """The leads row as it stands after every merge of this batch."""
         contact_id, source, tags = self.primary_contact_id, self.source, self.tags
-        merged = {"owner_id": self.owner_id, "tier": self.tier, "source": source, "tags": tags}
+        merged = {"owner_id": self.owner_id, "tier": self.tier, "source": source, "tags": tags,
+                  "custom_fields": self.custom_fields}  # fmt: skip
         return {**self.row, "primary_contact_id": contact_id, **merged}
 
 
@@ -217,8 +220,14 @@ def store(
 
 
 def _fill_work(target: Target, row: CleanRow) -> list[str]:
-    """A merge gives an unowned lead the owner its record names, and an untiered lead the tier."""
+    """A merge gives an unowned lead the owner its record names, an untiered lead the tier, and adds the
+    custom fields the lead lacks (up to the 50 a lead holds)."""
     filled = []
+    room = MAX_CUSTOM_FIELDS - len(target.custom_fields)
+    new_fields = [(k, v) for k, v in row.data.custom_fields.items() if k not in target.custom_fields][:room]
+    if new_fields:
+        target.custom_fields = {**target.custom_fields, **dict(new_fields)}  # JSON columns see reassignment
+        filled.append("custom_fields")
     if target.owner_id is None and row.data.owner_id is not None:
         target.owner_id = row.data.owner_id
         filled.append("owner")

@@ -104,18 +104,22 @@ def preview(session: Session, job: ImportJob, mapping: list[str] | None = None) 
     the import's counts.
     """
     use = mapping if mapping is not None else job.mapping
-    width = len(job.header)
     records = list(
         itertools.islice(sniff.records(Path(job.stored_path), job.encoding, job.delimiter), PREVIEW_ROWS)
     )
-    shown = [mapping_rules.mapped(cells, use) for cells in records]
-    problem = mapping_rules.check_mapping(use, width)
+    # Custom fields under "custom:<column name>", so they can't be taken for a lead field.
+    shown = [
+        mapping_rules.mapped(cells, use)
+        | {f"custom:{k}": v for k, v in mapping_rules.custom_values(cells, use, job.header).items()}
+        for cells in records
+    ]
+    problem = mapping_rules.check_mapping(use, job.header)
     if problem is not None:
         return Preview(shown, [None] * len(shown), problem)
     context = load_context(session, job.default_owner_id)
     reasons = []
     for number, cells in enumerate(records, start=1):
-        outcome = clean_rows.clean(number, cells, use, width, context)
+        outcome = clean_rows.clean(number, cells, use, job.header, context)
         reasons.append(outcome.reason if isinstance(outcome, clean_rows.Rejected) else None)
     return Preview(shown, reasons, None)
 
@@ -139,7 +143,7 @@ def start_import(
     """Save the (edited) mapping and queue the import job; starting twice is refused."""
     if job.status != ImportStatus.UPLOADED:
         raise Conflict("This import has already been started.")
-    problem = mapping_rules.check_mapping(mapping, len(job.header))
+    problem = mapping_rules.check_mapping(mapping, job.header)
     if problem:
         raise ValidationFailed(problem, field="mapping")
     job.default_owner_id = default_owner(session, default_owner_id)

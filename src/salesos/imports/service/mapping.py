@@ -35,7 +35,12 @@ FIELDS = {
     "lost_reason": "Lost reason",
     "tier": "Tier (A, B or C)",
     "note": "Note",
+    "custom": "Custom field (named after the column)",
 }
+# The one field many columns may fill: each becomes a custom field under its column's name.
+CUSTOM = "custom"
+MAX_CUSTOM_FIELDS = 50
+CUSTOM_NAME_MAX_CHARS = 64
 COMPANY_KEYS = ("website", "domain", "address", "city", "region", "postal_code", "country", "industry")
 CONTACT_KEYS = ("first_name", "last_name", "title", "email", "linkedin_url")
 
@@ -128,26 +133,53 @@ def auto_mapping(header: list[str], preset: str | None = None) -> list[str]:
     return result
 
 
-def check_mapping(mapping: list[str], width: int) -> str | None:
-    """Why *mapping* can't be used for a file with *width* columns, or None."""
+def check_mapping(mapping: list[str], header: list[str]) -> str | None:
+    """Why *mapping* can't be used for a file with *header*, or None."""
+    width = len(header)
     if len(mapping) != width:
         return f"Give one field (or nothing) for each of the {width} columns."
     unknown = [f for f in mapping if f and f not in FIELDS]
     if unknown:
         return f"Unknown field {unknown[0]!r}."
-    fields = [f for f in mapping if f]
+    fields = [f for f in mapping if f and f != CUSTOM]
     if len(fields) != len(set(fields)):
         return "Each field can be filled from one column only."
     if "company_name" not in fields:
         return "Map a column to Company name."
+    return _check_custom([name.strip() for name, f in zip(header, mapping, strict=True) if f == CUSTOM])
+
+
+def _check_custom(names: list[str]) -> str | None:
+    if len(names) > MAX_CUSTOM_FIELDS:
+        return f"Keep at most {MAX_CUSTOM_FIELDS} columns as custom fields."
+    if not all(names):
+        return "A column without a name can't be kept as a custom field."
+    too_long = [n for n in names if len(n) > CUSTOM_NAME_MAX_CHARS]
+    if too_long:
+        limit = CUSTOM_NAME_MAX_CHARS
+        return f"A custom field's name is up to {limit} characters; {too_long[0][:40]!r}… is longer."
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            return f"Two columns named {name!r} can't both be kept as custom fields."
+        seen.add(name.casefold())
     return None
+
+
+def custom_values(cells: list[str], mapping: list[str], header: list[str]) -> dict[str, str]:
+    """The record's non-empty custom fields, by their column's name."""
+    return {
+        name.strip(): cell.strip()
+        for name, field, cell in zip(header, mapping, cells, strict=False)
+        if field == CUSTOM and cell.strip()
+    }
 
 
 def mapped(cells: list[str], mapping: list[str]) -> dict[str, str]:
     """The record's non-empty values by field."""
     values = {}
     for field, cell in zip(mapping, cells, strict=False):
-        if field and cell.strip():
+        if field and field != CUSTOM and cell.strip():
             values[field] = cell.strip()
     return values
 

@@ -61,17 +61,17 @@ def validation_reason(exc: ValidationError) -> str:
 
 
 def clean(
-    row_number: int, cells: list[str], mapping: list[str], width: int, context: ImportContext
+    row_number: int, cells: list[str], mapping: list[str], header: list[str], context: ImportContext
 ) -> CleanRow | Rejected | None:
     """The record as a checked lead, a rejection with its reason, or None for an empty record."""
     try:
-        values = mapping_rules.record_values(cells, mapping, width)
+        values = mapping_rules.record_values(cells, mapping, len(header))
         if values is None:
             return None
         body = mapping_rules.lead_body(values)
         # Explicit empty collections: pydantic deep-copies a mutable default for every row that lacks one.
         body.setdefault("tags", [])
-        body.setdefault("custom_fields", {})
+        body["custom_fields"] = mapping_rules.custom_values(cells, mapping, header)
         body["company"].setdefault("tags", [])
         data = LeadCreateIn.model_validate(body)
         # The order of the checks gives the same reason as creating the lead one by one would.

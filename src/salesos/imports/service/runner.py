@@ -60,9 +60,8 @@ def _clean_batch(
     """Check and normalise every record of the batch in Python; empty records are skipped."""
     cleaned: list[rows.CleanRow] = []
     rejected: list[rows.Rejected] = []
-    width = len(job.header)
     for offset, cells in enumerate(batch):
-        outcome = rows.clean(start + offset + 1, cells, job.mapping, width, context)
+        outcome = rows.clean(start + offset + 1, cells, job.mapping, job.header, context)
         if isinstance(outcome, rows.CleanRow):
             cleaned.append(outcome)
         elif outcome is not None:
