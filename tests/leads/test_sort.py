@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -133,6 +135,64 @@ def test_empty_values_come_last_both_ways(client, world):
         assert all(v is None for v in values[first_empty:]), sort
     names = [i["company_name"] for i in _all_pages(client, world, "-score", 3)]
     assert names[:4] == ["Delta", "éclair", "Alpha", "beta"]  # 90, then the 50s newest first
+
+
+# name, tier, score: ties, empty scores, untiered leads, and B and untiered scores above every A's.
+TIERED = [
+    ("a-90", "A", 90),
+    ("a-20", "A", 20),
+    ("b-95", "B", 95),
+    ("a-none", "A", None),
+    ("b-50-first", "B", 50),
+    ("none-99", None, 99),
+    ("c-70", "C", 70),
+    ("b-50-second", "B", 50),
+    ("none-none", None, None),
+    ("c-none", "C", None),
+    ("a-90-later", "A", 90),
+]
+# A, B, C, then untiered; each tier's best score first (ties newest first), its leads without a score last.
+BY_TIER = ["a-90-later", "a-90", "a-20", "a-none", "b-95", "b-50-second", "b-50-first", "c-70", "c-none"]
+BY_TIER += ["none-99", "none-none"]
+# The other way round, except that the leads without a tier or a score stay last.
+BY_TIER_REVERSED = ["c-70", "c-none", "b-50-first", "b-50-second", "b-95", "a-20", "a-90", "a-90-later"]
+BY_TIER_REVERSED += ["a-none", "none-99", "none-none"]
+
+
+def _seed_tiered(client: Any, world: Any) -> None:
+    for name, tier, score in TIERED:
+        body: dict[str, Any] = {"company": {"name": name}, "tags": ["tiers"]}
+        if tier is not None:
+            body["tier"] = tier
+        r = client.post(API, json=body, headers=world.alice.headers)
+        assert r.status_code == 201, r.text
+        if score is not None:
+            with unit_of_work(org_id=world.alice.org_id) as session:
+                lead_id = uuid.UUID(r.json()["id"])
+                session.execute(update(Lead).where(Lead.id == lead_id).values(score=score))
+
+
+@both_databases
+def test_tier_sort_is_tier_then_score_on_every_page_size(client, world):
+    _seed_tiered(client, world)
+    for sort, expected in (("tier", BY_TIER), ("-tier", BY_TIER_REVERSED)):
+        whole = [i["company_name"] for i in _all_pages(client, world, sort, 200, tag="tiers")]
+        assert whole == expected, sort
+        for limit in (1, 2, 3, 4):
+            paged = [i["company_name"] for i in _all_pages(client, world, sort, limit, tag="tiers")]
+            assert paged == expected, (sort, limit)
+
+
+def test_tier_cursor_names_a_tier_and_its_own_sort(client, world):
+    _seed_tiered(client, world)
+    first = client.get(f"{API}?sort=tier&limit=2&tag=tiers", headers=world.alice.headers).json()
+    cursor = first["next_cursor"]
+    data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    assert data["t"] == "A" and data["v"] == 90
+    forged = base64.urlsafe_b64encode(json.dumps({**data, "t": "Z"}).encode()).decode().rstrip("=")
+    for query in (f"sort=-tier&cursor={cursor}", f"sort=score&cursor={cursor}", f"sort=tier&cursor={forged}"):
+        r = client.get(f"{API}?{query}", headers=world.alice.headers)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor", query
 
 
 def test_default_order_is_newest_first_and_old_cursors_still_work(client, world):

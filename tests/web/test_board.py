@@ -146,6 +146,29 @@ def test_filters_and_load_more(client, browser, world):
     assert not shown and len(set(re.findall(r"Paged \d", more.text))) == 3
 
 
+def test_a_filtered_boards_url_gives_the_whole_page_to_back_and_reload(client, browser, world):
+    make_leads(world.alice, 1, name="Needle Unique", owner_id=world.alice.user_id)
+    make_leads(world.alice, 1, name="Other", owner_id=world.alice.user_id)
+    b = browser()
+    sign_in(b, world.alice)
+    owner = str(world.alice.user_id)
+    filters = {"q": "needle", "owner": owner}
+    fragment = b.get("/leads", params=filters, headers=HTMX)
+    assert fragment.text.lstrip().startswith('<div id="board"') and "Needle Unique 0" in fragment.text
+    # HTMX's history restore (Back when it has no snapshot) swaps the answer in for the whole body.
+    restore = b.get("/leads", params=filters, headers={**HTMX, "HX-History-Restore-Request": "true"})
+    page = b.get("/leads", params=filters)
+    for whole in (restore, page):
+        assert "<html" in whole.text and 'id="board-filters"' in whole.text
+        assert 'name="q" type="search" value="needle"' in whole.text
+        assert f'<option value="{owner}" selected>' in whole.text
+        assert "Needle Unique 0" in whole.text and "Other 0" not in whole.text
+    # One URL, two answers: the browser's cache (which Back reads unasked) must not mix them up.
+    for response in (fragment, restore, page):
+        vary = {v.strip().lower() for v in response.headers["vary"].split(",")}
+        assert {"hx-request", "hx-history-restore-request"} <= vary
+
+
 def test_move_writes_history_and_timeline_and_returns_card(client, browser, world):
     (lead_id,) = make_leads(world.alice, 1)
     stages = stages_of(world.alice)

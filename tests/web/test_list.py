@@ -191,7 +191,8 @@ def test_search_as_you_type_gets_just_the_results_and_the_lists_url(client, brow
     make_leads(world.alice, 1, name="Other Co")
     b = browser()
     sign_in(b, world.alice)
-    # The filter form sends every field, empty ones too; the URL pushed back is the list's own.
+    # A request may carry empty fields (app.js leaves them out, a form without it does not); the URL
+    # pushed back is the list's own.
     fragment = b.get(
         PAGE, params={"q": "umbrella", "stage": "", "tag": "", "sort": "company_name"}, headers=HTMX
     )
@@ -243,6 +244,12 @@ def test_rows_are_one_line_with_short_dates_and_tier(client, browser, world):  #
     sign_in(b, world.alice)
     page = b.get(PAGE).text
     assert ">Tier / score<" in page
+    # The column sorts by tier (A first) then score; its first click asks for that, and the rows follow.
+    assert '<a href="/leads/list?sort=tier" class="sort-link">Tier / score</a>' in page
+    by_tier = b.get(f"{PAGE}?sort=tier").text
+    assert 'aria-sort="ascending"><a href="/leads/list?sort=-tier"' in by_tier
+    assert _companies(by_tier)[0] == "Tiered Co 0"
+    assert _companies(b.get(f"{PAGE}?sort=-tier").text)[0] == "Tiered Co 0"  # the untiered leads still last
     rows = re.findall(r'<tr id="row-[^"]+" data-lead-id="[^"]+">(.*?)</tr>', page, re.S)
     cells = next(r for r in rows if "Tiered Co 0" in r)
     assert '<span class="badge badge-tier badge-tier-a">A</span>' in cells

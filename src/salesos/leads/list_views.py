@@ -35,9 +35,9 @@ PAGE_ROWS = 50
 COLUMNS = [
     ("company_name", "Company", False),
     ("value", "Value", True),
-    # Tier is the score's band (A/B/C): one column shows both, so leads tiered by hand without a score still
-    # show theirs, and sorting by score sorts the tiers too.
-    ("score", "Tier / score", True),
+    # One column shows the tier and the score; it sorts by tier (A first, untiered last), then by score
+    # within a tier, best first: a tier is often set by hand or by a campaign, not from the score.
+    ("tier", "Tier / score", False),
     ("next_follow_up_at", "Next follow-up", False),
     ("updated_at", "Updated", True),
     ("created_at", "Created", True),
@@ -206,10 +206,8 @@ def list_page(
         if current is not None:
             filters = view_service.view_filters(current)
     notice = NOTICES.get(done) or _bulk_notice(done, _count(updated), _count(matched), _count(missing))
-    # HTMX's Back (a history restore) wants the whole page, like a reload.
-    results_only = is_htmx(request) and request.headers.get("hx-history-restore-request") != "true"
     return _full_page(
-        request, session, principal, filters, view=current, notice=notice, results_only=results_only
+        request, session, principal, filters, view=current, notice=notice, results_only=is_htmx(request)
     )
 
 

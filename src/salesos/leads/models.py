@@ -156,6 +156,8 @@ class Lead(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_leads_org_id_next_follow_up_at_id", "org_id", "next_follow_up_at", "id"),
         Index("ix_leads_org_id_owner_id_next_follow_up_at", "org_id", "owner_id", "next_follow_up_at", "id"),
         Index("ix_leads_org_id_score_id", "org_id", "score", "id"),
+        # The list sorted by tier: one range per tier, in score order (migration 0027).
+        Index("ix_leads_org_id_tier_score_id", "org_id", "tier", "score", "id"),
         Index("ix_leads_org_id_value_id", "org_id", "value", "id"),
         # Board column totals read only the index (migration 0009); with the id included, also when a
         # search or tag filter picks the leads (PostgreSQL, migration 0022).

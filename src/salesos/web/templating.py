@@ -22,6 +22,9 @@ templates.env.auto_reload = get_settings().env == "development"
 templates.env.globals["version"] = __version__
 templates.env.filters["markdown"] = render_markdown
 templates.env.filters["mask_csrf"] = mask_csrf_token  # a page never carries the bare token
+# One URL answers HTMX with a fragment and a browser with the whole page. Without this the browser's HTTP
+# cache, which Back/Forward reads without asking the server, shows a filter bar's fragment as the page.
+VARY = "HX-Request, HX-History-Restore-Request"
 
 
 def render(
@@ -34,7 +37,9 @@ def render(
     """Render template *name* with the request's principal (if any) available as ``principal``."""
     ctx: dict[str, Any] = {"principal": getattr(request.state, "principal", None)}
     ctx.update(context or {})
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+    return templates.TemplateResponse(
+        request, name, ctx, status_code=status_code, headers={"Vary": VARY, **(headers or {})}
+    )
 
 
 def render_error(

@@ -23,6 +23,11 @@
       { code: "[23]..", swap: true },
       { code: "[45]..", swap: true, error: true },
     ];
+    // Back/Forward to a URL a filter bar pushed reloads that URL, and the server renders its whole page:
+    // the board or list and the filter fields as that URL says. HTMX's own snapshot would bring back the
+    // fields as last typed (not as the URL says) and keeps the leads shown in sessionStorage.
+    window.htmx.config.historyCacheSize = 0;
+    window.htmx.config.refreshOnHistoryMiss = true;
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -32,6 +37,30 @@
     }
     // Errors come back as HTML fragments only when the request says it wants HTML.
     event.detail.headers["Accept"] = "text/html";
+  });
+
+  // A filter bar marked [data-omit-empty] sends only the fields that filter, so the URL it pushes reads
+  // "/leads?q=acme" rather than "/leads?q=acme&owner=&tag=". The server reads a missing field as empty.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (detail.verb !== "get" || !detail.elt.hasAttribute("data-omit-empty")) {
+      return;
+    }
+    Object.keys(detail.parameters).forEach(function (name) {
+      var value = detail.parameters[name];
+      if (typeof value === "string" && value.trim() === "") {
+        delete detail.parameters[name];
+      }
+    });
+  });
+
+  // The same filters sent again (Search's change event when it loses focus, after its input already asked;
+  // the board's resync) would push the URL the page is already on, and Back would seem to do nothing.
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var update = event.detail.history;
+    if (update && update.type === "push" && new URL(update.path, location.href).href === location.href) {
+      update.type = "replace";
+    }
   });
 
   // --- Confirm before destructive form submissions ([data-confirm] on the form) -------------------

@@ -178,13 +178,6 @@
     refresh();
   });
 
-  // hx-history="false" keeps leads out of HTMX's localStorage page cache; Back to an earlier search then
-  // misses that cache, and a plain reload of the URL (the server renders it whole) beats HTMX's partial one.
-  document.addEventListener("htmx:historyCacheMiss", function (event) {
-    event.preventDefault();
-    window.location.reload();
-  });
-
   function init() {
     toggleLost();
     refresh();
