@@ -21,7 +21,6 @@ from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.leads.service.pipelines import ensure_default_pipeline
-from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import domain_errors
 from salesos.web.pages import page, see_other
@@ -57,7 +56,6 @@ async def upload(_size: SizeChecked, request: Request, principal: Writer, sessio
 def _mapping_context(
     session: Session, job: ImportJob, mapping: list[str], preset: str | None, default_owner: str
 ) -> dict[str, Any]:
-    members = MembershipRepository(session).listing()
     pipeline = ensure_default_pipeline(session)
     return {
         "job": job,
@@ -66,8 +64,7 @@ def _mapping_context(
         "fields": mapping_rules.FIELDS,
         "presets": sorted(mapping_rules.PRESETS),
         "preview": import_service.preview(session, job, mapping),
-        # Viewers can't own work, as on the new-lead form.
-        "owner_choices": [m for m in members if m.user.is_active and Role(m.role).at_least(Role.MEMBER)],
+        "owner_choices": MembershipRepository(session).lead_owners(),
         "default_owner": default_owner,
         "pipeline": pipeline,
         "errors": {},

@@ -43,7 +43,8 @@ def render_detail(
     org = OrganizationRepository(session).current()
     user = UserRepository(session).get(principal.user_id) if principal.user_id else None
     can_write = principal.has_role(Role.MEMBER)
-    members = MembershipRepository(session).listing() if can_write else []
+    # Viewers can't own work, so the owner select offers writers only.
+    owners = MembershipRepository(session).lead_owners() if can_write else []
     context: dict[str, Any] = {
         "lead": lead,
         "tz": effective_timezone(user, org),
@@ -57,8 +58,7 @@ def render_detail(
             template=org.whatsapp_template if org else None,
         ),
         "call_outcomes": action_service.CALL_OUTCOMES,
-        # Viewers can't own work, so the owner select offers writers only.
-        "owner_choices": [m for m in members if Role(m.role).at_least(Role.MEMBER)],
+        "owner_choices": owners,
         "stage_errors": {},
         "stage_values": {},
         "note_errors": {},

@@ -21,7 +21,6 @@ from salesos.leads.models import Lead
 from salesos.leads.service import dedup
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import pipelines as pipeline_service
-from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import FormErrors, attempt, domain_errors, validate
 from salesos.web.pages import page, see_other
@@ -46,11 +45,10 @@ def _new_lead_page(
     status_code: int = 200,
     duplicate: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    members = MembershipRepository(session).listing()
     context: dict[str, Any] = {"errors": errors, "values": values, "duplicate": duplicate}
     context["pipelines"] = pipeline_service.list_pipelines(session)
     # Viewers can't own work; the creator is the default owner, so a new lead is on someone's dashboard.
-    context["owner_choices"] = [m for m in members if Role(m.role).at_least(Role.MEMBER)]
+    context["owner_choices"] = MembershipRepository(session).lead_owners()
     values.setdefault("owner", str(principal.user_id or ""))
     return page(request, session, principal, "leads/new.html", context, status_code)
 

@@ -84,6 +84,10 @@ class MembershipRepository(Repository[Membership]):
         """Members of the current org, oldest first."""
         return list(self.session.scalars(self.scoped().order_by(Membership.id)))
 
+    def lead_owners(self) -> list[Membership]:
+        """Members who can own leads and tasks, oldest first: active accounts, viewers excluded."""
+        return [m for m in self.listing() if m.user.is_active and Role(m.role).at_least(Role.MEMBER)]
+
     def page(self, *, limit: int, cursor: str | None) -> Page[Row[Any]]:
         """One page of members with their name and email, newest first (keyset on the time-ordered id)."""
         return MEMBER_PAGE.page(self.session, self.org_id, limit=limit, cursor=cursor)

@@ -17,7 +17,6 @@ from salesos.imports.service.mapping import RowError
 from salesos.leads.models import PipelineStage, StageKind
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service.pipelines import ensure_default_pipeline
-from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository
 
 # A name two members share: the record must name one of them by email.
@@ -64,10 +63,8 @@ def load_context(session: Session, default_owner_id: uuid.UUID | None) -> Import
     """The org's region, owners and stages, read once per batch (members may change during an import)."""
     by_email: dict[str, uuid.UUID] = {}
     by_name: dict[str, uuid.UUID] = {}
-    for membership in MembershipRepository(session).listing():
+    for membership in MembershipRepository(session).lead_owners():
         user = membership.user
-        if not user.is_active or not Role(membership.role).at_least(Role.MEMBER):
-            continue
         by_email[user.email.casefold()] = user.id
         name = user.name.strip().casefold()
         by_name[name] = AMBIGUOUS if name in by_name else user.id

@@ -26,6 +26,7 @@ from salesos.imports.service import sniff
 from salesos.imports.service.context import load_context
 from salesos.jobs import enqueue
 from salesos.leads.export import neutralise
+from salesos.orgs.repository import MembershipRepository
 from salesos.uploads import store_capped
 
 MAX_BYTES = 100 * 1024 * 1024
@@ -128,7 +129,7 @@ def default_owner(session: Session, user_id: uuid.UUID | None) -> uuid.UUID | No
     """*user_id* if that member can own leads; a viewer or a stranger is refused."""
     if user_id is None:
         return None
-    if user_id not in load_context(session, None).owners_by_email.values():
+    if user_id not in {m.user_id for m in MembershipRepository(session).lead_owners()}:
         raise ValidationFailed("Choose a member who can own leads.", field="default_owner_id")
     return user_id
 
