@@ -108,7 +108,8 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             expect(other).to_have_url(f"{live_server}/")
             other.goto("/leads")
             other.locator(".lead-card", has_text="Alpha Widgets").get_by_role("link").click()
-            other.get_by_label("Stage", exact=True).select_option(label="Qualified")
+            other.get_by_role("tab", name="Stage").click()
+            other.get_by_role("combobox", name="Stage", exact=True).select_option(label="Qualified")
             other.get_by_role("button", name="Change stage").click()
             expect(other.get_by_role("status")).to_contain_text("Stage changed.")
             # Committed: the other board shows it within a second, without a reload.
@@ -127,7 +128,8 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             page.get_by_label("New note").fill("Met at the fair.\nWants a demo in May.")
             page.get_by_role("button", name="Add note").click()
             expect(page.locator(".note-body").first).to_have_text("Met at the fair.\nWants a demo in May.")
-            page.get_by_label("Task", exact=True).fill("Send the demo invite")
+            page.get_by_role("tab", name="Task").click()
+            page.get_by_role("textbox", name="Task", exact=True).fill("Send the demo invite")
             page.get_by_label("Due (UTC)").fill("2030-05-02T10:00")
             page.get_by_role("button", name="Add task").click()
             expect(page.locator(".task-list")).to_contain_text("Send the demo invite")
@@ -138,6 +140,7 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             expect(other.get_by_role("status")).to_contain_text("Note added.")
             expect(page.locator("#live-notes")).to_contain_text("demo booked", timeout=LIVE_WITHIN_MS)
             expect(page.locator("#live-notes strong", has_text="demo booked")).to_be_visible()
+            page.evaluate("() => window.scrollTo(0, 0)")
             page.screenshot(path=str(SCREENSHOTS / "lead-detail.png"))
         finally:
             browser.close()

@@ -196,8 +196,7 @@ def test_offline_note_is_saved_exactly_once_and_the_server_wins_a_stage_conflict
             # Conflict: offline, move the lead New → Contacted; meanwhile a teammate moves it to Qualified.
             ctx.set_offline(True)
             page.goto(url)
-            page.get_by_label("Stage", exact=True).select_option(label="Contacted")
-            page.get_by_role("button", name="Change stage").click()
+            page.get_by_role("button", name="Move to Contacted").click()  # the stage path
             expect(page.locator('[data-offline-slot="pending-stages"]')).to_contain_text("Move to Contacted")
             stages = {
                 s["name"]: s["id"]
@@ -220,6 +219,7 @@ def test_offline_note_is_saved_exactly_once_and_the_server_wins_a_stage_conflict
             )
             expect(notice).to_contain_text("This lead moved to Qualified meanwhile.")
             expect(page.locator(".lead-facts")).to_contain_text("Qualified")
+            expect(page.locator(".stage-path [aria-current=step]")).to_contain_text("Qualified")
             assert page.evaluate(QUEUE) == []
             with unit_of_work(write=False) as s:
                 lead = s.get(Lead, uuid.UUID(lead_id))

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from salesos.config import Settings
+from salesos.orgs.models import Role
 from tests.browser.test_notifications import _signed_in
 from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture used by name)
     CHROMIUM,
@@ -73,7 +74,8 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             page.go_back()
             page.get_by_role("heading", name="Delta Dairy", level=1).wait_for()
 
-            # Log a call from the actions bar; the timeline shows it in plain words.
+            # Log a call from the composer's "Log call" tab; the timeline shows it in plain words.
+            page.get_by_role("tab", name="Log call").click()
             page.get_by_label("Call outcome").select_option(label="Left a voicemail")
             page.get_by_label("Minutes").fill("3")
             page.get_by_role("button", name="Log call").click()
@@ -110,13 +112,9 @@ def test_viewer_n_is_not_bound_and_help_says_so(
     require("chromium")
     from playwright.sync_api import expect, sync_playwright
 
-    from salesos.db.session import unit_of_work
-    from salesos.orgs.models import Membership
-
     make_leads(world.alice, 2, name="Viewed Co")
     # Straight in the database: a TestClient app beside the live server would fight over the realtime hub.
-    with unit_of_work(org_id=world.alice.org_id) as session:
-        session.get_one(Membership, world.bob.member_id).role = "viewer"
+    world.bob.set_role(Role.VIEWER)
     errors: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -41,6 +41,11 @@ class Person:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
 
+    def set_role(self, role: Role) -> None:
+        """Give this person *role* in their org, straight in the database (no app, no realtime hint)."""
+        with unit_of_work(org_id=self.org_id) as session:
+            session.get_one(Membership, self.member_id).role = role.value
+
 
 @dataclass
 class World:

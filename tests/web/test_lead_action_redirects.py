@@ -81,8 +81,8 @@ def test_every_action_redirect_is_allowed_by_the_csp(client, browser, world):  #
     assert form_action_allows(csp, f"{WHATSAPP_API}?phone={E164_DIGITS}&text=Hi")
     assert form_action_allows(csp, f"whatsapp://send?phone={E164_DIGITS}&text=Hi")
     # Mail and phone links are plain links, not forms: form-action never applies to them.
-    assert f'<a class="btn btn-secondary" href="tel:+{E164_DIGITS}"' in lead_page.text
-    assert '<a class="btn btn-secondary" href="mailto:' in lead_page.text
+    assert f'<a class="btn btn-secondary btn-small" href="tel:+{E164_DIGITS}"' in lead_page.text
+    assert '<a class="btn btn-secondary btn-small" href="mailto:' in lead_page.text
 
 
 def test_each_whatsapp_click_is_logged_once(client, browser, world):  # noqa: F811

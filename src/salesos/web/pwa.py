@@ -15,10 +15,11 @@ router = APIRouter(include_in_schema=False)
 
 THEME_COLOR = "#4338ca"
 BACKGROUND_COLOR = "#ffffff"
-# What the service worker precaches on install: the offline page's look, and every script a cached lead
-# page loads (all of static/*.js, so a new script is never missing offline).
+# What the service worker precaches on install: the offline page's look, a cached lead page's own styles,
+# and every script a cached lead page loads (all of static/*.js, so a new script is never missing offline).
 SHELL_ASSETS = [
     "/static/app.css",
+    "/static/lead.css",
     "/static/vendor/htmx.min.js",
     *sorted(f"/static/{p.name}" for p in (WEB_DIR / "static").glob("*.js")),
     "/static/icons/icon-192.png",

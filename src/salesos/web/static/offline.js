@@ -250,24 +250,35 @@
     });
   }
 
-  function queueStage(form, root) {
+  // The target stage: the clicked button of the stage path, else the Stage form's select.
+  function stageTarget(form, submitter) {
+    if (submitter && submitter.name === "stage_id") {
+      return { id: submitter.value, name: submitter.getAttribute("data-stage-name") || submitter.textContent.trim() };
+    }
     var select = form.querySelector('select[name="stage_id"]');
+    if (!select || select.selectedIndex < 0) {
+      return null;
+    }
+    var option = select.options[select.selectedIndex];
+    return { id: option.value, name: option.textContent.trim(), select: select, option: option };
+  }
+
+  function queueStage(form, root, submitter) {
+    var target = stageTarget(form, submitter);
     var reason = form.querySelector('textarea[name="lost_reason"]');
-    if (!select) {
+    if (!target) {
       return Promise.resolve(false);
     }
     var leadId = root.getAttribute("data-offline-lead");
-    var target = select.options[select.selectedIndex];
     return allEntries().then(function (all) {
       var expected = seenStage(root, all.filter(function (entry) { return entry.leadId === leadId; }));
-      if (target.value === expected) {
+      if (target.id === expected) {
         return false;
       }
-      var body = { stage_id: target.value, expected_stage_id: expected };
+      var body = { stage_id: target.id, expected_stage_id: expected };
       if (reason && reason.value.trim()) {
         body.lost_reason = reason.value.trim();
       }
-      var name = target.textContent.trim();
       return queue.add({
         scope: scope,
         leadId: leadId,
@@ -276,15 +287,17 @@
         url: "/api/v1/leads/" + leadId,
         body: body,
         key: newKey(),
-        text: "Move to " + name,
-        label: "moving " + leadName() + " to " + name,
+        text: "Move to " + target.name,
+        label: "moving " + leadName() + " to " + target.name,
         createdAt: new Date().toISOString(),
       }).then(function () {
         if (reason) { reason.value = ""; }
         // What the user now sees is the stage they chose; the select keeps showing it.
-        Array.prototype.forEach.call(select.options, function (option) {
-          option.defaultSelected = option === target;
-        });
+        if (target.select) {
+          Array.prototype.forEach.call(target.select.options, function (option) {
+            option.defaultSelected = option === target.option;
+          });
+        }
         return true;
       });
     });
@@ -298,7 +311,7 @@
       return;
     }
     event.preventDefault();
-    var queued = kind === "note" ? queueNote(form, root) : queueStage(form, root);
+    var queued = kind === "note" ? queueNote(form, root) : queueStage(form, root, event.submitter);
     queued.then(function (kept) {
       return renderPending().then(function () {
         slot("queued", "alert alert-success", "status").textContent = kept

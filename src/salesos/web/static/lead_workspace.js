@@ -1,0 +1,100 @@
+/* The lead page's composer tabs and stage path. Tabs follow the WAI-ARIA pattern (arrow keys, Home, End;
+   the tab that opens is the server's choice, e.g. the one whose form was refused). A click on a lost stage
+   in the path opens the Stage tab with that stage chosen and the reason field focused: a lost lead needs a
+   reason, and asking first beats a refused request. Without this script every form shows, and the server
+   asks for the reason. */
+(function () {
+  "use strict";
+
+  var composer = document.querySelector("[data-tabs]");
+
+  function tabs() {
+    return composer ? Array.prototype.slice.call(composer.querySelectorAll("[data-tab]")) : [];
+  }
+
+  function panel(key) {
+    return composer ? composer.querySelector('[data-panel="' + key + '"]') : null;
+  }
+
+  function select(key, focusTab) {
+    var chosen = null;
+    tabs().forEach(function (tab) {
+      var on = tab.getAttribute("data-tab") === key;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      var box = panel(tab.getAttribute("data-tab"));
+      if (box) { box.classList.toggle("is-active", on); }
+      if (on) { chosen = tab; }
+    });
+    if (chosen && focusTab) { chosen.focus(); }
+    return panel(key);
+  }
+
+  function firstField(box) {
+    return box ? box.querySelector("textarea, input:not([type=hidden]), select") : null;
+  }
+
+  // Open a tab for the user to type in: its first field takes the focus and comes into view.
+  function openForTyping(key) {
+    var box = select(key, false);
+    var target = firstField(box);
+    if (target) {
+      target.focus();
+      target.scrollIntoView({ block: "center" });
+    }
+    return box;
+  }
+
+  function setUp() {
+    if (!composer) { return; }
+    var list = composer.querySelector("[data-tab-list]");
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", composer.getAttribute("aria-label") || "Record work");
+    tabs().forEach(function (tab) {
+      tab.setAttribute("role", "tab");
+      var box = panel(tab.getAttribute("data-tab"));
+      if (box) { box.setAttribute("role", "tabpanel"); }
+    });
+    list.addEventListener("click", function (event) {
+      var tab = event.target.closest("[data-tab]");
+      if (tab) { select(tab.getAttribute("data-tab"), true); }
+    });
+    list.addEventListener("keydown", function (event) {
+      var all = tabs();
+      var at = all.indexOf(document.activeElement);
+      if (at < 0) { return; }
+      var next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 }[event.key];
+      if (next === undefined) { return; }
+      event.preventDefault();
+      var tab = all[(next + all.length) % all.length];
+      select(tab.getAttribute("data-tab"), true);
+    });
+    // A link to a panel (#panel-task, e.g. from another page) opens its tab.
+    var fromHash = /^#panel-(\w+)$/.exec(window.location.hash);
+    if (fromHash && panel(fromHash[1])) { openForTyping(fromHash[1]); }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!composer || !event.target.closest) { return; }
+    var opener = event.target.closest("[data-open-tab]");
+    if (opener && panel(opener.getAttribute("data-open-tab"))) {
+      event.preventDefault();
+      openForTyping(opener.getAttribute("data-open-tab"));
+      return;
+    }
+    var lost = event.target.closest('.stage-path button[data-stage-kind="lost"]');
+    var stageSelect = document.getElementById("f-stage_id");
+    if (lost && stageSelect && panel("stage")) {
+      event.preventDefault();
+      stageSelect.value = lost.value;
+      select("stage", false);
+      var reason = document.getElementById("f-lost_reason");
+      if (reason) {
+        reason.focus();
+        reason.scrollIntoView({ block: "center" });
+      }
+    }
+  });
+
+  setUp();
+})();

@@ -1,0 +1,103 @@
+"""The lead workspace in a real browser: the composer's tabs (mouse and keyboard), the stage path (a lost
+stage asks for its reason first), and what a Viewer gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesos.config import Settings
+from salesos.orgs.models import Role
+from tests.browser.test_notifications import _signed_in
+from tests.browser.test_shell import (  # noqa: F401  (live_server is a fixture used by name)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    live_server,
+)
+from tests.support.services import require
+from tests.web.test_board import make_leads
+
+
+def test_composer_tabs_and_stage_path(live_server: str, settings: Settings, world: Any) -> None:  # noqa: F811
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    (lead_id,) = make_leads(world.alice, 1, name="Path Co")
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = _signed_in(browser, live_server, world.alice, errors)
+            page.goto(f"/leads/{lead_id}")
+            tabs = page.get_by_role("tablist", name="Record work on this lead")
+            expect(tabs.get_by_role("tab")).to_have_count(3)  # no phone yet: no call tabs
+            expect(tabs.get_by_role("tab", selected=True)).to_have_text("Note")
+            note, task = page.get_by_label("New note"), page.get_by_role("textbox", name="Task", exact=True)
+            expect(note).to_be_visible()
+            expect(task).to_be_hidden()
+
+            # Keyboard: arrows move along the tabs (wrapping), End goes to the last; the panel follows.
+            tabs.get_by_role("tab", name="Note").focus()
+            page.keyboard.press("ArrowRight")
+            expect(tabs.get_by_role("tab", name="Task")).to_be_focused()
+            expect(task).to_be_visible()
+            expect(note).to_be_hidden()
+            page.keyboard.press("End")
+            expect(tabs.get_by_role("tab", name="Stage")).to_have_attribute("aria-selected", "true")
+            page.keyboard.press("ArrowRight")
+            expect(tabs.get_by_role("tab", name="Note")).to_be_focused()
+            expect(note).to_be_visible()
+
+            # "Add a task" on the Tasks card opens the Task tab with its first field ready.
+            page.get_by_role("link", name="Add a task").click()
+            expect(task).to_be_focused()
+            task.fill("Send the proposal")
+            page.get_by_role("button", name="Add task").click()
+            expect(page.get_by_role("status")).to_contain_text("Task added.")
+            expect(page.locator("#live-tasks")).to_contain_text("Send the proposal")
+
+            # The stage path: an open stage moves in one click; the stages behind it are marked passed.
+            path = page.get_by_role("form", name="Pipeline stages")
+            path.get_by_role("button", name="Move to Contacted").click()
+            expect(page.get_by_role("status")).to_contain_text("Stage changed.")
+            expect(path.locator("[aria-current=step]")).to_have_text("Contacted (current stage)")
+            expect(path.locator(".stage-step.is-passed")).to_have_text(["Move to New"])
+
+            # A lost stage asks for its reason first: the Stage tab opens on Lost, the reason focused.
+            path.get_by_role("button", name="Move to Lost").click()
+            expect(tabs.get_by_role("tab", name="Stage")).to_have_attribute("aria-selected", "true")
+            expect(page.get_by_role("combobox", name="Stage", exact=True)).to_have_value(
+                path.get_by_role("button", name="Move to Lost").get_attribute("value") or ""
+            )
+            reason = page.get_by_label("Lost reason")
+            expect(reason).to_be_focused()
+            expect(page.get_by_role("status")).to_contain_text("Stage changed.")  # nothing was sent yet
+            reason.fill("Chose a cheaper tool")
+            page.get_by_role("button", name="Change stage").click()
+            expect(page.locator("#live-facts")).to_contain_text("Chose a cheaper tool")
+            expect(path.locator("[aria-current=step]")).to_have_text("Lost (current stage)")
+            expect(path.locator(".stage-step.is-passed")).to_have_count(4)  # every open stage
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+def test_a_viewer_sees_the_path_but_no_composer(live_server: str, settings: Settings, world: Any) -> None:  # noqa: F811
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    (lead_id,) = make_leads(world.alice, 1, name="Viewed Co")
+    world.bob.set_role(Role.VIEWER)
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = _signed_in(browser, live_server, world.bob, errors)
+            page.goto(f"/leads/{lead_id}")
+            path = page.get_by_role("group", name="Pipeline stages")
+            expect(path.locator("[aria-current=step]")).to_have_text("New (current stage)")
+            expect(path.get_by_role("button")).to_have_count(0)
+            expect(page.get_by_role("tablist")).to_have_count(0)
+            expect(page.get_by_role("button", name="Add note")).to_have_count(0)
+        finally:
+            browser.close()
+    assert not errors, errors
