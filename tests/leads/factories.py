@@ -53,6 +53,12 @@ def task_id(session: Session, world: World) -> uuid.UUID:
     return work.add_task(session, _alice(world), lead, title="Call Zed", due_at=None, assignee_id=None).id
 
 
+def note_id(session: Session, world: World) -> uuid.UUID:
+    """Id of a note on the org-A lead registered as ``lead_id``; its text is a marker Carol must never see."""
+    lead = leads.lead_or_404(session, world.ids["lead_id"])
+    return work.add_note(session, _alice(world), lead, "Acme Alpha pricing call went well").id
+
+
 def suggestion_id(session: Session, world: World) -> uuid.UUID:
     """Id of an open merge suggestion between two org-A leads the earlier factories made (no new leads)."""
     from sqlalchemy import select

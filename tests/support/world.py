@@ -105,6 +105,7 @@ ID_FACTORIES: dict[str, Callable[[Session, World], uuid.UUID]] = {
     "api_key_id": _api_key,
     "lead_id": lead_factories.lead_id,
     "task_id": lead_factories.task_id,
+    "note_id": lead_factories.note_id,
     "company_id": lead_factories.company_id,
     "contact_id": lead_factories.contact_id,
     "suggestion_id": lead_factories.suggestion_id,

@@ -126,11 +126,11 @@ def reschedule(
     return event
 
 
-def follow_task(session: Session, task: Task) -> None:
-    """Keep a scheduled call on its task's time: a rescheduled task moves its event, a cleared time
-    cancels it (no one is left to call at no time)."""
+def follow_task(session: Session, task: Task, *, deleted: bool = False) -> None:
+    """Keep a scheduled call on its task's time: a rescheduled task moves its event, a cleared time or a
+    deleted task cancels it (no one is left to call at no time)."""
     for event in CalendarEventRepository(session).live_of_task(task.id):
-        if task.due_at is None:
+        if task.due_at is None or deleted:
             event.cancelled_at = utcnow()
         elif task.due_at == event.starts_at:
             continue
@@ -139,6 +139,11 @@ def follow_task(session: Session, task: Task) -> None:
         event.sequence += 1
         session.flush()
         sync.queue_push(session, event)
+
+
+def before_task_deleted(session: Session, task: Task) -> None:
+    """A deleted task's scheduled call is called off everywhere it was pushed."""
+    follow_task(session, task, deleted=True)
 
 
 def before_lead_deleted(session: Session, lead: Lead) -> None:

@@ -70,6 +70,7 @@ def render_detail(
         "schedule_values": {},
         "owner_errors": {},
         "task_edit_errors": {},
+        "note_edits": {},  # note id -> {"errors", "body"} of a refused edit, shown in its open form
         **board.workspace(session, lead),
         "duplicates": merge_service.duplicates_of(session, lead),
         **ctx,

@@ -157,6 +157,32 @@ def add_note(
     return schemas.NoteOut.model_validate(work_service.add_note(session, principal, lead, body.body))
 
 
+@router.get("/leads/{lead_id}/notes/{note_id}", response_model=schemas.NoteOut)
+def get_note(
+    lead_id: uuid.UUID, note_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> schemas.NoteOut:
+    """One note of a lead."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return schemas.NoteOut.model_validate(work_service.note_or_404(session, lead, note_id))
+
+
+@router.patch("/leads/{lead_id}/notes/{note_id}", response_model=schemas.NoteOut)
+def edit_note(
+    lead_id: uuid.UUID, note_id: uuid.UUID, body: schemas.NoteUpdateIn, principal: Writer, session: DbSession
+) -> schemas.NoteOut:
+    """Replace a note's text (its author or an admin); people it newly @mentions are notified."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    note = work_service.note_or_404(session, lead, note_id)
+    return schemas.NoteOut.model_validate(work_service.edit_note(session, principal, lead, note, body.body))
+
+
+@router.delete("/leads/{lead_id}/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_note(lead_id: uuid.UUID, note_id: uuid.UUID, principal: Writer, session: DbSession) -> None:
+    """Delete a note (its author or an admin)."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    work_service.delete_note(session, principal, lead, work_service.note_or_404(session, lead, note_id))
+
+
 @router.get("/leads/{lead_id}/tasks", response_model=PageOut[schemas.TaskOut])
 def list_tasks(
     lead_id: uuid.UUID,
@@ -192,6 +218,22 @@ def update_task(
     task = work_service.task_or_404(session, lead, task_id)
     changes = body.model_dump(exclude_unset=True)
     return schemas.TaskOut.model_validate(work_service.update_task(session, principal, lead, task, changes))
+
+
+@router.get("/leads/{lead_id}/tasks/{task_id}", response_model=schemas.TaskOut)
+def get_task(
+    lead_id: uuid.UUID, task_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> schemas.TaskOut:
+    """One task of a lead."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    return schemas.TaskOut.model_validate(work_service.task_or_404(session, lead, task_id))
+
+
+@router.delete("/leads/{lead_id}/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_task(lead_id: uuid.UUID, task_id: uuid.UUID, principal: Writer, session: DbSession) -> None:
+    """Delete a task; a call scheduled with it is cancelled on every calendar."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    work_service.delete_task(session, principal, lead, work_service.task_or_404(session, lead, task_id))
 
 
 @router.get("/pipelines", response_model=list[schemas.PipelineOut])

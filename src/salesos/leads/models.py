@@ -256,6 +256,8 @@ class Note(IdMixin, TenantMixin, TimestampMixin, Base):
     lead_id: Mapped[uuid.UUID] = _lead_fk()
     author_id: Mapped[uuid.UUID | None] = _user_fk()
     body: Mapped[str] = mapped_column(Text)
+    # When the text last changed (migration 0028); updated_at also moves when a merge re-parents the note.
+    edited_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class Task(IdMixin, TenantMixin, TimestampMixin, Base):

@@ -101,6 +101,10 @@ class NoteIn(StrictInput):
     body: str = Field(min_length=1, max_length=20_000)
 
 
+class NoteUpdateIn(NoteIn):
+    """A note's new text (the whole of it)."""
+
+
 class TaskIn(StrictInput):
     title: str = Field(min_length=1, max_length=200)
     due_at: AwareDatetime | None = None
@@ -214,6 +218,7 @@ class NoteOut(Output):
     author_id: uuid.UUID | None
     body: str
     created_at: datetime
+    edited_at: datetime | None
 
 
 class TaskOut(Output):

@@ -1,4 +1,4 @@
-"""Tasks across leads (/tasks), and a task's edit and reopen actions on the lead page.
+"""Tasks across leads (/tasks), and a task's edit, reopen and delete actions on the lead page.
 
 The dashboard shows today's first few; this page is the whole to-do list: overdue, today, upcoming and
 undated, the reader's own (assigned to them, or unassigned on their leads) or everyone's.
@@ -150,3 +150,11 @@ def reopen_task(lead_id: uuid.UUID, task_id: uuid.UUID, principal: Writer, sessi
     task = work_service.task_or_404(session, lead, task_id)
     work_service.update_task(session, principal, lead, task, {"done": False})
     return see_other(f"/leads/{lead.id}?done=task-reopened#tasks")
+
+
+@router.post("/leads/{lead_id}/tasks/{task_id}/delete")
+def delete_task(lead_id: uuid.UUID, task_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
+    """Delete a task after the page's "Delete…" confirmation (a call scheduled with it is cancelled)."""
+    lead = lead_service.lead_or_404(session, lead_id)
+    work_service.delete_task(session, principal, lead, work_service.task_or_404(session, lead, task_id))
+    return see_other(f"/leads/{lead.id}?done=task-deleted#tasks")

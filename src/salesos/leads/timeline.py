@@ -28,6 +28,7 @@ TASK_WORDS = {
     "task_done": "Completed a task",
     "task_reopened": "Reopened a task",
     "task_updated": "Edited a task",
+    "task_deleted": "Deleted a task",
 }
 
 
@@ -76,6 +77,11 @@ def describe(
     if kind == "note_added":
         quoted = notes.get(str(data.get("note_id")))
         return f"Added a note: “{quoted}”" if quoted else "Added a note (since deleted)"
+    if kind == "note_edited":
+        quoted = notes.get(str(data.get("note_id")))
+        return f"Edited a note: “{quoted}”" if quoted else "Edited a note (since deleted)"
+    if kind == "note_deleted":
+        return "Deleted a note"
     if kind in TASK_WORDS:
         title = tasks.get(str(data.get("task_id")))
         return f"{TASK_WORDS[kind]}: {title}" if title else TASK_WORDS[kind]

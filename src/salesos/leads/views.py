@@ -20,6 +20,7 @@ from salesos.leads.board_repository import BoardRepository
 from salesos.leads.edit_views import router as edit_router
 from salesos.leads.merge_views import router as merge_router
 from salesos.leads.new_lead_views import router as new_lead_router
+from salesos.leads.note_views import router as note_router
 from salesos.leads.repository import PipelineRepository, StageRepository
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import work as work_service
@@ -34,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 # The workspace actions live in their own module; they are served with the rest of the leads pages.
 router.include_router(action_router)
 router.include_router(edit_router)
+router.include_router(note_router)
 # Before /leads/{lead_id}: "/leads/new" is not a lead id.
 router.include_router(new_lead_router)
 router.include_router(task_router)
@@ -57,6 +59,9 @@ NOTICES = {
     "saved": "Changes saved.",
     "task-saved": "Task saved.",
     "task-reopened": "Task reopened.",
+    "task-deleted": "Task deleted.",
+    "note-saved": "Note saved.",
+    "note-deleted": "Note deleted.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",
 }
@@ -252,6 +257,7 @@ def older_notes(
     lead = lead_service.lead_or_404(session, lead_id)
     older = timeline.notes_page(session, lead, cursor)
     context = {"lead": lead, "notes": older.notes, "notes_cursor": older.next_cursor}
+    context["can_write"] = principal.has_role(Role.MEMBER)  # the notes' Edit and Delete… controls
     context["tz"] = reader_timezone(session, principal)
     return page(request, session, principal, "leads/_note_items.html", context)
 

@@ -117,9 +117,18 @@ def _first_name(name: str) -> str:
     return words[0].lower() if words else ""
 
 
-def mentions(session: Session, lead: Lead, note: Note, actor_id: uuid.UUID | None) -> None:
-    """Members @mentioned in a note hear about it (the payload names the note, never its text)."""
+def mentions(
+    session: Session, lead: Lead, note: Note, actor_id: uuid.UUID | None, *, before: str | None = None
+) -> None:
+    """Members @mentioned in a note hear about it (the payload names the note, never its text).
+
+    After an edit (*before* is the old text) only those the edit newly mentions do: fixing a typo must not
+    call everyone in the note again.
+    """
     recipients = mentioned_user_ids(session, note.body)
+    if before is not None:
+        already = set(mentioned_user_ids(session, before))
+        recipients = [user_id for user_id in recipients if user_id not in already]
     notify(session, recipients, registry.MENTION.name, lead=lead, actor_id=actor_id, note_id=note.id)
 
 

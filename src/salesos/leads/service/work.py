@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from salesos.auth.principal import Principal
 from salesos.calendar import service as calendar
 from salesos.db.base import utcnow
-from salesos.errors import NotFound, ValidationFailed
+from salesos.errors import Forbidden, NotFound, ValidationFailed
 from salesos.leads.models import Lead, Note, Task
 from salesos.leads.repository import NoteRepository, TaskRepository
 from salesos.leads.service.leads import follow_up_done, record, require_member
 from salesos.notifications import triggers as notify_on
+from salesos.orgs.models import Role
 
 
 def add_note(session: Session, principal: Principal, lead: Lead, body: str) -> Note:
@@ -25,6 +26,45 @@ def add_note(session: Session, principal: Principal, lead: Lead, body: str) -> N
     record(session, lead, "note_added", principal.user_id, note_id=str(note.id))
     notify_on.mentions(session, lead, note, principal.user_id)
     return note
+
+
+def note_or_404(session: Session, lead: Lead, note_id: uuid.UUID) -> Note:
+    """A note of *lead*; a note of another lead or org is not found."""
+    note = NoteRepository(session).get(note_id)
+    if note is None or note.lead_id != lead.id:
+        raise NotFound("Note not found.")
+    return note
+
+
+def may_change_note(principal: Principal, note: Note) -> bool:
+    """A note is its author's words: only they, or an admin, may change or delete it."""
+    is_author = principal.user_id is not None and principal.user_id == note.author_id
+    return is_author or principal.has_role(Role.ADMIN)
+
+
+def _require_note_rights(principal: Principal, note: Note, verb: str) -> None:
+    if not may_change_note(principal, note):
+        raise Forbidden(f"Only the note's author or an admin can {verb} it.")
+
+
+def edit_note(session: Session, principal: Principal, lead: Lead, note: Note, body: str) -> Note:
+    """Replace a note's text; the timeline records the edit, and people newly @mentioned hear of it."""
+    _require_note_rights(principal, note, "edit")
+    if body == note.body:
+        return note
+    before, note.body, note.edited_at = note.body, body, utcnow()
+    record(session, lead, "note_edited", principal.user_id, note_id=str(note.id))
+    notify_on.mentions(session, lead, note, principal.user_id, before=before)
+    session.flush()
+    return note
+
+
+def delete_note(session: Session, principal: Principal, lead: Lead, note: Note) -> None:
+    """Delete a note; its "Added a note" line stays on the timeline, saying it was deleted since."""
+    _require_note_rights(principal, note, "delete")
+    NoteRepository(session).delete(note)
+    record(session, lead, "note_deleted", principal.user_id, note_id=str(note.id))
+    session.flush()
 
 
 def add_task(
@@ -81,3 +121,11 @@ def update_task(
         record(session, lead, "task_updated", principal.user_id, task_id=str(task.id))
     session.flush()
     return task
+
+
+def delete_task(session: Session, principal: Principal, lead: Lead, task: Task) -> None:
+    """Delete a task; a call scheduled with it comes off the calendars (nobody is left to make it)."""
+    calendar.before_task_deleted(session, task)
+    TaskRepository(session).delete(task)
+    record(session, lead, "task_deleted", principal.user_id, task_id=str(task.id))
+    session.flush()
