@@ -70,6 +70,8 @@ def render_detail(
         "schedule_values": {},
         "owner_errors": {},
         "task_edit_errors": {},
+        "contact_errors": {},
+        "contact_values": {},
         "note_edits": {},  # note id -> {"errors", "body"} of a refused edit, shown in its open form
         **board.workspace(session, lead),
         "duplicates": merge_service.duplicates_of(session, lead),

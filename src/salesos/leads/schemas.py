@@ -86,6 +86,8 @@ class LeadUpdateIn(StrictInput):
     # Why the stage changed (any stage), recorded in the history.
     reason: str | None = Field(default=None, max_length=2000)
     owner_id: uuid.UUID | None = None
+    # A person at the lead's company: who its email, call and WhatsApp reach (null: nobody).
+    primary_contact_id: uuid.UUID | None = None
     value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     source: str | None = Field(default=None, max_length=64)

@@ -1,6 +1,7 @@
 """The lead page's timeline and notes: newest first, a page at a time, each entry in plain words.
 
-An entry says what happened to what: the note's first words, the task's title, the stages moved between.
+An entry says what happened to what: the note's first words, the task's title, the stages moved between,
+the person added.
 Older entries load a page at a time ("Show older"), so a lead with years of history opens as fast as a
 new one and still shows all of it.
 """
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesos.leads.board_repository import BoardRepository, user_names
-from salesos.leads.models import Activity, Lead, Note, Task
+from salesos.leads.models import Activity, Contact, Lead, Note, Task
 from salesos.leads.repository import ActivityRepository, NoteRepository
 from salesos.leads.service.actions import describe as describe_action
 
@@ -59,32 +60,48 @@ def snippet(text: str) -> str:
     return line if len(line) <= SNIPPET_CHARS else line[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
-def describe(
-    kind: str, data: dict[str, Any], stage_names: dict[str, str], notes: dict[str, str], tasks: dict[str, str]
-) -> str:
-    """An activity in plain words; *notes* and *tasks* map ids to the note's first words, the task's title."""
+@dataclass
+class Names:
+    """What the activities of a page refer to, by id: stages, notes (first words), tasks, people."""
+
+    stages: dict[str, str]
+    notes: dict[str, str]
+    tasks: dict[str, str]
+    people: dict[str, str]
+
+
+def describe(kind: str, data: dict[str, Any], names: Names) -> str:
+    """An activity in plain words, naming what it refers to while that still exists."""
     action = describe_action(kind, data)
     if action is not None:
         return action
     if kind == "created":
-        return f"Created in {stage_names.get(data.get('stage_id', ''), 'the pipeline')}"
+        return f"Created in {names.stages.get(data.get('stage_id', ''), 'the pipeline')}"
     if kind == "stage_changed":
-        src = stage_names.get(data.get("from_stage_id", ""), "another stage")
-        dst = stage_names.get(data.get("to_stage_id", ""), "another stage")
+        src = names.stages.get(data.get("from_stage_id", ""), "another stage")
+        dst = names.stages.get(data.get("to_stage_id", ""), "another stage")
         return f"Moved from {src} to {dst}"
     if kind == "updated":
-        return "Changed " + ", ".join(f.replace("_", " ") for f in data.get("fields", []))
+        return "Changed " + ", ".join(f.removesuffix("_id").replace("_", " ") for f in data.get("fields", []))
     if kind == "note_added":
-        quoted = notes.get(str(data.get("note_id")))
+        quoted = names.notes.get(str(data.get("note_id")))
         return f"Added a note: “{quoted}”" if quoted else "Added a note (since deleted)"
     if kind == "note_edited":
-        quoted = notes.get(str(data.get("note_id")))
+        quoted = names.notes.get(str(data.get("note_id")))
         return f"Edited a note: “{quoted}”" if quoted else "Edited a note (since deleted)"
     if kind == "note_deleted":
         return "Deleted a note"
     if kind in TASK_WORDS:
-        title = tasks.get(str(data.get("task_id")))
+        title = names.tasks.get(str(data.get("task_id")))
         return f"{TASK_WORDS[kind]}: {title}" if title else TASK_WORDS[kind]
+    if kind == "contact_added":
+        person = names.people.get(str(data.get("contact_id")))
+        return f"Added a contact: {person}" if person else "Added a contact (since deleted)"
+    if kind == "primary_contact_changed":
+        if not data.get("contact_id"):
+            return "Removed the primary contact"
+        person = names.people.get(str(data.get("contact_id")))
+        return f"Made {person} the primary contact" if person else "Changed the primary contact"
     if kind == "follow_up_done":
         return "Followed up: the follow-up date is cleared"
     return kind.replace("_", " ").capitalize()
@@ -118,21 +135,33 @@ def _task_titles(session: Session, lead: Lead, ids: set[uuid.UUID]) -> dict[str,
     return {str(row.id): row.title for row in rows}
 
 
+def _people(session: Session, lead: Lead, ids: set[uuid.UUID]) -> dict[str, str]:
+    if not ids:
+        return {}
+    stmt = select(Contact.id, Contact.full_name, Contact.email).where(Contact.org_id == lead.org_id)
+    rows = session.execute(stmt.where(Contact.id.in_(ids))).all()
+    return {str(row.id): row.full_name or row.email or "someone unnamed" for row in rows}
+
+
 def timeline_page(
     session: Session, lead: Lead, stage_names: dict[str, str], cursor: str | None = None
 ) -> TimelinePage:
     """A page of the lead's timeline, newest first (a fixed number of queries whatever it holds)."""
     page = ActivityRepository(session).page(lead.id, limit=TIMELINE_PAGE, cursor=cursor)
     activities = page.items
-    notes = _note_snippets(session, lead, _referenced(activities, "note_id"))
-    tasks = _task_titles(session, lead, _referenced(activities, "task_id"))
+    names = Names(
+        stages=stage_names,
+        notes=_note_snippets(session, lead, _referenced(activities, "note_id")),
+        tasks=_task_titles(session, lead, _referenced(activities, "task_id")),
+        people=_people(session, lead, _referenced(activities, "contact_id")),
+    )
     actors = {a.actor_id for a in activities if a.actor_id is not None}
-    names = user_names(BoardRepository(session), actors)
+    actor_names = user_names(BoardRepository(session), actors)
     entries = [
         Entry(
             at=a.created_at,
-            who=names.get(a.actor_id, "Someone") if a.actor_id else "SalesOS",
-            text=describe(a.kind, a.data or {}, stage_names, notes, tasks),
+            who=actor_names.get(a.actor_id, "Someone") if a.actor_id else "SalesOS",
+            text=describe(a.kind, a.data or {}, names),
         )
         for a in activities
     ]

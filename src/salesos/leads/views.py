@@ -17,6 +17,7 @@ from salesos.leads import board, schemas, timeline
 from salesos.leads.action_views import reader_timezone, render_detail
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
+from salesos.leads.contact_views import router as contact_router
 from salesos.leads.edit_views import router as edit_router
 from salesos.leads.merge_views import router as merge_router
 from salesos.leads.new_lead_views import router as new_lead_router
@@ -36,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(action_router)
 router.include_router(edit_router)
 router.include_router(note_router)
+router.include_router(contact_router)
 # Before /leads/{lead_id}: "/leads/new" is not a lead id.
 router.include_router(new_lead_router)
 router.include_router(task_router)
@@ -62,6 +64,8 @@ NOTICES = {
     "task-deleted": "Task deleted.",
     "note-saved": "Note saved.",
     "note-deleted": "Note deleted.",
+    "contact-added": "Contact added.",
+    "primary": "Primary contact changed.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",
 }

@@ -212,6 +212,8 @@ def move_stage(
 
 def update_lead(session: Session, principal: Principal, lead: Lead, changes: dict[str, Any]) -> Lead:
     """Apply a PATCH: plain fields directly, a stage change through move_stage."""
+    if "primary_contact_id" in changes:
+        set_primary_contact(session, principal, lead, changes.pop("primary_contact_id"))
     stage_id = changes.pop("stage_id", None)
     reason = changes.pop("reason", None)
     lost_reason = changes.pop("lost_reason", None)
@@ -247,6 +249,29 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
         record(session, lead, "updated", principal.user_id, fields=sorted(changed))
         if "owner_id" in changed:
             notify_on.lead_assigned(session, lead, principal.user_id)
+    return lead
+
+
+def set_primary_contact(
+    session: Session, principal: Principal, lead: Lead, contact_id: uuid.UUID | None
+) -> Lead:
+    """Make a person at the lead's company the one its email, call and WhatsApp reach (None: nobody)."""
+    if contact_id == lead.primary_contact_id:
+        return lead
+    if contact_id is not None:
+        contact = ContactRepository(session).get(contact_id)
+        if contact is None or contact.company_id != lead.company_id:
+            raise ValidationFailed("Choose a person at the lead's company.", field="primary_contact_id")
+    lead.primary_contact_id = contact_id
+    session.flush()
+    session.expire(lead, ["primary_contact"])  # the joined relationship follows the new id on next read
+    record(
+        session,
+        lead,
+        "primary_contact_changed",
+        principal.user_id,
+        contact_id=str(contact_id) if contact_id else None,
+    )
     return lead
 
 
