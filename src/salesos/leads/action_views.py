@@ -15,7 +15,7 @@ from salesos.calendar import service as calendar
 from salesos.calendar.models import CalendarEvent
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
-from salesos.leads import board
+from salesos.leads import board, follow_ups
 from salesos.leads.models import Lead
 from salesos.leads.service import actions as action_service
 from salesos.leads.service import leads as lead_service
@@ -71,6 +71,8 @@ def render_detail(
         "owner_errors": {},
         "task_edit_errors": {},
         "contact_errors": {},
+        "follow_up_errors": {},
+        "follow_up_choices": follow_ups.CHOICES,
         "contact_values": {},
         "note_edits": {},  # note id -> {"errors", "body"} of a refused edit, shown in its open form
         **board.workspace(session, lead),

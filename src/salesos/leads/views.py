@@ -19,6 +19,7 @@ from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
 from salesos.leads.contact_views import router as contact_router
 from salesos.leads.edit_views import router as edit_router
+from salesos.leads.follow_up_views import router as follow_up_router
 from salesos.leads.merge_views import router as merge_router
 from salesos.leads.new_lead_views import router as new_lead_router
 from salesos.leads.note_views import router as note_router
@@ -38,6 +39,7 @@ router.include_router(action_router)
 router.include_router(edit_router)
 router.include_router(note_router)
 router.include_router(contact_router)
+router.include_router(follow_up_router)
 # Before /leads/{lead_id}: "/leads/new" is not a lead id.
 router.include_router(new_lead_router)
 router.include_router(task_router)
@@ -66,6 +68,8 @@ NOTICES = {
     "note-deleted": "Note deleted.",
     "contact-added": "Contact added.",
     "primary": "Primary contact changed.",
+    "follow-up": "Follow-up planned.",
+    "follow-up-cleared": "Follow-up cleared.",
     "merged": "Leads merged.",
     "dismissed": "Marked as not a duplicate.",
 }

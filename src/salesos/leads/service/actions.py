@@ -174,6 +174,8 @@ def describe(kind: str, data: dict[str, Any]) -> str | None:
         return "Moved a scheduled call"
     if kind == "updated" and data.get("fields") == ["owner_id"]:
         return "Changed the owner"
+    if kind == "updated" and data.get("fields") == ["next_follow_up_at"]:
+        return "Changed the next follow-up"
     if kind == "lead_merged":
         return f"Merged the duplicate lead {data.get('company') or 'another lead'} into this one"
     if kind == "merged":

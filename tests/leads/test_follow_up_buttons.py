@@ -1,0 +1,95 @@
+"""The lead page's follow-up buttons: the dates they mean, in the reader's zone, off weekends; a chosen
+time; clearing it; and what a refused time or a viewer changes (nothing)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from salesos.db.session import unit_of_work
+from salesos.leads.follow_ups import CHOICES, planned
+from salesos.leads.models import Lead
+from salesos.orgs.models import Role
+from tests.web import test_board
+from tests.web.test_board import make_leads, sign_in
+
+browser = test_board.browser  # the fixture, shared with the board tests
+
+# Wednesday 2 December 2026, 22:30 UTC: already Thursday in Tokyo.
+WEDNESDAY_NIGHT = datetime(2026, 12, 2, 22, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("choice", "tz", "expected"),
+    [
+        ("tomorrow", "UTC", datetime(2026, 12, 3, 9, 0, tzinfo=UTC)),
+        ("3d", "UTC", datetime(2026, 12, 7, 9, 0, tzinfo=UTC)),  # Saturday -> Monday
+        ("1w", "UTC", datetime(2026, 12, 9, 9, 0, tzinfo=UTC)),
+        ("2w", "UTC", datetime(2026, 12, 16, 9, 0, tzinfo=UTC)),
+        ("tomorrow", "Asia/Tokyo", datetime(2026, 12, 4, 0, 0, tzinfo=UTC)),  # Friday 9:00 in Tokyo
+        ("tomorrow", "America/New_York", datetime(2026, 12, 3, 14, 0, tzinfo=UTC)),
+        ("3d", "Asia/Tokyo", datetime(2026, 12, 7, 0, 0, tzinfo=UTC)),  # Sunday -> Monday 9:00 Tokyo
+    ],
+)
+def test_what_each_choice_means(choice: str, tz: str, expected: datetime) -> None:
+    when = planned(choice, tz, WEDNESDAY_NIGHT)
+    assert when == expected
+    local = when.astimezone(ZoneInfo(tz))
+    assert local.weekday() < 5 and (local.hour, local.minute) == (9, 0)
+
+
+def test_an_unknown_choice_is_refused() -> None:
+    with pytest.raises(KeyError):
+        planned("someday", "UTC", WEDNESDAY_NIGHT)
+    assert set(CHOICES) == {"tomorrow", "3d", "1w", "2w"}
+
+
+def _follow_up(world, lead_id):  # type: ignore[no-untyped-def]
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        return s.get_one(Lead, lead_id).next_follow_up_at
+
+
+def test_buttons_a_chosen_time_and_clearing(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1, name="Follow Co")
+    b = browser()
+    token = sign_in(b, world.alice)
+    url = f"/leads/{lead_id}/follow-up"
+
+    page = b.get(f"/leads/{lead_id}").text
+    assert all(f'name="choice" value="{key}"' in page for key in CHOICES)
+    r = b.post(url, data={"choice": "1w", "csrf_token": token})
+    assert r.status_code == 303 and "Follow-up planned." in b.get(r.headers["location"]).text
+    when = _follow_up(world, lead_id)
+    assert when is not None and when.weekday() < 5 and (when.hour, when.minute) == (9, 0)
+
+    for bad in ({"choice": "at", "at": ""}, {"choice": "at", "at": "next tuesday"}, {"choice": "someday"}):
+        refused = b.post(url, data={**bad, "csrf_token": token})
+        assert refused.status_code == 422 and 'id="f-at-error"' in refused.text, bad
+        assert _follow_up(world, lead_id) == when
+
+    chosen = b.post(url, data={"choice": "at", "at": "2031-03-04T15:30", "csrf_token": token})
+    assert chosen.status_code == 303 and _follow_up(world, lead_id) == datetime(
+        2031, 3, 4, 15, 30, tzinfo=UTC
+    )
+    page = b.get(f"/leads/{lead_id}").text
+    assert "Changed the next follow-up" in page and "4 Mar 2031, 15:30" in page
+
+    cleared = b.post(url, data={"choice": "clear", "csrf_token": token})
+    assert cleared.status_code == 303 and _follow_up(world, lead_id) is None
+    assert "Follow-up cleared." in b.get(cleared.headers["location"]).text
+
+
+def test_a_viewer_has_no_buttons_and_can_not_post(client, browser, world):
+    (lead_id,) = make_leads(world.alice, 1, name="Viewed Co")
+    world.bob.set_role(Role.VIEWER)
+    b = browser()
+    token = sign_in(b, world.bob)
+    assert 'name="choice"' not in b.get(f"/leads/{lead_id}").text
+    assert (
+        b.post(f"/leads/{lead_id}/follow-up", data={"choice": "tomorrow", "csrf_token": token}).status_code
+        == 403
+    )
+    assert _follow_up(world, uuid.UUID(str(lead_id))) is None
