@@ -248,8 +248,10 @@ def test_viewer_sees_a_read_only_board_and_cannot_move(client, browser, world):
 
 def test_another_orgs_lead_is_not_found(client, browser, world):
     lead_id = world.ids["lead_id"]
-    task_id = world.ids["task_id"]
+    task_id, note_id = world.ids["task_id"], world.ids["note_id"]
+    contact_id = world.ids["contact_id"]
     stage = stages_of(world.alice)["Qualified"]
+    notes_before = count_rows(world.alice, Note, lead_id=lead_id)
     b = browser()
     token = sign_in(b, world.carol)
     board = b.get("/leads")
@@ -263,11 +265,17 @@ def test_another_orgs_lead_is_not_found(client, browser, world):
         (f"/leads/{lead_id}/notes", {"body": "sneaky"}),
         (f"/leads/{lead_id}/tasks", {"title": "sneaky"}),
         (f"/leads/{lead_id}/tasks/{task_id}/done", {}),
+        (f"/leads/{lead_id}/tasks/{task_id}/delete", {}),
+        (f"/leads/{lead_id}/notes/{note_id}/edit", {"body": "sneaky"}),
+        (f"/leads/{lead_id}/notes/{note_id}/delete", {}),
+        (f"/leads/{lead_id}/contacts", {"first_name": "Sneaky"}),
+        (f"/leads/{lead_id}/contacts/{contact_id}/primary", {}),
+        (f"/leads/{lead_id}/follow-up", {"choice": "tomorrow"}),
     ]:
         response = b.post(path, data={**data, "csrf_token": token})
         assert response.status_code == 404, (path, response.status_code)
     assert all(marker not in board.text for marker in world.markers_a)
-    assert count_rows(world.alice, Note, lead_id=lead_id) == 0
+    assert count_rows(world.alice, Note, lead_id=lead_id) == notes_before
     assert count_rows(world.alice, Task, lead_id=lead_id) == 1
     # Carol's own board moves only her stages: org A's stage id is unknown to her lead.
     (own,) = make_leads(world.carol, 1)
