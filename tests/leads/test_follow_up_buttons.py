@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 
 from salesos.db.session import unit_of_work
 from salesos.leads.follow_ups import CHOICES, planned
-from salesos.leads.models import Lead
+from salesos.leads.models import Activity, Lead
 from salesos.orgs.models import Role
 from tests.web import test_board
 from tests.web.test_board import make_leads, sign_in
+from tests.web.test_lead_composer import _lead_with_phone
 
 browser = test_board.browser  # the fixture, shared with the board tests
 
@@ -93,3 +95,32 @@ def test_a_viewer_has_no_buttons_and_can_not_post(client, browser, world):
         == 403
     )
     assert _follow_up(world, uuid.UUID(str(lead_id))) is None
+
+
+def _call_logs(world, lead_id) -> int:  # type: ignore[no-untyped-def]
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        stmt = select(func.count()).where(Activity.lead_id == lead_id, Activity.kind == "call_logged")
+        return int(s.scalar(stmt) or 0)
+
+
+def test_logging_a_call_can_plan_the_next_follow_up(client, browser, world):
+    lead_id = _lead_with_phone(world.alice)
+    b = browser()
+    token = sign_in(b, world.alice)
+    url = f"/leads/{lead_id}/actions/call"
+    assert 'name="follow_up"' in b.get(f"/leads/{lead_id}").text
+
+    refused = b.post(url, data={"outcome": "connected", "follow_up": "someday", "csrf_token": token})
+    assert refused.status_code == 422 and 'id="f-follow_up-error"' in refused.text
+    assert _call_logs(world, lead_id) == 0 and _follow_up(world, lead_id) is None
+
+    logged = b.post(url, data={"outcome": "connected", "follow_up": "2w", "csrf_token": token})
+    assert logged.status_code == 303 and _call_logs(world, lead_id) == 1
+    when = _follow_up(world, lead_id)
+    assert when is not None and when.weekday() < 5 and (when.hour, when.minute) == (9, 0)
+    page = b.get(f"/leads/{lead_id}").text
+    assert f"Keep {when.day} " in page  # the next call offers to keep the follow-up still to come
+
+    # Without a choice a call keeps a follow-up still to come.
+    b.post(url, data={"outcome": "voicemail", "csrf_token": token})
+    assert _call_logs(world, lead_id) == 2 and _follow_up(world, lead_id) == when

@@ -13,6 +13,7 @@ from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
 from salesos.calendar import service as calendar
 from salesos.calendar.models import CalendarEvent
+from salesos.db.base import utcnow
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
 from salesos.leads import board, follow_ups
@@ -73,6 +74,10 @@ def render_detail(
         "contact_errors": {},
         "follow_up_errors": {},
         "follow_up_choices": follow_ups.CHOICES,
+        # What logging a call leaves in place: a follow-up still to come (a due one is cleared).
+        "follow_up_kept": lead.next_follow_up_at
+        if lead.next_follow_up_at and lead.next_follow_up_at > utcnow()
+        else None,
         "contact_values": {},
         "note_edits": {},  # note id -> {"errors", "body"} of a refused edit, shown in its open form
         **board.workspace(session, lead),
@@ -111,19 +116,26 @@ def log_call(
     outcome: Text = "",
     duration_minutes: Text = "",
     notes: Text = "",
+    follow_up: Text = "",
 ) -> Response:
-    """Log a call: outcome, minutes and optional notes (kept as a note)."""
+    """Log a call: outcome, minutes, optional notes (kept as a note) and, if chosen, the next follow-up."""
     lead = lead_service.lead_or_404(session, lead_id)
-    values = {"outcome": outcome, "duration_minutes": duration_minutes, "notes": notes}
+    values = dict(outcome=outcome, duration_minutes=duration_minutes, notes=notes, follow_up=follow_up)
     try:
         with attempt(session):
             try:
                 minutes = int(duration_minutes) if duration_minutes.strip() else None
             except ValueError:
                 raise ValidationFailed("Enter whole minutes.", field="duration_minutes") from None
+            if follow_up and follow_up not in follow_ups.CHOICES:
+                raise ValidationFailed("Choose when to follow up.", field="follow_up")
             action_service.log_call(
                 session, principal, lead, outcome=outcome, minutes=minutes, notes=notes.strip()[:20000]
             )
+            if follow_up:
+                # After the call clears a due follow-up: the next one is the plan the call led to.
+                when = follow_ups.planned(follow_up, reader_timezone(session, principal), utcnow())
+                lead_service.update_lead(session, principal, lead, {"next_follow_up_at": when})
     except DomainError as exc:
         errors: FormErrors = domain_errors(exc, "outcome")
         return _refused(request, session, principal, lead, exc, call_errors=errors, call_values=values)
