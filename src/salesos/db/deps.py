@@ -1,4 +1,4 @@
-"""The request boundary: one session per request, finished before the response is sent."""
+"""The request boundary: one session per request; a write is committed before the response is sent."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from salesos.db.session import AppSession, open_session
 from salesos.errors import DomainError
 
+log = structlog.get_logger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WROTE_KEY = "wrote"
 
@@ -51,6 +53,26 @@ def _write_gate(session: Session) -> contextlib.AbstractAsyncContextManager[Any]
     return gate
 
 
+def _release_read(session: Session) -> None:
+    """End a read-only request's session without holding up its response or the event loop.
+
+    Closing returns the connection to the pool, which resets it with a ROLLBACK. On SQLite that is a
+    call into the library; on PostgreSQL it is a round trip to the server, and the event loop (every
+    other request of this process) would wait for it. So there it runs in a worker thread, not awaited:
+    the rows were read, nothing was written, and the response need not wait for the reset.
+    """
+    if not session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+        session.close()
+        return
+    released = asyncio.get_running_loop().run_in_executor(None, session.close)
+    released.add_done_callback(_log_failed_release)
+
+
+def _log_failed_release(released: asyncio.Future[None]) -> None:
+    if not released.cancelled() and released.exception() is not None:
+        log.error("read_session_release_failed", error=repr(released.exception()))
+
+
 def _finish(session: Session, *, commit: bool) -> None:
     try:
         if commit:
@@ -66,7 +88,7 @@ async def get_db(request: Request) -> AsyncIterator[AppSession]:
 
     Async on purpose: every sync dependency costs a threadpool hop (a thread wake-up, ~0.2 ms here).
     Opening a session does no I/O; a request that wrote commits in the threadpool; a read-only
-    request just returns its connection, whose reset is a ROLLBACK of a read transaction.
+    request returns its connection (``_release_read``).
     """
     write = request.method not in SAFE_METHODS
     session = open_session(write=write)
@@ -83,7 +105,7 @@ async def get_db(request: Request) -> AsyncIterator[AppSession]:
         if _has_writes(session):
             await run_in_threadpool(_finish, session, commit=True)
         else:
-            session.close()
+            _release_read(session)
 
 
 # scope="function": the session is finished before the response goes out, so a failed commit is a
