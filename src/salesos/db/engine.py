@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from salesos.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # anyio's default threadpool size: at most this many sessions are open at once.
 SQLITE_POOL_SIZE = 40
+# A PostgreSQL connection used this recently is not pinged before its next use (_ping_idle_connections).
+ALIVE_BYPASS_SECONDS = 0.5
+LAST_USED_KEY = "salesos_last_used"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -37,6 +42,34 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check a pooled connection before use only if it sat idle: a restarted server costs no request.
+
+    ``pool_pre_ping`` would check every checkout, one more round trip per request. A connection that
+    was working less than ALIVE_BYPASS_SECONDS ago is trusted instead, as HikariCP does
+    (``aliveBypassWindowMs``); a dead one is replaced by the pool (DisconnectionError makes it retry).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_conn: Any, record: Any) -> None:
+        record.info[LAST_USED_KEY] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[LAST_USED_KEY] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        last_used = record.info.get(LAST_USED_KEY)
+        if last_used is not None and time.monotonic() - last_used < ALIVE_BYPASS_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create an engine for *url* with the project's connection settings."""
     parsed = make_url(url)
@@ -55,7 +88,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    _ping_idle_connections(engine)
+    return engine
 
 
 @lru_cache
