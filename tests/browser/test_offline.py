@@ -138,6 +138,13 @@ def test_offline_note_is_saved_exactly_once_and_the_server_wins_a_stage_conflict
             expect(pending).to_contain_text("Pending sync")
             expect(pending).to_contain_text("Called from the car park.")
             assert _notes(lead_id) == 0
+            # A form the queue does not keep stays on the page, typed text and all, and says why.
+            page.get_by_role("tab", name="Task").click()
+            page.get_by_role("textbox", name="Task", exact=True).fill("Send the brochure")
+            page.get_by_role("button", name="Add task").click()
+            expect(page.locator('[data-offline-slot="not-sent"]')).to_contain_text("You are offline")
+            expect(page.get_by_role("textbox", name="Task", exact=True)).to_have_value("Send the brochure")
+            expect(page).to_have_url(url)
             # It survives a reload of the offline copy.
             page.goto(url)
             expect(pending).to_contain_text("Called from the car park.")

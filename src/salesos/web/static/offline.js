@@ -303,10 +303,28 @@
     });
   }
 
+  // Any other form sent with no connection would leave the page for the browser's error page, and what
+  // was typed with it. It stays, and says why nothing happened.
+  function holdUnsendable(event) {
+    var form = event.target;
+    var method = (form.getAttribute("method") || "get").toLowerCase();
+    if (method !== "post" || event.defaultPrevented) {
+      return;
+    }
+    event.preventDefault();
+    slot("not-sent", "alert alert-error", "alert").textContent =
+      "You are offline, so this was not sent. Try again when you are back online"
+      + (leadRoot() ? " (new notes and stage changes are kept on this device until then)." : ".");
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var kind = form && form.getAttribute ? form.getAttribute("data-offline") : null;
     var root = leadRoot();
+    if (form && form.getAttribute && !(kind && root) && mustQueue()) {
+      holdUnsendable(event);
+      return;
+    }
     if (!kind || !root || !mustQueue() || event.defaultPrevented) {
       return;
     }
