@@ -54,6 +54,26 @@
     });
   });
 
+  // Search asks as you type; when it then loses focus its change event would ask again for the very URL
+  // the page is on. That second request is dropped (a submit or any other field still asks).
+  function sameFilters(parameters, path) {
+    var wanted = new URLSearchParams();
+    Object.keys(parameters).sort().forEach(function (name) { wanted.append(name, parameters[name]); });
+    var current = new URLSearchParams(location.search);
+    current.sort();
+    return new URL(path, location.href).pathname === location.pathname && wanted.toString() === current.toString();
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var trigger = detail.triggeringEvent;
+    var fromSearch = trigger && trigger.type === "change" && trigger.target && trigger.target.type === "search";
+    if (detail.verb === "get" && detail.elt.hasAttribute("data-omit-empty") && fromSearch
+        && sameFilters(detail.parameters, detail.path)) {
+      event.preventDefault();
+    }
+  });
+
   // The same filters sent again (Search's change event when it loses focus, after its input already asked;
   // the board's resync) would push the URL the page is already on, and Back would seem to do nothing.
   document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
