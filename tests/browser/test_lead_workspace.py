@@ -101,3 +101,43 @@ def test_a_viewer_sees_the_path_but_no_composer(live_server: str, settings: Sett
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_working_through_a_list_lead_by_lead(live_server: str, settings: Settings, world: Any) -> None:  # noqa: F811
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    for name, value in (("Small Co", 100), ("Big Co", 9000), ("Mid Co", 500), ("Other Co", 700)):
+        make_leads(world.alice, 1, name=name, value=value, tags=["other" if name == "Other Co" else "hot"])
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = _signed_in(browser, live_server, world.alice, errors)
+            # The list of "hot" leads, biggest first: Big, Mid, Small (Other is not tagged hot).
+            page.goto("/leads/list?tag=hot&sort=-value")
+            page.locator("#list-results").get_by_role("link", name="Big Co 0").click()
+            expect(page.get_by_role("heading", name="Big Co 0", level=1)).to_be_visible()
+            back = page.get_by_role("link", name="← Back to the list")
+            expect(back).to_have_attribute("href", "/leads/list?tag=hot&sort=-value")
+            page.get_by_role("link", name="Next: Mid Co 0").click()
+            expect(page.get_by_role("heading", name="Mid Co 0", level=1)).to_be_visible()
+
+            # Work on the lead (a form posts and the page comes back): the way on is still there.
+            page.get_by_label("New note").fill("Asked for a quote.")
+            page.get_by_role("button", name="Add note").click()
+            expect(page.get_by_role("status")).to_contain_text("Note added.")
+            page.get_by_role("link", name="Next: Small Co 0").click()
+            expect(page.get_by_role("heading", name="Small Co 0", level=1)).to_be_visible()
+            expect(page.locator("[data-next-lead-slot]")).to_contain_text("The last lead of the list")
+
+            # Opened from the board, a lead belongs to no list: no Next, and Back goes to the pipeline.
+            page.goto("/leads")
+            page.locator(".lead-card", has_text="Other Co 0").get_by_role("link").click()
+            expect(page.get_by_role("heading", name="Other Co 0", level=1)).to_be_visible()
+            expect(page.get_by_role("link", name="← Pipeline")).to_be_visible()
+            page.wait_for_timeout(300)
+            expect(page.locator("[data-next-lead]")).to_have_count(0)
+        finally:
+            browser.close()
+    assert not errors, errors

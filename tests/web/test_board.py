@@ -256,7 +256,12 @@ def test_another_orgs_lead_is_not_found(client, browser, world):
     token = sign_in(b, world.carol)
     board = b.get("/leads")
     assert board.status_code == 200
-    for path in (f"/leads/{lead_id}", f"/leads/{lead_id}/card", f"/leads/board/column/{stage}"):
+    for path in (
+        f"/leads/{lead_id}",
+        f"/leads/{lead_id}/card",
+        f"/leads/board/column/{stage}",
+        f"/leads/list/next?after={lead_id}",
+    ):
         response = b.get(path)
         assert response.status_code == 404, path
         assert all(marker not in response.text for marker in world.markers_a), path

@@ -19,6 +19,7 @@ from salesos.leads.export import lead_csv_chunks
 from salesos.leads.models import SavedView
 from salesos.leads.repository import LeadRepository, PipelineRepository, SavedViewRepository
 from salesos.leads.service import bulk as bulk_service
+from salesos.leads.service import leads as lead_service
 from salesos.leads.service import saved_views as view_service
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.leads.sorting import DEFAULT_SORT, SortSpec
@@ -227,6 +228,22 @@ def more_rows(
     """The next rows of the table and its next "Load more" row."""
     context = _context(session, principal, filters, cursor or None)
     return page(request, session, principal, "leads/_list_rows.html", context)
+
+
+@router.get("/leads/list/next", response_class=HTMLResponse)
+def next_lead(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    filters: QueryFilters,
+    after: uuid.UUID,
+) -> Response:
+    """The lead after *after* in the list these filters describe: the lead page's "Next" link."""
+    lead = lead_service.lead_or_404(session, after)
+    following = LeadRepository(session).next_after(filters, lead.id)
+    query = urlencode(filter_params(filters))
+    context = {"following": following, "list_url": "/leads/list" + (f"?{query}" if query else "")}
+    return page(request, session, principal, "leads/_next_lead.html", context)
 
 
 @router.get("/leads/list/export.csv", response_class=StreamingResponse)

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Uuid, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, Uuid, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from salesos.db.base import uuid_text
 from salesos.db.pagination import Page, paginate
-from salesos.db.repository import Repository
+from salesos.db.repository import Repository, column_rows
 from salesos.leads import search, search_repository
 from salesos.leads.models import (
     Activity,
@@ -26,7 +26,7 @@ from salesos.leads.models import (
     Task,
 )
 from salesos.leads.schemas import LeadFilters
-from salesos.leads.sorting import SortSpec, sorted_page
+from salesos.leads.sorting import SortSpec, cursor_at, sorted_page
 
 
 class PipelineRepository(Repository[Pipeline]):
@@ -153,16 +153,35 @@ class LeadRepository(Repository[Lead]):
 
         *text_ids*: the ids come as canonical text, for a JSON response, instead of ``uuid.UUID``.
         """
-        stmt = (
+        stmt = self._list_rows(text_ids)
+        for condition in self._conditions(filters):
+            stmt = stmt.where(condition)
+        return sorted_page(self.session, stmt, SortSpec.parse(filters.sort), limit=limit, cursor=cursor)
+
+    def _list_rows(self, text_ids: bool = False) -> Select[Any]:
+        return (
             self.scoped(*(LEAD_LIST_JSON_COLUMNS if text_ids else LEAD_LIST_COLUMNS))
             # The company's own org_id bound too: it lets SQLite walk the companies' name index for
             # the company sort (it does not carry leads.org_id = ? across the join by itself).
             .join(Company, (Company.id == Lead.company_id) & (Company.org_id == self.org_id))
             .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
         )
-        for condition in self._conditions(filters):
-            stmt = stmt.where(condition)
-        return sorted_page(self.session, stmt, SortSpec.parse(filters.sort), limit=limit, cursor=cursor)
+
+    def next_after(self, filters: LeadFilters, lead_id: uuid.UUID) -> Row[Any] | None:
+        """The lead after *lead_id* in the list *filters* describe, in its order; None at its end.
+
+        *lead_id* need not match the filters any more: a lead just moved out of a "New" list by the
+        person working it still has its place in the order, and the next one is after that place.
+        """
+        spec = SortSpec.parse(filters.sort)
+        here = self._list_rows().where(Lead.id == lead_id)
+        if spec.by_company:
+            here = here.add_columns(spec.expression().label("sort_value"))
+        rows = column_rows(self.session, here.limit(1))
+        if not rows:
+            return None
+        following = self.page(filters, limit=1, cursor=cursor_at(spec, rows[0])).items
+        return following[0] if following else None
 
     def matching_ids(
         self, filters: LeadFilters, *, after: uuid.UUID | None, up_to: uuid.UUID | None, limit: int

@@ -134,6 +134,16 @@ def decode_sorted_cursor(spec: SortSpec, cursor: str) -> SortPosition:
         raise ValidationFailed("Invalid cursor", field="cursor") from exc
 
 
+def cursor_at(spec: SortSpec, row: Any) -> str:
+    """The cursor of a page that ends with *row*: what follows it in *spec*'s order comes next.
+
+    *row* is a list row (with ``sort_value``, the database's lower-cased name, for the company sort).
+    """
+    if spec.by_id:
+        return encode_cursor(uuid.UUID(str(row.id)))
+    return encode_sorted_cursor(spec, _position(spec, row))
+
+
 def sorted_page(
     session: Session, stmt: Select[Any], spec: SortSpec, *, limit: int, cursor: str | None
 ) -> Page[Any]:

@@ -96,5 +96,37 @@
     }
   });
 
+  // The way through the list the lead was opened from (list.js keeps its query for this tab): "Back to the
+  // list" and "Next: …". Only while the person goes from the list to leads and from lead to lead; opened
+  // from anywhere else, the page forgets that list.
+  var LIST_KEY = "salesos.lead-list";
+
+  function followList() {
+    var grid = document.querySelector("[data-offline-lead]");
+    var slot = document.querySelector("[data-next-lead-slot]");
+    if (!grid || !slot || !window.fetch || document.documentElement.hasAttribute("data-offline-copy")) { return; }
+    var query, came = "";
+    try {
+      query = window.sessionStorage.getItem(LIST_KEY);
+      came = document.referrer ? new URL(document.referrer).pathname : "";
+    } catch (e) { return; }
+    if (query === null) { return; }
+    if (came !== "/leads/list" && !/^\/leads\/[0-9a-f-]{36}(\/|$)/.test(came)) {
+      window.sessionStorage.removeItem(LIST_KEY);
+      return;
+    }
+    var back = document.getElementById("lead-back");
+    if (back) {
+      back.setAttribute("href", "/leads/list" + (query ? "?" + query : ""));
+      back.textContent = "← Back to the list";
+    }
+    var url = "/leads/list/next?after=" + encodeURIComponent(grid.getAttribute("data-offline-lead")) + (query ? "&" + query : "");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { slot.innerHTML = html; })
+      .catch(function () { /* offline: no Next */ });
+  }
+
+  followList();
   setUp();
 })();

@@ -252,4 +252,15 @@
   document.addEventListener("salesos:resync", function () {
     notice("The list may have changed while you were away. Reload it to see the latest.");
   });
+
+  // Opening a lead from here makes this list the one its page steps through ("Next: …", lead_workspace.js):
+  // the filters and sort, never a lead's data, kept for this tab only.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest('#list-results a[href^="/leads/"]') : null;
+    var results = document.getElementById("list-results");
+    if (!link || !results || !/^\/leads\/[0-9a-f-]{36}$/.test(link.getAttribute("href"))) { return; }
+    try {
+      window.sessionStorage.setItem("salesos.lead-list", results.getAttribute("data-query") || "");
+    } catch (e) { /* storage off: the lead page just offers no Next */ }
+  });
 })();
