@@ -1,6 +1,6 @@
 /* Keyboard shortcuts on app pages: / search (this page's, else the lead list's), j/k move between board
-   cards or list rows, Enter opens one, n new lead (where the page offers one), e edit (a lead's edit page),
-   ? lists them. Loaded from app.html; CSP forbids inline JS. */
+   cards or list rows (j on a lead opened from the list: its next lead), Enter opens one, n new lead (where
+   the page offers one), e edit (a lead's edit page), ? lists them. Loaded from app.html; CSP forbids inline JS. */
 (function () {
   "use strict";
 
@@ -12,7 +12,7 @@
   // [key, what it does, shown only when this says the page has it (optional)]
   var SHORTCUTS = [
     ["/", "Search (this page's search box, or the lead list's)"],
-    ["j", "Next lead (board card or list row)"],
+    ["j", "Next lead (board card, list row, or the list's next lead on a lead's page)"],
     ["k", "Previous lead (board card or list row)"],
     ["Enter", "Open the focused lead"],
     ["n", "New lead", function () { return !!newLeadLink(); }],
@@ -137,6 +137,14 @@
     return true;
   }
 
+  // On a lead opened from the List, its "Next: …" link (lead_workspace.js) is where j goes.
+  function nextLead() {
+    var link = document.querySelector("#main a[data-next-lead]");
+    if (!link) { return false; }
+    window.location.assign(link.getAttribute("href"));
+    return true;
+  }
+
   function openCard(card) {
     var link = card.querySelector("a[href]");
     if (!link) { return false; }
@@ -151,7 +159,7 @@
     var active = document.activeElement;
     switch (event.key) {
       case "/": handled = focusSearch(); break;
-      case "j": handled = moveFocus(1); break;
+      case "j": handled = moveFocus(1) || nextLead(); break;
       case "k": handled = moveFocus(-1); break;
       case "n": handled = newLead(); break;
       case "e": handled = focusEdit(); break;
