@@ -206,3 +206,30 @@ def test_the_checklist_follows_the_org_and_goes_once_done(client, browser, world
     page = b.get("/").text
     assert page.count('class="is-done"') == 2 and "Add your first leads <span" in page
     assert "No leads yet" not in page and "1 lead" in page
+
+
+def test_a_due_follow_up_moves_on_from_the_dashboard(client, browser, world):  # noqa: F811
+    alice = world.alice
+    due = make_leads(alice, 1, "Snooze Co", owner_id=alice.user_id)[0]
+    _set(alice, due, next_follow_up_at=datetime.now(UTC) - timedelta(hours=1))
+    b = browser()
+    token = sign_in(b, alice)
+    page = b.get("/").text
+    assert "Move the follow-up of Snooze Co 0 to </span>tomorrow" in page
+    moved = b.post(
+        f"/leads/{due}/follow-up", data={"choice": "3d", "return_to": "dashboard", "csrf_token": token}
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == "/?done=follow-up#follow-h"
+    page = b.get(moved.headers["location"]).text
+    assert "Follow-up moved." in page and "Snooze Co" not in page  # no longer due today
+    with unit_of_work(write=False, org_id=alice.org_id) as session:
+        when = session.get_one(Lead, due).next_follow_up_at
+    assert when is not None and when > datetime.now(UTC) + timedelta(days=2) and when.weekday() < 5
+
+    # A viewer sees their day but has nothing to move.
+    _set(alice, due, next_follow_up_at=datetime.now(UTC) - timedelta(hours=1), owner_id=world.bob.user_id)
+    world.bob.set_role(Role.VIEWER)
+    viewer = browser()
+    sign_in(viewer, world.bob)
+    page = viewer.get("/").text
+    assert "Snooze Co 0" in page and "Move the follow-up" not in page

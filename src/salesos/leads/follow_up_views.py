@@ -29,8 +29,12 @@ def set_follow_up(
     session: DbSession,
     choice: Text = "",
     at: Text = "",
+    return_to: Text = "",
 ) -> Response:
-    """Plan the next follow-up from a quick choice (9:00 on a working day, the reader's time) or a time."""
+    """Plan the next follow-up from a quick choice (9:00 on a working day, the reader's time) or a time.
+
+    *return_to* ``dashboard``: back to the dashboard's follow-ups (its snooze buttons); else the lead's page.
+    """
     lead = lead_service.lead_or_404(session, lead_id)
     tz = reader_timezone(session, principal)
     if choice == CLEAR:
@@ -46,4 +50,7 @@ def set_follow_up(
             errors = {"at": "Choose a date and time, or one of the buttons."}
             return render_detail(request, session, principal, lead, 422, follow_up_errors=errors)
     lead_service.update_lead(session, principal, lead, {"next_follow_up_at": when})
-    return see_other(f"/leads/{lead.id}?done={'follow-up-cleared' if when is None else 'follow-up'}")
+    done = "follow-up-cleared" if when is None else "follow-up"
+    if return_to == "dashboard":
+        return see_other(f"/?done={done}#follow-h")
+    return see_other(f"/leads/{lead.id}?done={done}")

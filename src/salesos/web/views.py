@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from salesos.auth.deps import UserPrincipal
@@ -14,6 +16,7 @@ from salesos.campaigns.views import router as campaigns_router
 from salesos.db.deps import DbSession
 from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
+from salesos.leads import follow_ups
 from salesos.leads.dashboard import today
 from salesos.leads.list_views import router as lead_list_router
 from salesos.leads.pipeline_views import router as pipeline_views_router
@@ -42,8 +45,17 @@ UPCOMING = {
 }
 
 
+# What the dashboard's own buttons did (``?done=``).
+NOTICES = {"follow-up": "Follow-up moved.", "follow-up-cleared": "Follow-up cleared."}
+
+
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, principal: UserPrincipal, session: DbSession) -> Response:
+def dashboard(
+    request: Request,
+    principal: UserPrincipal,
+    session: DbSession,
+    done: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
     """Your day (tasks and follow-ups due), the pipeline at a glance, and the getting-started checklist."""
     user = UserRepository(session).get(principal.user_id)  # type: ignore[arg-type]
     org = OrganizationRepository(session).current()
@@ -55,6 +67,10 @@ def dashboard(request: Request, principal: UserPrincipal, session: DbSession) ->
         "members": MembershipRepository(session).count(),
         "invitations": None,
         "api_keys": None,
+        "notice": NOTICES.get(done),
+        "can_write": principal.has_role(Role.MEMBER),
+        # The follow-ups' snooze buttons (the lead page's quick choices, bar the longest).
+        "snooze_choices": dict(list(follow_ups.CHOICES.items())[:3]),
     }
     if principal.has_role(Role.ADMIN):
         context["invitations"] = len(InvitationRepository(session).pending())
