@@ -37,6 +37,10 @@ async def lead_filters(
     created_after: AwareDatetime | None = None,
     created_before: AwareDatetime | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Company, contact name or email")] = None,
+    follow_up: Annotated[
+        schemas.FollowUpFilter | None,
+        Query(description="`due`: a follow-up planned for now or earlier; `none`: none planned"),
+    ] = None,
     sort: Annotated[
         schemas.LeadSort, Query(description="Order: a field, `-` prefix for descending; empty values last")
     ] = "-created_at",
@@ -51,6 +55,7 @@ async def lead_filters(
         created_after=created_after,
         created_before=created_before,
         q=q,
+        follow_up=follow_up,
         sort=sort,
     )
 

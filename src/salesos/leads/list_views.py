@@ -57,7 +57,7 @@ def _uuid(raw: str) -> uuid.UUID | None:
 
 
 def list_filters(
-    stage: str, owner: str, tag: str, source: str, tier: str, q: str, sort: str
+    stage: str, owner: str, tag: str, source: str, tier: str, q: str, sort: str, follow_up: str = ""
 ) -> schemas.LeadFilters:
     """The query string as lead filters: unreadable values filter nothing, an unknown sort is the default."""
     data: dict[str, Any] = {
@@ -67,6 +67,7 @@ def list_filters(
         "source": source.strip()[:64] or None,
         "tier": tier if tier in ("A", "B", "C") else None,
         "q": q.strip()[:200] or None,
+        "follow_up": follow_up if follow_up in ("due", "none") else None,
     }
     try:
         return schemas.LeadFilters.model_validate({**data, "sort": sort or DEFAULT_SORT})
@@ -82,9 +83,10 @@ async def query_filters(
     tier: Filter = "",
     q: Filter = "",
     sort: Filter = "",
+    follow_up: Filter = "",
 ) -> schemas.LeadFilters:
     """The list's filters from the query string, for the page, its rows and its export (async: no hop)."""
-    return list_filters(stage, owner, tag, source, tier, q, sort)
+    return list_filters(stage, owner, tag, source, tier, q, sort, follow_up)
 
 
 QueryFilters = Annotated[schemas.LeadFilters, Depends(query_filters)]
@@ -99,6 +101,7 @@ def filter_params(filters: schemas.LeadFilters, *, sort: bool = True) -> dict[st
         "source": filters.source or "",
         "tier": filters.tier or "",
         "q": filters.q or "",
+        "follow_up": filters.follow_up or "",
     }
     if sort and filters.sort != DEFAULT_SORT:
         params["sort"] = filters.sort
@@ -275,9 +278,10 @@ def bulk_action(
     tier: Text = "",
     q: Text = "",
     sort: Text = "",
+    follow_up: Text = "",
 ) -> Response:
     """Apply one bulk action to the ticked leads, or to every lead matching the filters."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up)
     chosen = [i for i in (_uuid(v) for v in ids) if i is not None]
     values: dict[str, Any] = {"stage_id": stage_id, "lost_reason": lost_reason, "owner_id": owner_id}
     values |= {"bulk_tag": bulk_tag, "ids": [str(i) for i in chosen]}
@@ -356,9 +360,10 @@ def save_view(
     tier: Text = "",
     q: Text = "",
     sort: Text = "",
+    follow_up: Text = "",
 ) -> Response:
     """Save the current filters and sort under a name; then show the list through the new view."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort)
+    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up)
     kept = filters.model_dump(
         mode="json", include=set(schemas.SavedViewFilters.model_fields), exclude_none=True
     )

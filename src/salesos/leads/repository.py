@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, Uuid, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
-from salesos.db.base import uuid_text
+from salesos.db.base import utcnow, uuid_text
 from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository, column_rows
 from salesos.leads import search, search_repository
@@ -233,6 +233,10 @@ class LeadRepository(Repository[Lead]):
             conditions.append(Lead.created_at >= f.created_after)
         if f.created_before is not None:
             conditions.append(Lead.created_at < f.created_before)
+        if f.follow_up == "due":
+            conditions.append(Lead.next_follow_up_at <= utcnow())
+        elif f.follow_up == "none":
+            conditions.append(Lead.next_follow_up_at.is_(None))
         if f.tag:
             conditions.append(search_repository.tagged(self.org_id, search.tag_term(f.tag)))
         if f.q:

@@ -249,6 +249,9 @@ LeadSort = Literal[
 ]  # fmt: skip
 
 
+FollowUpFilter = Literal["due", "none"]
+
+
 class LeadFilters(StrictInput):
     """Query filters of the lead list (all optional, combined with AND), and its order."""
 
@@ -260,6 +263,8 @@ class LeadFilters(StrictInput):
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
     q: str | None = Field(default=None, max_length=200)
+    # "due": a follow-up planned for now or earlier (a rep's queue); "none": no follow-up planned at all.
+    follow_up: FollowUpFilter | None = None
     # Not a filter: the list's order (``-`` = descending; empty values always last). Bulk updates ignore it.
     sort: LeadSort = "-created_at"
 
@@ -353,6 +358,7 @@ class SavedViewFilters(StrictInput):
     source: str | None = Field(default=None, max_length=64)
     tier: Tier | None = None
     q: str | None = Field(default=None, max_length=200)
+    follow_up: FollowUpFilter | None = None  # relative ("due" is due when the view is opened)
 
 
 class SavedViewIn(StrictInput):
