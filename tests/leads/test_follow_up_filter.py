@@ -59,6 +59,7 @@ def test_the_list_page_and_a_saved_view_keep_the_filter(client, browser, world):
         and "Unplanned Co" not in page
     )
     assert 'data-query="follow_up=due"' in page  # the export link and "Next" carry it
+    assert page.count('class="is-due"') == 2  # the two due dates are marked as such
 
     saved = b.post("/leads/list/views", data={"name": "My queue", "follow_up": "due", "csrf_token": token})
     assert saved.status_code == 303
