@@ -3,6 +3,7 @@ stage asks for its reason first), and what a Viewer gets."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from salesos.config import Settings
@@ -51,6 +52,12 @@ def test_composer_tabs_and_stage_path(live_server: str, settings: Settings, worl
             page.get_by_role("link", name="Add a task").click()
             expect(task).to_be_focused()
             task.fill("Send the proposal")
+            # A quick time fills the due field as the form takes it (the reader's zone, here UTC).
+            due = page.get_by_label("Due (UTC)")
+            page.get_by_role("group", name="Quick times for the due time").get_by_role(
+                "button", name="Tomorrow"
+            ).click()
+            expect(due).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}T09:00$"))
             page.get_by_role("button", name="Add task").click()
             expect(page.get_by_role("status")).to_contain_text("Task added.")
             expect(page.locator("#live-tasks")).to_contain_text("Send the proposal")

@@ -46,9 +46,10 @@ def render_detail(
     can_write = principal.has_role(Role.MEMBER)
     # Viewers can't own work, so the owner select offers writers only.
     owners = MembershipRepository(session).lead_owners() if can_write else []
+    tz = effective_timezone(user, org)
     context: dict[str, Any] = {
         "lead": lead,
-        "tz": effective_timezone(user, org),
+        "tz": tz,
         "durations": calendar.DURATIONS,
         "upcoming_calls": calendar.upcoming_for_lead(session, lead),
         "can_write": can_write,
@@ -78,6 +79,11 @@ def render_detail(
         "follow_up_kept": lead.next_follow_up_at
         if lead.next_follow_up_at and lead.next_follow_up_at > utcnow()
         else None,
+        # One-click times for the task and call forms' date fields, as those inputs take them.
+        "time_presets": [
+            (label, board.local_input(follow_ups.planned(key, tz, utcnow()), tz))
+            for key, (label, _days) in follow_ups.CHOICES.items()
+        ],
         "contact_values": {},
         "note_edits": {},  # note id -> {"errors", "body"} of a refused edit, shown in its open form
         **board.workspace(session, lead),

@@ -82,6 +82,13 @@
       openForTyping(opener.getAttribute("data-open-tab"));
       return;
     }
+    var preset = event.target.closest("button[data-fill]");
+    var field = preset ? document.getElementById(preset.getAttribute("data-fill")) : null;
+    if (field) {
+      field.value = preset.getAttribute("data-value");
+      field.focus();
+      return;
+    }
     var lost = event.target.closest('.stage-path button[data-stage-kind="lost"]');
     var stageSelect = document.getElementById("f-stage_id");
     if (lost && stageSelect && panel("stage")) {
