@@ -71,3 +71,12 @@ def test_the_list_page_and_a_saved_view_keep_the_filter(client, browser, world):
         later = s.query(Lead).filter(Lead.next_follow_up_at > datetime.now(UTC)).one()
         later.next_follow_up_at = datetime.now(UTC) - timedelta(seconds=1)
     assert "Later Co 0" in b.get(f"/leads/list?view={view.id}").text
+
+
+def test_the_board_marks_a_due_follow_up(client, browser, world):
+    _seed(world)
+    b = browser()
+    sign_in(b, world.alice)
+    board = b.get("/leads").text
+    due = board.count('class="lead-card-follow is-due"')
+    assert due == 2 and board.count('class="lead-card-follow"') == 1  # Later Co: planned, not due

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from salesos.db.base import utcnow
 from salesos.leads import timeline
 from salesos.leads.board_repository import BoardRepository, Card, CompanyContactRepository, user_names
 from salesos.leads.models import Company, Lead, Pipeline, PipelineStage
@@ -170,6 +171,11 @@ def local_time(value: datetime | None, tz: str = "UTC") -> str:
         return ""
     local = value.astimezone(zone_of(tz))
     return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def is_due(value: datetime | None) -> bool:
+    """A follow-up (or any planned time) that has come: now or earlier."""
+    return value is not None and value <= utcnow()
 
 
 def local_day(value: datetime | None, tz: str = "UTC") -> str:

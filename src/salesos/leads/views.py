@@ -79,6 +79,7 @@ templates.env.filters["initials"] = board.initials
 templates.env.filters["stage_options"] = board.stage_options
 templates.env.filters["local_time"] = board.local_time
 templates.env.filters["local_day"] = board.local_day
+templates.env.tests["due"] = board.is_due
 templates.env.filters["local_input"] = board.local_input
 
 
