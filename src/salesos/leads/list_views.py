@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.auth.principal import Principal
-from salesos.db.base import utcnow
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.leads import schemas
@@ -147,7 +146,6 @@ def _context(
         "members": members,
         "owner_names": {m.user_id: m.user.name for m in members},
         "timezone": org.timezone if org else "UTC",
-        "now": utcnow(),  # a follow-up at or before it is due: the row says so
         "values": {},
     }
 
