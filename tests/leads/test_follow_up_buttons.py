@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from salesos.auth.principal import Principal
 from salesos.db.session import unit_of_work
 from salesos.leads.follow_ups import CHOICES, planned
-from salesos.leads.models import Activity, Lead
+from salesos.leads.models import Activity, Lead, Note
+from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
+from salesos.leads.service import leads as lead_service
 from salesos.orgs.models import Role
 from tests.web import test_board
 from tests.web.test_board import make_leads, sign_in
@@ -124,3 +127,34 @@ def test_logging_a_call_can_plan_the_next_follow_up(client, browser, world):
     # Without a choice a call keeps a follow-up still to come.
     b.post(url, data={"outcome": "voicemail", "csrf_token": token})
     assert _call_logs(world, lead_id) == 2 and _follow_up(world, lead_id) == when
+
+
+def test_logging_an_email_keeps_what_it_was_about_and_plans_the_next_step(client, browser, world):
+    principal = Principal(
+        org_id=world.alice.org_id, role=Role.OWNER, kind="token", user_id=world.alice.user_id
+    )
+    data = LeadCreateIn(
+        company=CompanyIn(name="Mail Co"), contact=ContactIn(first_name="Mo", email="mo@mail.example")
+    )
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as s:
+        lead_id = lead_service.create_lead(s, principal, data).id
+    b = browser()
+    token = sign_in(b, world.alice)
+    url = f"/leads/{lead_id}/actions/email"
+    page = b.get(f"/leads/{lead_id}").text
+    assert 'id="panel-email"' in page and 'href="#panel-email" data-open-tab="email"' in page
+
+    refused = b.post(url, data={"notes": "Sent the deck", "follow_up": "someday", "csrf_token": token})
+    assert refused.status_code == 422 and 'id="f-email_follow_up-error"' in refused.text
+    assert 'class="tab-panel is-active" id="panel-email"' in refused.text and "Sent the deck" in refused.text
+
+    logged = b.post(url, data={"notes": "Sent the deck and pricing", "follow_up": "1w", "csrf_token": token})
+    assert logged.status_code == 303
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        entry = s.scalars(
+            select(Activity).where(Activity.lead_id == lead_id, Activity.kind == "email_logged")
+        ).one()
+        note = s.get_one(Note, uuid.UUID(entry.data["note_id"]))
+        assert note.body == "Sent the deck and pricing" and "body" not in entry.data
+    assert _follow_up(world, lead_id) is not None
+    assert "Logged an email (with a note)" in b.get(f"/leads/{lead_id}").text

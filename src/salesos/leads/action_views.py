@@ -68,6 +68,8 @@ def render_detail(
         "task_values": {},
         "call_errors": {},
         "call_values": {},
+        "email_errors": {},
+        "email_values": {},
         "schedule_errors": {},
         "schedule_values": {},
         "owner_errors": {},
@@ -102,15 +104,38 @@ def _refused(
 
 
 @router.post("/leads/{lead_id}/actions/email", response_class=HTMLResponse)
-def log_email(request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
-    """Log an email sent from the user's own mail program."""
+def log_email(
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    notes: Text = "",
+    follow_up: Text = "",
+) -> Response:
+    """Log an email sent from the user's own mail program: what it was about (a note), the next follow-up."""
     lead = lead_service.lead_or_404(session, lead_id)
+    values = {"notes": notes, "follow_up": follow_up}
     try:
         with attempt(session):
-            action_service.log_email(session, principal, lead)
+            _check_follow_up(follow_up)
+            action_service.log_email(session, principal, lead, notes=notes.strip()[:20000])
+            _plan_follow_up(session, principal, lead, follow_up)
     except DomainError as exc:
-        return _refused(request, session, principal, lead, exc)
+        errors: FormErrors = domain_errors(exc, "notes")
+        return _refused(request, session, principal, lead, exc, email_errors=errors, email_values=values)
     return see_other(f"/leads/{lead.id}?done=email")
+
+
+def _check_follow_up(follow_up: str) -> None:
+    if follow_up and follow_up not in follow_ups.CHOICES:
+        raise ValidationFailed("Choose when to follow up.", field="follow_up")
+
+
+def _plan_follow_up(session: DbSession, principal: Principal, lead: Lead, follow_up: str) -> None:
+    """After logged contact (which clears a due follow-up): the next one is the plan it led to."""
+    if follow_up:
+        when = follow_ups.planned(follow_up, reader_timezone(session, principal), utcnow())
+        lead_service.update_lead(session, principal, lead, {"next_follow_up_at": when})
 
 
 @router.post("/leads/{lead_id}/actions/call", response_class=HTMLResponse)
@@ -133,17 +158,13 @@ def log_call(
                 minutes = int(duration_minutes) if duration_minutes.strip() else None
             except ValueError:
                 raise ValidationFailed("Enter whole minutes.", field="duration_minutes") from None
-            if follow_up and follow_up not in follow_ups.CHOICES:
-                raise ValidationFailed("Choose when to follow up.", field="follow_up")
+            _check_follow_up(follow_up)
             action_service.log_call(
                 session, principal, lead, outcome=outcome, minutes=minutes, notes=notes.strip()[:20000]
             )
-            if follow_up:
-                # After the call clears a due follow-up: the next one is the plan the call led to.
-                when = follow_ups.planned(follow_up, reader_timezone(session, principal), utcnow())
-                lead_service.update_lead(session, principal, lead, {"next_follow_up_at": when})
+            _plan_follow_up(session, principal, lead, follow_up)
     except DomainError as exc:
-        errors: FormErrors = domain_errors(exc, "outcome")
+        errors = domain_errors(exc, "outcome")
         return _refused(request, session, principal, lead, exc, call_errors=errors, call_values=values)
     return see_other(f"/leads/{lead.id}?done=call")
 

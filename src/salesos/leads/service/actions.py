@@ -83,10 +83,15 @@ def _reachable(lead: Lead, channel: str) -> Contact:
     return contact
 
 
-def log_email(session: Session, principal: Principal, lead: Lead) -> Activity:
-    """Record that an email was sent to the lead's contact (from the user's own mail program)."""
+def log_email(session: Session, principal: Principal, lead: Lead, *, notes: str = "") -> Activity:
+    """Record that an email was sent to the lead's contact (from the user's own mail program); what it
+    was about becomes a Note linked from the entry, as a call's notes do."""
     contact = _reachable(lead, "email")
-    activity = record(session, lead, "email_logged", principal.user_id, contact_id=str(contact.id))
+    data: dict[str, Any] = {"contact_id": str(contact.id)}
+    if notes.strip():
+        note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=notes))
+        data["note_id"] = str(note.id)
+    activity = record(session, lead, "email_logged", principal.user_id, **data)
     follow_up_done(session, principal, lead)
     return activity
 
@@ -160,7 +165,7 @@ def assign_owner(session: Session, principal: Principal, lead: Lead, owner_id: u
 def describe(kind: str, data: dict[str, Any]) -> str | None:
     """The timeline's words for an action entry; None for other kinds."""
     if kind == "email_logged":
-        return "Logged an email"
+        return "Logged an email" + (" (with a note)" if data.get("note_id") else "")
     if kind == "whatsapp_opened":
         return "Opened a WhatsApp chat"
     if kind == "call_logged":
