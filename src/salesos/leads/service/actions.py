@@ -83,14 +83,22 @@ def _reachable(lead: Lead, channel: str) -> Contact:
     return contact
 
 
+def _linked_note(session: Session, principal: Principal, lead: Lead, notes: str) -> dict[str, str]:
+    """What was said in a logged call or email, as a Note the entry links to (``{"note_id"}``, or nothing).
+
+    One timeline entry per call or email: the note is linked from it instead of adding a note_added entry.
+    """
+    if not notes.strip():
+        return {}
+    note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=notes))
+    return {"note_id": str(note.id)}
+
+
 def log_email(session: Session, principal: Principal, lead: Lead, *, notes: str = "") -> Activity:
     """Record that an email was sent to the lead's contact (from the user's own mail program); what it
     was about becomes a Note linked from the entry, as a call's notes do."""
     contact = _reachable(lead, "email")
-    data: dict[str, Any] = {"contact_id": str(contact.id)}
-    if notes.strip():
-        note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=notes))
-        data["note_id"] = str(note.id)
+    data = {"contact_id": str(contact.id), **_linked_note(session, principal, lead, notes)}
     activity = record(session, lead, "email_logged", principal.user_id, **data)
     follow_up_done(session, principal, lead)
     return activity
@@ -106,10 +114,7 @@ def log_call(
     if minutes is not None and not 0 <= minutes <= MAX_CALL_MINUTES:
         raise ValidationFailed(f"Enter 0 to {MAX_CALL_MINUTES} minutes.", field="duration_minutes")
     data: dict[str, Any] = {"contact_id": str(contact.id), "outcome": outcome, "duration_minutes": minutes}
-    if notes.strip():
-        # One timeline entry per call: the note is linked from it instead of adding a note_added entry.
-        note = NoteRepository(session).add(Note(lead_id=lead.id, author_id=principal.user_id, body=notes))
-        data["note_id"] = str(note.id)
+    data |= _linked_note(session, principal, lead, notes)
     activity = record(session, lead, "call_logged", principal.user_id, **data)
     follow_up_done(session, principal, lead)
     return activity
