@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Uuid, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Uuid, bindparam, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from salesos.db.base import utcnow, uuid_text
 from salesos.db.pagination import Page, paginate
-from salesos.db.repository import Repository, column_rows
+from salesos.db.repository import Repository
+from salesos.db.shaped import ShapedSelect, shaped_select, with_values
 from salesos.leads import search, search_repository
 from salesos.leads.models import (
     Activity,
@@ -154,17 +156,26 @@ class LeadRepository(Repository[Lead]):
         *text_ids*: the ids come as canonical text, for a JSON response, instead of ``uuid.UUID``.
         """
         stmt = self._list_rows(text_ids)
-        for condition in self._conditions(filters):
-            stmt = stmt.where(condition)
+        for key, condition, params in self._filters(filters):
+            stmt = stmt.where(key, condition, **params)
         return sorted_page(self.session, stmt, SortSpec.parse(filters.sort), limit=limit, cursor=cursor)
 
-    def _list_rows(self, text_ids: bool = False) -> Select[Any]:
-        return (
-            self.scoped(*(LEAD_LIST_JSON_COLUMNS if text_ids else LEAD_LIST_COLUMNS))
-            # The company's own org_id bound too: it lets SQLite walk the companies' name index for
-            # the company sort (it does not carry leads.org_id = ? across the join by itself).
-            .join(Company, (Company.id == Lead.company_id) & (Company.org_id == self.org_id))
-            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+    def _list_rows(self, text_ids: bool = False) -> ShapedSelect:
+        """The list's columns over its joins (a shaped select: see ``db.shaped``).
+
+        The company's own org_id bound too: it lets SQLite walk the companies' name index for the
+        company sort (it does not carry leads.org_id = ? across the join by itself).
+        """
+        columns = LEAD_LIST_JSON_COLUMNS if text_ids else LEAD_LIST_COLUMNS
+        return shaped_select(
+            ("lead_list", text_ids),
+            lambda: (
+                select(*columns)
+                .where(Lead.org_id == bindparam("org_id"))
+                .join(Company, (Company.id == Lead.company_id) & (Company.org_id == bindparam("org_id")))
+                .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+            ),
+            org_id=self.org_id,
         )
 
     def next_after(self, filters: LeadFilters, lead_id: uuid.UUID) -> Row[Any] | None:
@@ -174,10 +185,12 @@ class LeadRepository(Repository[Lead]):
         person working it still has its place in the order, and the next one is after that place.
         """
         spec = SortSpec.parse(filters.sort)
-        here = self._list_rows().where(Lead.id == lead_id)
+        here = self._list_rows().where("lead", lambda: Lead.id == bindparam("lead_id"), lead_id=lead_id)
         if spec.by_company:
-            here = here.add_columns(spec.expression().label("sort_value"))
-        rows = column_rows(self.session, here.limit(1))
+            here = here.then(
+                "company_sort_value", lambda stmt: stmt.add_columns(spec.expression().label("sort_value"))
+            )
+        rows = here.then("first", lambda stmt: stmt.limit(1)).rows(self.session)
         if not rows:
             return None
         following = self.page(filters, limit=1, cursor=cursor_at(spec, rows[0])).items
@@ -220,28 +233,42 @@ class LeadRepository(Repository[Lead]):
         return list(self.session.scalars(self.scoped().where(Lead.id.in_(ids)).order_by(Lead.id)))
 
     def _conditions(self, f: LeadFilters) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
+        """The filters as conditions with their values in them, for statements built per call."""
+        return [with_values(condition(), params) for _key, condition, params in self._filters(f)]
+
+    def _filters(
+        self, f: LeadFilters
+    ) -> list[tuple[Hashable, Callable[[], ColumnElement[bool]], dict[str, Any]]]:
+        """Each filter *f* sets, as a shaped select's step: (key, condition, its parameters)."""
+        steps: list[tuple[Hashable, Callable[[], ColumnElement[bool]], dict[str, Any]]] = []
         if f.stage_id is not None:
-            conditions.append(Lead.stage_id == f.stage_id)
+            steps.append(("stage", lambda: Lead.stage_id == bindparam("stage_id"), {"stage_id": f.stage_id}))
         if f.owner_id is not None:
-            conditions.append(Lead.owner_id == f.owner_id)
+            steps.append(("owner", lambda: Lead.owner_id == bindparam("owner_id"), {"owner_id": f.owner_id}))
         if f.source is not None:
-            conditions.append(Lead.source == f.source)
+            steps.append(("source", lambda: Lead.source == bindparam("source"), {"source": f.source}))
         if f.tier is not None:
-            conditions.append(Lead.tier == f.tier)
+            steps.append(("tier", lambda: Lead.tier == bindparam("tier"), {"tier": f.tier}))
         if f.created_after is not None:
-            conditions.append(Lead.created_at >= f.created_after)
+            after = {"created_after": f.created_after}
+            steps.append(("created_after", lambda: Lead.created_at >= bindparam("created_after"), after))
         if f.created_before is not None:
-            conditions.append(Lead.created_at < f.created_before)
+            before = {"created_before": f.created_before}
+            steps.append(("created_before", lambda: Lead.created_at < bindparam("created_before"), before))
         if f.follow_up == "due":
-            conditions.append(Lead.next_follow_up_at <= utcnow())
+            due = {"due_by": utcnow()}
+            steps.append(("follow_up_due", lambda: Lead.next_follow_up_at <= bindparam("due_by"), due))
         elif f.follow_up == "none":
-            conditions.append(Lead.next_follow_up_at.is_(None))
+            steps.append(("follow_up_none", lambda: Lead.next_follow_up_at.is_(None), {}))
+        org = {"org_id": self.org_id}
         if f.tag:
-            conditions.append(search_repository.tagged(self.org_id, search.tag_term(f.tag)))
+            steps.append(("tag", search_repository.tagged, {**org, "tag_term": search.tag_term(f.tag)}))
         if f.q:
-            conditions.append(search_repository.matching(self.org_id, search.prefix_ranges(f.q)))
-        return conditions
+            ranges = search.prefix_ranges(f.q)
+            words = len(ranges)
+            params = {**org, **search_repository.range_params(ranges)}
+            steps.append((("q", words), lambda: search_repository.matching(words), params))
+        return steps
 
 
 class HistoryRepository(Repository[LeadStatusHistory]):

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, insert, intersect, select
+from sqlalchemy import ColumnElement, bindparam, delete, false, insert, intersect, select
 
 from salesos.db.repository import Repository
 from salesos.leads.models import Company, Contact, Lead, LeadSearchTerm
@@ -79,27 +79,41 @@ class SearchTermRepository(Repository[LeadSearchTerm]):
             connection.execute(insert(LeadSearchTerm), rows)
 
 
-def matching(org_id: uuid.UUID, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
+def matching(words: int) -> ColumnElement[bool]:
     """A condition on ``Lead.id``: leads with a term in every range (one range per query word).
 
-    One IN over the INTERSECT of the words' index ranges, rather than one IN per word: PostgreSQL
-    estimates each IN on its own as if the words were unrelated, and for "globex pat" at 100,000 leads
-    it then hashed every lead of the org (209 ms); intersected first, it walks the newest leads and stops
-    at the page's end (16 ms).
+    Bound by name: ``org_id``, and ``low_<i>``/``high_<i>`` for each of the *words* ranges (see
+    ``range_params``). One IN over the INTERSECT of the words' index ranges, rather than one IN per
+    word: PostgreSQL estimates each IN on its own as if the words were unrelated, and for "globex pat"
+    at 100,000 leads it then hashed every lead of the org (209 ms); intersected first, it walks the
+    newest leads and stops at the page's end (16 ms).
     """
-    if not ranges:
+    if not words:
         return false()  # a query with no letters or digits in it matches nothing
     selects = [
         select(LeadSearchTerm.lead_id).where(
-            LeadSearchTerm.org_id == org_id, LeadSearchTerm.term >= low, LeadSearchTerm.term < high
+            LeadSearchTerm.org_id == bindparam("org_id"),
+            LeadSearchTerm.term >= bindparam(f"low_{i}"),
+            LeadSearchTerm.term < bindparam(f"high_{i}"),
         )
-        for low, high in ranges
+        for i in range(words)
     ]
     return Lead.id.in_(selects[0] if len(selects) == 1 else intersect(*selects))
 
 
-def tagged(org_id: uuid.UUID, term: str) -> ColumnElement[bool]:
-    """A condition on ``Lead.id``: leads with this tag's term (one index lookup, any tag's rarity)."""
+def range_params(ranges: list[tuple[str, str]]) -> dict[str, str]:
+    """The values of ``matching(len(ranges))``'s range parameters."""
+    params: dict[str, str] = {}
+    for i, (low, high) in enumerate(ranges):
+        params[f"low_{i}"], params[f"high_{i}"] = low, high
+    return params
+
+
+def tagged() -> ColumnElement[bool]:
+    """A condition on ``Lead.id``: leads with the tag term bound as ``tag_term`` (and ``org_id``): one
+    index lookup, any tag's rarity."""
     return Lead.id.in_(
-        select(LeadSearchTerm.lead_id).where(LeadSearchTerm.org_id == org_id, LeadSearchTerm.term == term)
+        select(LeadSearchTerm.lead_id).where(
+            LeadSearchTerm.org_id == bindparam("org_id"), LeadSearchTerm.term == bindparam("tag_term")
+        )
     )

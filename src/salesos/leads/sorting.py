@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Select, and_, func, literal, or_, tuple_
+from sqlalchemy import Integer, and_, bindparam, func, or_, tuple_
 from sqlalchemy.orm import Session
 
 from salesos.db.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
-from salesos.db.repository import column_rows
+from salesos.db.shaped import ShapedSelect
 from salesos.errors import ValidationFailed
 from salesos.leads.models import Company, Lead
 from salesos.leads.schemas import LeadSort
@@ -145,30 +145,31 @@ def cursor_at(spec: SortSpec, row: Any) -> str:
 
 
 def sorted_page(
-    session: Session, stmt: Select[Any], spec: SortSpec, *, limit: int, cursor: str | None
+    session: Session, stmt: ShapedSelect, spec: SortSpec, *, limit: int, cursor: str | None
 ) -> Page[Any]:
-    """One page of *stmt*'s rows (which carry an ``id``) in *spec*'s order, after *cursor*."""
+    """One page of *stmt*'s rows (which carry an ``id``) in *spec*'s order, after *cursor*.
+
+    Every step added here keys on the sort and on which side of the cursor it bounds, and binds the
+    cursor's values by name: one statement per shape serves every page (see ``db.shaped``).
+    """
     limit = max(1, min(limit, MAX_LIMIT))
-    # The statements select columns, not entities: Core rows (``column_rows``), without the ORM's loading.
+    want = limit + 1
+    # The statements select columns, not entities: Core rows, without the ORM's loading.
     if spec.by_id:
-        order = Lead.id.desc() if spec.descending else Lead.id.asc()
         if cursor:
-            before = decode_cursor(cursor)
-            stmt = stmt.where(Lead.id < before if spec.descending else Lead.id > before)
-        rows = column_rows(session, stmt.order_by(order).limit(limit + 1))
+            stmt = _after_id(stmt, spec.descending, decode_cursor(cursor))
+        rows = _ordered(stmt, spec, ("id",), want).rows(session)
         last_id = rows[limit - 1].id if len(rows) > limit else None
         return Page(items=rows[:limit], next_cursor=encode_cursor(last_id) if last_id else None)
     after = decode_sorted_cursor(spec, cursor) if cursor else None
     if spec.by_tier:
-        found = _tier_rows(session, stmt, spec, after, limit + 1)
+        found = _tier_rows(session, stmt, spec, after, want)
     else:
-        column = spec.expression()
-        # The company sort breaks ties on the company first (see ``SortSpec.by_company``).
-        keys = (column, Company.id, Lead.id) if spec.by_company else (column, Lead.id)
         # lower() of SQL and of Python disagree beyond ASCII: the cursor takes the database's own value.
         if spec.by_company:
-            stmt = stmt.add_columns(column.label("sort_value"))
-        found = _keyset_rows(session, stmt, spec, keys, after, limit + 1)
+            sort_value = spec.expression().label("sort_value")
+            stmt = stmt.then("sort_value", lambda s: s.add_columns(sort_value))
+        found = _keyset_rows(session, stmt, spec, after, want)
     items: list[Any] = found[:limit]
     next_cursor = encode_sorted_cursor(spec, _position(spec, items[-1])) if len(found) > limit else None
     if spec.by_company and items:
@@ -179,34 +180,30 @@ def sorted_page(
 
 
 def _keyset_rows(
-    session: Session,
-    stmt: Select[Any],
-    spec: SortSpec,
-    keys: tuple[Any, ...],
-    after: SortPosition | None,
-    want: int,
+    session: Session, stmt: ShapedSelect, spec: SortSpec, after: SortPosition | None, want: int
 ) -> list[Any]:
-    """Up to *want* of *stmt*'s rows after *after* in *keys* order, those without a sort value last."""
-    column = keys[0]
+    """Up to *want* of *stmt*'s rows after *after* in *spec*'s order, those without a sort value last."""
+    # The company sort breaks ties on the company first (see ``SortSpec.by_company``).
+    keys = ("value", "company", "id") if spec.by_company else ("value", "id")
     # Two keyset scans instead of one ORDER BY "col IS NULL": that term would keep the database from
     # walking the (org_id, col, id) index and make it sort every lead of the org for each page.
     found: list[Any] = []
     if after is None or after.value is not None:
-        filled = stmt.where(column.is_not(None))
+        filled = stmt.where(("has", spec.key), lambda: spec.expression().is_not(None))
         if after is not None:
-            filled = filled.where(_past(spec, keys, after))
-        found = column_rows(session, _ordered(filled, spec, *keys).limit(want))
+            filled = _past(filled, spec, after)
+        found = _ordered(filled, spec, keys, want).rows(session)
     if len(found) < want and spec.key in NULLABLE_KEYS:
         # Empty values come last in both directions, in id order.
-        empty = stmt.where(column.is_(None))
+        empty = stmt.where(("empty", spec.key), lambda: spec.expression().is_(None))
         if after is not None and after.value is None:
-            empty = empty.where(Lead.id < after.row_id if spec.descending else Lead.id > after.row_id)
-        found += column_rows(session, _ordered(empty, spec, Lead.id).limit(want - len(found)))
+            empty = _after_id(empty, spec.descending, after.row_id)
+        found += _ordered(empty, spec, ("id",), want - len(found)).rows(session)
     return found
 
 
 def _tier_rows(
-    session: Session, stmt: Select[Any], spec: SortSpec, after: SortPosition | None, want: int
+    session: Session, stmt: ShapedSelect, spec: SortSpec, after: SortPosition | None, want: int
 ) -> list[Any]:
     """Up to *want* rows after *after* in tier order: each tier (from the cursor's on) in the score sort.
 
@@ -223,9 +220,12 @@ def _tier_rows(
         tiers = tiers[tiers.index(after.tier) :]
     found: list[Any] = []
     for tier in tiers:
-        in_tier = stmt.where(Lead.tier == tier if tier is not None else Lead.tier.is_(None))
+        if tier is None:
+            in_tier = stmt.where("untiered", lambda: Lead.tier.is_(None))
+        else:
+            in_tier = stmt.where("in_tier", lambda: Lead.tier == bindparam("in_tier"), in_tier=tier)
         start = after if after is not None and after.tier == tier else None
-        found += _keyset_rows(session, in_tier, by_score, (Lead.score, Lead.id), start, want - len(found))
+        found += _keyset_rows(session, in_tier, by_score, start, want - len(found))
         if len(found) == want:
             break
     return found
@@ -241,25 +241,48 @@ def _position(spec: SortSpec, row: Any) -> SortPosition:
     return SortPosition(getattr(row, spec.key), row_id)
 
 
-def _past(spec: SortSpec, keys: tuple[Any, ...], after: SortPosition) -> Any:
-    """Rows after *after* in *keys* order (the keyset condition of the next page)."""
-    value = literal(after.value, keys[0].type)
-    row_id = literal(after.row_id, Lead.id.type)
+def _after_id(stmt: ShapedSelect, descending: bool, row_id: uuid.UUID) -> ShapedSelect:
+    """Rows past *row_id* in id order."""
+    if descending:
+        return stmt.where("id_before", lambda: Lead.id < bindparam("after_id"), after_id=row_id)
+    return stmt.where("id_after", lambda: Lead.id > bindparam("after_id"), after_id=row_id)
+
+
+def _past(stmt: ShapedSelect, spec: SortSpec, after: SortPosition) -> ShapedSelect:
+    """Rows after *after* in *spec*'s order (the keyset condition of the next page)."""
+    column = spec.expression()
+    value = bindparam("after_value", type_=column.type)
+    row_id = bindparam("after_id", type_=Lead.id.type)
+    params = {"after_value": after.value, "after_id": after.row_id}
     if not spec.by_company:
-        key, past = tuple_(keys[0], Lead.id), tuple_(value, row_id)
-        return key < past if spec.descending else key > past
+        key, past = tuple_(column, Lead.id), tuple_(value, row_id)
+        return stmt.where(
+            ("past", spec.value), lambda: key < past if spec.descending else key > past, **params
+        )
     # One row comparison over both tables can't bound an index scan, so the company's (name, id) is
     # bounded on its own, then the lead id within the cursor's company. SQLite starts its index walk at
     # the cursor (3.5 ms mid-list at 10,000 leads, was 56 ms). PostgreSQL under row-level security may
     # only filter on it (``lower()`` is not leakproof), so its walk still passes the companies
     # before the cursor: 43 ms mid-list at 100,000 leads, was 243 ms.
-    company = tuple_(keys[0], Company.id)
-    at = tuple_(value, literal(after.company_id, Company.id.type))
+    company = tuple_(column, Company.id)
+    at = tuple_(value, bindparam("after_company", type_=Company.id.type))
+    params["after_company"] = after.company_id
     if spec.descending:
-        return and_(company <= at, or_(company < at, Lead.id < row_id))
-    return and_(company >= at, or_(company > at, Lead.id > row_id))
+        return stmt.where(
+            ("past", spec.value), lambda: and_(company <= at, or_(company < at, Lead.id < row_id)), **params
+        )
+    return stmt.where(
+        ("past", spec.value), lambda: and_(company >= at, or_(company > at, Lead.id > row_id)), **params
+    )
 
 
-def _ordered(stmt: Select[Any], spec: SortSpec, *columns: Any) -> Select[Any]:
-    """*stmt* ordered by *columns*, all in the sort's direction (so one index walk serves it)."""
-    return stmt.order_by(*(c.desc() if spec.descending else c.asc() for c in columns))
+def _ordered(stmt: ShapedSelect, spec: SortSpec, keys: tuple[str, ...], limit: int) -> ShapedSelect:
+    """*stmt*'s first *limit* rows ordered by *keys* ("value": the sort's own; "company", "id"), all in
+    the sort's direction, so one index walk serves it."""
+
+    def order(select_: Any) -> Any:
+        columns = {"value": spec.expression(), "company": Company.id, "id": Lead.id}
+        ordered = (columns[k].desc() if spec.descending else columns[k].asc() for k in keys)
+        return select_.order_by(*ordered).limit(bindparam("want", type_=Integer))
+
+    return stmt.then(("order", spec.value, keys), order, want=limit)
