@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
+from salesos.api.query import query_parameters, validated_query
 from salesos.api.schemas import Cursor, Limit, PageOut, page_response, rows_page_response
 from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.db.deps import DbSession
@@ -28,36 +28,9 @@ from salesos.leads.service import work as work_service
 router = APIRouter(tags=["leads"])
 
 
-async def lead_filters(
-    stage_id: uuid.UUID | None = None,
-    owner_id: uuid.UUID | None = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
-    source: Annotated[str | None, Query(max_length=64)] = None,
-    tier: schemas.Tier | None = None,
-    created_after: AwareDatetime | None = None,
-    created_before: AwareDatetime | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Company, contact name or email")] = None,
-    follow_up: Annotated[
-        schemas.FollowUpFilter | None,
-        Query(description="`due`: a follow-up planned for now or earlier; `none`: none planned"),
-    ] = None,
-    sort: Annotated[
-        schemas.LeadSort, Query(description="Order: a field, `-` prefix for descending; empty values last")
-    ] = "-created_at",
-) -> schemas.LeadFilters:
+async def lead_filters(request: Request) -> schemas.LeadFilters:
     """The lead list's filters and sort, shared by the list and the CSV export (async: no thread hop)."""
-    return schemas.LeadFilters(
-        stage_id=stage_id,
-        owner_id=owner_id,
-        tag=tag,
-        source=source,
-        tier=tier,
-        created_after=created_after,
-        created_before=created_before,
-        q=q,
-        follow_up=follow_up,
-        sort=sort,
-    )
+    return validated_query(request, schemas.LeadFilters)
 
 
 LeadFilterQuery = Annotated[schemas.LeadFilters, Depends(lead_filters)]
@@ -68,7 +41,9 @@ def _lead_out(lead: object) -> schemas.LeadOut:
     return schemas.LeadOut.model_validate(lead)
 
 
-@router.get("/leads", response_model=PageOut[schemas.LeadListOut])
+@router.get(
+    "/leads", response_model=PageOut[schemas.LeadListOut], openapi_extra=query_parameters(schemas.LeadFilters)
+)
 def list_leads(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -85,6 +60,7 @@ def list_leads(
 @router.get(
     "/leads/export.csv",
     response_class=StreamingResponse,
+    openapi_extra=query_parameters(schemas.LeadFilters),
     responses={200: {"content": {"text/csv": {}}}},
     summary="Export the filtered lead list as CSV",
 )

@@ -262,11 +262,16 @@ class LeadFilters(StrictInput):
     tier: Tier | None = None
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
-    q: str | None = Field(default=None, max_length=200)
-    # "due": a follow-up planned for now or earlier (a rep's queue); "none": no follow-up planned at all.
-    follow_up: FollowUpFilter | None = None
-    # Not a filter: the list's order (``-`` = descending; empty values always last). Bulk updates ignore it.
-    sort: LeadSort = "-created_at"
+    q: str | None = Field(default=None, max_length=200, description="Company, contact name or email")
+    follow_up: FollowUpFilter | None = Field(
+        default=None,
+        description="`due`: a follow-up planned for now or earlier; `none`: none planned",
+    )
+    # Not a filter: bulk updates ignore it.
+    sort: LeadSort = Field(
+        default="-created_at",
+        description="Order: a field, `-` prefix for descending; empty values last",
+    )
 
 
 # --- pipeline and stage editing (admins) ----------------------------------------------------------------
