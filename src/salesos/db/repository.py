@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -34,11 +34,13 @@ def batched_adds(session: Session) -> Iterator[None]:
     session.flush()
 
 
-def column_rows(session: Session, stmt: Select[Any]) -> list[Row[Any]]:
-    """``Repository.rows`` for callers that hold a session and a statement, not a repository."""
+def column_rows(
+    session: Session, stmt: Select[Any], params: Mapping[str, Any] | None = None
+) -> list[Row[Any]]:
+    """``Repository.rows`` for callers that hold a session and a statement (and its named parameters)."""
     if session.autoflush:
         session.flush()
-    return list(session.connection().execute(stmt).all())
+    return list(session.connection().execute(stmt, dict(params) if params else None).all())
 
 
 class Repository(Generic[ModelT]):

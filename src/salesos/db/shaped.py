@@ -22,6 +22,8 @@ from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 
+from salesos.db.repository import column_rows
+
 Step = Callable[[Select[Any]], Select[Any]]
 
 MAX_SHAPES = 1024
@@ -69,9 +71,7 @@ class ShapedSelect:
 
     def rows(self, session: Session) -> list[Row[Any]]:
         """The rows, as Core rows on the session's connection (see ``Repository.rows``)."""
-        if session.autoflush:
-            session.flush()
-        return list(session.connection().execute(self.statement(), dict(self.params)).all())
+        return column_rows(session, self.statement(), self.params)
 
 
 def shaped_select(key: Hashable, build: Callable[[], Select[Any]], **params: Any) -> ShapedSelect:
