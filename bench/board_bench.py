@@ -13,7 +13,8 @@ and two filtered variants with a bearer token):
 
 1. **Capture.** The endpoint is called once in process (same app, same database) with a
    ``before_cursor_execute`` listener recording every statement and its parameters, including the
-   transaction's ``BEGIN`` and the tenant ``set_config`` that row-level security reads.
+   tenant ``set_config`` that row-level security reads (SQLite's ``BEGIN`` goes to the driver
+   uncaptured; the replay sends it itself).
 2. **Measure.** Rounds alternate one real HTTP request to a uvicorn server on 127.0.0.1 (keep-alive,
    one connection, sequential) and one replay of the captured statements on a raw DBAPI connection
    (``sqlite3`` / ``psycopg`` as the app role, so RLS applies), each statement fully fetched, the
@@ -109,7 +110,8 @@ class RawReplayer:
                 host=url.hostname, port=url.port, user=url.username, dbname=url.path.lstrip("/")
             )
         else:
-            # The app's connection settings (db/engine.py): autocommit mode, BEGIN is a captured statement.
+            # The app's connection settings (db/engine.py): autocommit mode, and every transaction opened
+            # with a BEGIN sent straight to the driver (so not captured: run() sends it).
             self.conn = sqlite3.connect(sqlite_path, isolation_level=None, check_same_thread=False)
             for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
                 self.conn.execute(f"PRAGMA {pragma}")
@@ -117,6 +119,8 @@ class RawReplayer:
     def run(self, statements: list[tuple[str, Any]]) -> None:
         """Execute and fully fetch every statement, then end the transaction as a read does."""
         cur = self.conn.cursor()
+        if not self.postgres:
+            cur.execute("BEGIN")
         for statement, parameters in statements:
             cur.execute(statement, parameters)
             if cur.description is not None:

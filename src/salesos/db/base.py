@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, String, Uuid, func
+from sqlalchemy import DateTime, Dialect, ForeignKey, MetaData, String, Uuid, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
@@ -64,11 +66,30 @@ def uuid7_at(at: datetime) -> uuid.UUID:
     return uuid.UUID(int=(ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
 
 
+# The five groups of a UUID's 32 hex digits, sliced in one C call.
+_UUID_GROUPS = operator.itemgetter(slice(0, 8), slice(8, 12), slice(12, 16), slice(16, 20), slice(20, 32))
+
+
 class UuidText(TypeDecorator[str]):
     """The result type of ``uuid_text``: a UUID's canonical text, whatever form the database sends."""
 
     impl = String
     cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], str | None] | None:
+        # Per database, one call per value instead of TypeDecorator's two: a list page reads 100+ ids.
+        if dialect.name == "postgresql":
+            return None  # CAST(... AS TEXT) already gives the canonical text
+        if dialect.name == "sqlite":
+            general = self.process_result_value
+
+            def dashed(value: Any) -> str | None:
+                if isinstance(value, str) and len(value) == 32:  # SQLite keeps 32 hex digits
+                    return "-".join(_UUID_GROUPS(value))
+                return general(value, dialect)
+
+            return dashed
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: Any, dialect: object) -> str | None:
         if value is None:
@@ -76,7 +97,7 @@ class UuidText(TypeDecorator[str]):
         if isinstance(value, str) and len(value) == 36:
             return value.lower()  # PostgreSQL's own text form (already lower case)
         if isinstance(value, str) and len(value) == 32:  # SQLite keeps 32 hex digits
-            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+            return "-".join(_UUID_GROUPS(value))
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
 
 
@@ -123,6 +144,30 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC) if value is not None else None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        # Every datetime column of every row passes here. TypeDecorator's generic path costs two calls
+        # and a ``replace(tzinfo=...)`` (~0.8 us, most of it keyword parsing) per value; these don't.
+        if dialect.name == "postgresql":
+            return None  # timestamptz columns (all of them): psycopg returns aware datetimes
+        if dialect.name == "sqlite":
+            general = super().result_processor(dialect, coltype)
+            assert general is not None
+
+            def utc(value: Any) -> datetime | None:
+                if value is None:
+                    return None
+                # SQLite keeps naive UTC text ("2026-12-05 11:13:29.123456"); naming the offset in
+                # the text makes fromisoformat build the aware value in one step.
+                try:
+                    parsed = datetime.fromisoformat(value + "+00:00")
+                except (TypeError, ValueError):  # text that already has an offset
+                    return general(value)
+                # A date alone ("2026-12-05+00:00") parses with the offset dropped.
+                return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+            return utc
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
         if value is not None and value.tzinfo is None:

@@ -39,7 +39,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting;
         # BEGIN IMMEDIATE makes a writer queue on busy_timeout instead.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _ping_idle_connections(engine: Engine) -> None:
