@@ -1,12 +1,16 @@
-"""The lead list's follow-up filter: "due" (planned for now or earlier) and "none" (nothing planned), on the
-API, the List page and in a saved view, which keeps it relative."""
+"""The lead list's follow-up filter: "due" (planned for now or earlier), "today" (before the reader's
+midnight) and "none" (nothing planned), on the API, the List page and in a saved view, which keeps it
+relative."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+from salesos.auth.models import User
 from salesos.db.session import unit_of_work
 from salesos.leads.models import Lead, SavedView
+from salesos.leads.zones import day_bounds
 from tests.conftest import both_databases
 from tests.web import test_board
 from tests.web.test_board import make_leads, sign_in
@@ -80,3 +84,41 @@ def test_the_board_marks_a_due_follow_up(client, browser, world):
     board = b.get("/leads").text
     due = board.count('class="lead-card-follow is-due"')
     assert due == 2 and board.count('class="lead-card-follow"') == 1  # Later Co: planned, not due
+
+
+@both_databases
+def test_today_ends_at_the_readers_midnight_theirs_else_the_orgs(client, world):
+    """ "today" runs to the next midnight where the caller is: their own zone, else the organisation's."""
+    alice, bob = world.alice, world.bob
+    with unit_of_work(org_id=alice.org_id) as s:
+        s.get_one(User, alice.user_id).timezone = "Etc/GMT-12"  # UTC+12; the org and bob stay on UTC
+    now = datetime.now(UTC)
+    alices_end, orgs_end = day_bounds("Etc/GMT-12", now)[1], day_bounds("UTC", now)[1]
+    assert alices_end != orgs_end  # twelve hours apart, one way or the other
+    make_leads(alice, 1, name="Alice Last", next_follow_up_at=alices_end - timedelta(minutes=1))
+    make_leads(alice, 1, name="Org Last", next_follow_up_at=orgs_end - timedelta(minutes=1))
+    make_leads(alice, 1, name="Tomorrow", next_follow_up_at=max(alices_end, orgs_end) + timedelta(hours=1))
+    make_leads(alice, 1, name="Unplanned")
+
+    def today_for(person) -> set[str]:  # type: ignore[no-untyped-def]
+        response = client.get(f"{API}/leads?follow_up=today", headers=person.headers)
+        assert response.status_code == 200
+        return _names(response.json()["items"])
+
+    assert today_for(alice) == {"Alice Last"} | ({"Org Last"} if orgs_end < alices_end else set())
+    assert today_for(bob) == {"Org Last"} | ({"Alice Last"} if alices_end < orgs_end else set())
+    now_due = client.get(f"{API}/leads?follow_up=due", headers=alice.headers).json()["items"]
+    assert not {"Alice Last", "Org Last"} & _names(now_due)  # later today is not due yet
+
+
+def test_the_dashboard_sends_its_follow_ups_to_the_list_of_todays(client, browser, world):
+    b = browser()
+    sign_in(b, world.alice)
+    later_today = day_bounds("UTC", datetime.now(UTC))[1] - timedelta(seconds=30)
+    make_leads(world.alice, 9, name="Due Co", owner_id=world.alice.user_id, next_follow_up_at=later_today)
+    dashboard = b.get("/").text  # nine due, eight shown: the rest are a link away
+    link = f"/leads/list?owner={world.alice.user_id}&amp;follow_up=today&amp;sort=next_follow_up_at"
+    assert f'<a href="{link}">All 9 follow-ups due</a>' in dashboard
+    page = b.get(link.replace("&amp;", "&")).text
+    assert '<option value="today" selected>Due today</option>' in page
+    assert set(re.findall(r"Due Co \d", page)) == {f"Due Co {i}" for i in range(9)}

@@ -13,7 +13,7 @@ from salesos.db.session import unit_of_work
 from salesos.leads.models import Task
 from salesos.leads.repository import LeadRepository
 from salesos.leads.service import work
-from salesos.leads.task_views import _day_bounds
+from salesos.leads.zones import day_bounds
 from salesos.orgs.models import Membership, Role
 from tests.conftest import both_databases
 from tests.support.world import Person
@@ -56,7 +56,7 @@ def test_the_list_groups_the_readers_open_tasks_by_when_they_are_due(client, bro
         lead = LeadRepository(session).get(lead_id)
         assert lead is not None
         lead.owner_id = alice.user_id
-    day_start, day_end = _day_bounds("UTC", datetime.now(UTC))
+    day_start, day_end = day_bounds("UTC", datetime.now(UTC))
     add_task(alice, lead_id, "Chase the invoice", day_start - timedelta(hours=1), assignee_id=alice.user_id)
     add_task(alice, lead_id, "Call before close", day_end - timedelta(minutes=1), assignee_id=None)
     add_task(alice, lead_id, "Quarterly review", day_end + timedelta(days=3), assignee_id=alice.user_id)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus, urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from salesos.leads.models import Company, Lead, Pipeline, PipelineStage
 from salesos.leads.repository import PipelineRepository, TaskRepository
 from salesos.leads.schemas import LeadFilters
 from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.leads.zones import zone_of
 
 COLUMN_PAGE = 25
 MAX_COLUMN_PAGE = 100
@@ -155,14 +155,6 @@ def columns(
         page = repository.column_page(head.stage.id, filters, limit=limit, cursor=None)
         result.append(Column(head, page.items, page.next_cursor))
     return result
-
-
-def zone_of(tz: str) -> ZoneInfo:
-    """The named timezone; UTC for a name this machine does not know."""
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def local_time(value: datetime | None, tz: str = "UTC") -> str:

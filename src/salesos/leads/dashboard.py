@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from salesos.leads.board import ColumnHead, heads, money, pipeline_for
 from salesos.leads.dashboard_repository import DashboardRepository
 from salesos.leads.models import StageKind
 from salesos.leads.schemas import LeadFilters
+from salesos.leads.zones import day_bounds, zone_of
 
 DUE_SHOWN = 8  # rows of each list; the count says how many more there are
 RECENT_DAYS = 7
@@ -50,13 +50,6 @@ class Today:
         return max((head.count for head in self.stages), default=0)
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def amounts(totals: dict[str, Decimal]) -> str:
     """Totals per currency, largest first, e.g. "12,500 USD · 3,000 EUR" ("—" when there are none)."""
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
@@ -65,14 +58,11 @@ def amounts(totals: dict[str, Decimal]) -> str:
 
 def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: datetime | None = None) -> Today:
     """The day of *user_id* in *zone_name* (their timezone, else the org's): due work and the pipeline."""
-    zone = _zone(zone_name)
+    zone = zone_of(zone_name)
     now = now or datetime.now(UTC)
-    local_now = now.astimezone(zone)
-    local_day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    # Boundaries in UTC, as stored; a local midnight is a fixed instant whatever DST does later that day.
-    day_start, day_end = local_day.astimezone(UTC), (local_day + timedelta(days=1)).astimezone(UTC)
-    month_start = local_day.replace(day=1).astimezone(UTC)
-    recent = local_now.astimezone(UTC) - timedelta(days=RECENT_DAYS)
+    day_start, day_end = day_bounds(zone.key, now)
+    month_start = day_start.astimezone(zone).replace(day=1).astimezone(UTC)
+    recent = now - timedelta(days=RECENT_DAYS)
     repository = DashboardRepository(session)
 
     pipeline = pipeline_for(session, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from salesos.leads.board import zone_of
+from salesos.leads.zones import zone_of
 
 FOLLOW_UP_HOUR = time(9, 0)
 # choice -> (button label, days ahead)

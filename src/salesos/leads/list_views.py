@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -67,7 +67,7 @@ def list_filters(
         "source": source.strip()[:64] or None,
         "tier": tier if tier in ("A", "B", "C") else None,
         "q": q.strip()[:200] or None,
-        "follow_up": follow_up if follow_up in ("due", "none") else None,
+        "follow_up": follow_up if follow_up in get_args(schemas.FollowUpFilter) else None,
     }
     try:
         return schemas.LeadFilters.model_validate({**data, "sort": sort or DEFAULT_SORT})

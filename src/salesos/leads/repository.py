@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Uuid, bindparam, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
+from salesos.auth.models import User
 from salesos.db.base import utcnow, uuid_text
 from salesos.db.pagination import Page, paginate
 from salesos.db.repository import Repository
+from salesos.db.session import USER_KEY
 from salesos.db.shaped import ShapedSelect, shaped_select, with_values
 from salesos.leads import search, search_repository
 from salesos.leads.models import (
@@ -29,6 +31,8 @@ from salesos.leads.models import (
 )
 from salesos.leads.schemas import LeadFilters
 from salesos.leads.sorting import SortSpec, cursor_at, sorted_page
+from salesos.leads.zones import day_bounds
+from salesos.orgs.models import Organization
 
 
 class PipelineRepository(Repository[Pipeline]):
@@ -232,6 +236,16 @@ class LeadRepository(Repository[Lead]):
             return []
         return list(self.session.scalars(self.scoped().where(Lead.id.in_(ids)).order_by(Lead.id)))
 
+    def _reader_zone(self) -> str:
+        """The time zone of the session's user, else the organisation's: where "today" ends for them."""
+        user_id = self.session.info.get(USER_KEY)
+        if user_id is not None:
+            user_zone = self.session.scalar(select(User.timezone).where(User.id == user_id))
+            if user_zone:
+                return user_zone
+        org_zone = self.session.scalar(select(Organization.timezone).where(Organization.id == self.org_id))
+        return org_zone or "UTC"
+
     def _conditions(self, f: LeadFilters) -> list[ColumnElement[bool]]:
         """The filters as conditions with their values in them, for statements built per call."""
         return [with_values(condition(), params) for _key, condition, params in self._filters(f)]
@@ -255,9 +269,10 @@ class LeadRepository(Repository[Lead]):
         if f.created_before is not None:
             before = {"created_before": f.created_before}
             steps.append(("created_before", lambda: Lead.created_at < bindparam("created_before"), before))
-        if f.follow_up == "due":
-            due = {"due_by": utcnow()}
-            steps.append(("follow_up_due", lambda: Lead.next_follow_up_at <= bindparam("due_by"), due))
+        if f.follow_up in ("due", "today"):
+            now = utcnow()
+            due = {"due_by": now if f.follow_up == "due" else day_bounds(self._reader_zone(), now)[1]}
+            steps.append(("follow_up_due", lambda: Lead.next_follow_up_at < bindparam("due_by"), due))
         elif f.follow_up == "none":
             steps.append(("follow_up_none", lambda: Lead.next_follow_up_at.is_(None), {}))
         org = {"org_id": self.org_id}

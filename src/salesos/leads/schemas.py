@@ -249,7 +249,7 @@ LeadSort = Literal[
 ]  # fmt: skip
 
 
-FollowUpFilter = Literal["due", "none"]
+FollowUpFilter = Literal["due", "today", "none"]
 
 
 class LeadFilters(StrictInput):
@@ -265,7 +265,10 @@ class LeadFilters(StrictInput):
     q: str | None = Field(default=None, max_length=200, description="Company, contact name or email")
     follow_up: FollowUpFilter | None = Field(
         default=None,
-        description="`due`: a follow-up planned for now or earlier; `none`: none planned",
+        description=(
+            "`due`: a follow-up planned for now or earlier; `today`: planned before the end of the caller's "
+            "day (their time zone, else the organisation's); `none`: none planned"
+        ),
     )
     # Not a filter: bulk updates ignore it.
     sort: LeadSort = Field(
@@ -363,7 +366,7 @@ class SavedViewFilters(StrictInput):
     source: str | None = Field(default=None, max_length=64)
     tier: Tier | None = None
     q: str | None = Field(default=None, max_length=200)
-    follow_up: FollowUpFilter | None = None  # relative ("due" is due when the view is opened)
+    follow_up: FollowUpFilter | None = None  # relative ("due", "today": when the view is opened)
 
 
 class SavedViewIn(StrictInput):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -24,6 +24,7 @@ from salesos.leads.board_repository import BoardRepository, user_names
 from salesos.leads.dashboard_repository import DashboardRepository
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import work as work_service
+from salesos.leads.zones import day_bounds
 from salesos.orgs.models import Role
 from salesos.web.forms import FormErrors, attempt, domain_errors, validate
 from salesos.web.pages import page, see_other
@@ -48,15 +49,9 @@ class TaskGroup:
         return f"{GROUP_ROWS}+" if self.more else str(len(self.tasks))
 
 
-def _day_bounds(tz: str, now: datetime) -> tuple[datetime, datetime]:
-    """The reader's today as UTC instants: [local midnight, next local midnight)."""
-    local = now.astimezone(board.zone_of(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return local.astimezone(UTC), (local + timedelta(days=1)).astimezone(UTC)
-
-
 def task_groups(session: DbSession, user_id: uuid.UUID | None, tz: str, now: datetime) -> list[TaskGroup]:
     """The open tasks of *user_id* (everyone's when None) in the reader's day: one query per group."""
-    day_start, day_end = _day_bounds(tz, now)
+    day_start, day_end = day_bounds(tz, now)
     repository = DashboardRepository(session)
     spans: list[tuple[str, str, dict[str, Any]]] = [
         ("overdue", "Overdue", {"due_before": day_start}),
