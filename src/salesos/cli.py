@@ -140,11 +140,14 @@ def import_csv(
     org: str = typer.Option(..., help="Slug of the organisation to import into"),
     preset: str = typer.Option("", help="hubspot | pipedrive | apollo"),
     owner: str = typer.Option("", help="Email of the member who gets new leads whose row names no owner"),
+    stage: list[str] = typer.Option(
+        [], help='The file\'s stage name and ours, e.g. "Closed Won=Won"; repeat for several'
+    ),
 ) -> None:
     """Import leads from a CSV file with the detected mapping, showing a progress bar."""
     from salesos.imports.cli import run_cli_import
 
-    run_cli_import(file, org, preset or None, console, owner=owner or None)
+    run_cli_import(file, org, preset or None, console, owner=owner or None, stages=stage)
 
 
 @app.command()

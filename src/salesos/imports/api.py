@@ -21,6 +21,8 @@ from salesos.imports import schemas
 from salesos.imports.models import ImportJob
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service import stage_values as stage_value_rules
+from salesos.leads.service.pipelines import ensure_default_pipeline
 
 router = APIRouter(tags=["imports"])
 
@@ -71,6 +73,12 @@ def upload_out(session: Session, job: ImportJob) -> schemas.ImportUploadOut:
         preview=preview.rows,
         preview_reasons=preview.reasons,
         mapping_problem=preview.problem,
+        stage_values_found=[
+            schemas.StageValueFound.model_validate(vars(found))
+            for found in stage_value_rules.found_values(
+                job, job.mapping, ensure_default_pipeline(session).stages
+            )
+        ],
     )
 
 
@@ -107,7 +115,9 @@ def start_import(
 ) -> schemas.ImportOut:
     """Start the import with this mapping; it runs as a background job."""
     job = import_service.import_or_404(session, import_id)
-    started = import_service.start_import(session, job, body.mapping, body.preset, body.default_owner_id)
+    started = import_service.start_import(
+        session, job, body.mapping, body.preset, body.default_owner_id, body.stage_values
+    )
     return import_out(started)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -12,23 +13,33 @@ from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.db.session import set_tenant, unit_of_work
+from salesos.errors import ValidationFailed
 from salesos.imports.models import ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import runner
+from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import load_context
 from salesos.imports.service.mapping import RowError
 from salesos.jobs.worker import freeze_loaded_code
+from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 
 
 def run_cli_import(
-    path: Path, slug: str, preset: str | None, console: Console, *, owner: str | None = None
+    path: Path,
+    slug: str,
+    preset: str | None,
+    console: Console,
+    *,
+    owner: str | None = None,
+    stages: Sequence[str] = (),
 ) -> runner.Progress:
     """Create the import with the auto mapping, run it batch by batch, and print the counts.
 
     *owner*: the email of the member who gets the new leads of rows that name no owner.
+    *stages*: "file value=stage name" pairs, for a file that names its stages its own way.
     """
     if preset and preset not in mapping_rules.PRESETS:
         raise typer.BadParameter(f"unknown preset; choose one of {', '.join(sorted(mapping_rules.PRESETS))}")
@@ -47,6 +58,7 @@ def run_cli_import(
             console.print(f"[red]Can't map the columns automatically: {problem}[/red]")
             raise typer.Exit(1)
         # Started without the queue: this process is the worker, so nothing is enqueued.
+        job.stage_values = _stage_values(session, stages, console)
         job.status = ImportStatus.QUEUED
         job.default_owner_id = default_owner
         import_id, total = job.id, job.total_rows
@@ -87,5 +99,27 @@ def _default_owner(session: Session, email: str | None, console: Console) -> uui
     try:
         return load_context(session, None).owner(email)
     except RowError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _stage_values(session: Session, pairs: Sequence[str], console: Console) -> dict[str, str]:
+    """``--stage "Closed Won=Won"`` pairs as the import's stage values; exits saying why if one is wrong."""
+    stages = list(ensure_default_pipeline(session).stages)
+    by_name = {stage.name.casefold(): stage.id for stage in stages}
+    choices: dict[str, uuid.UUID] = {}
+    for pair in pairs:
+        value, _, name = pair.rpartition("=")
+        stage_id = by_name.get(name.strip().casefold())
+        if not value.strip() or stage_id is None:
+            names = ", ".join(stage.name for stage in stages)
+            console.print(
+                f'[red]--stage takes "file value=stage" with a stage of: {names} (got {pair!r}).[/red]'
+            )
+            raise typer.Exit(1)
+        choices[value] = stage_id
+    try:
+        return stage_value_rules.checked(choices, stages)
+    except ValidationFailed as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None

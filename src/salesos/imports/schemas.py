@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints
 from salesos.api.schemas import Output, StrictInput
 
 FieldName = Annotated[str, StringConstraints(max_length=32)]
+StageValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class ImportStartIn(StrictInput):
@@ -20,6 +21,13 @@ class ImportStartIn(StrictInput):
     preset: str | None = Field(default=None, max_length=32)
     # Who gets the new leads of rows that name no owner; without it they stay unassigned.
     default_owner_id: uuid.UUID | None = None
+    stage_values: Annotated[dict[StageValue, uuid.UUID], Field(max_length=100)] = Field(
+        default_factory=dict,
+        description=(
+            "The stage each of the file's own stage names goes to (value as in the file → a stage id of "
+            "the default pipeline); other values are matched by stage name. See `stage_values_found`."
+        ),
+    )
 
 
 class ImportOut(Output):
@@ -31,6 +39,7 @@ class ImportOut(Output):
     mapping: list[str]
     preset: str | None
     default_owner_id: uuid.UUID | None
+    stage_values: dict[str, uuid.UUID]
     status: str
     total_rows: int
     rows_done: int
@@ -46,11 +55,20 @@ class ImportOut(Output):
     created_at: datetime
 
 
+class StageValueFound(Output):
+    """A distinct value of the stage column, how many rows hold it, and the stage it seems to name."""
+
+    value: str
+    rows: int
+    suggested_stage_id: uuid.UUID | None
+
+
 class ImportUploadOut(ImportOut):
     """The new import with its mapping proposal and a preview of the first 20 mapped rows.
 
     ``preview_reasons[i]`` says why preview row *i* would be rejected (null: it would be imported);
     ``mapping_problem`` says what the proposed mapping lacks (the rows are checked once it has none).
+    ``stage_values_found`` lists the distinct values of the column mapped to the stage.
     """
 
     fields: dict[str, str]
@@ -58,3 +76,4 @@ class ImportUploadOut(ImportOut):
     preview: list[dict[str, str]]
     preview_reasons: list[str | None]
     mapping_problem: str | None
+    stage_values_found: list[StageValueFound]

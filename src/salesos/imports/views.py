@@ -20,6 +20,7 @@ from salesos.imports.api import SizeChecked, uploaded_file
 from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service import stage_values as stage_value_rules
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import domain_errors
@@ -54,19 +55,40 @@ async def upload(_size: SizeChecked, request: Request, principal: Writer, sessio
 
 
 def _mapping_context(
-    session: Session, job: ImportJob, mapping: list[str], preset: str | None, default_owner: str
+    session: Session,
+    job: ImportJob,
+    mapping: list[str],
+    preset: str | None,
+    default_owner: str,
+    stage_choices: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """What the mapping screen shows for this mapping.
+
+    *stage_choices*: the stage picked on the screen for each value of the stage column ("" = by name);
+    a value the screen did not show yet (the stage column just changed) gets the saved or proposed one.
+    """
     pipeline = ensure_default_pipeline(session)
+    found = stage_value_rules.found_values(job, mapping, pipeline.stages)
+    picked = {stage_value_rules.key(value): choice for value, choice in (stage_choices or {}).items()}
+    stage_values: list[tuple[stage_value_rules.FoundValue, str]] = []
+    for value in found:
+        value_key = stage_value_rules.key(value.value)
+        proposed = job.stage_values.get(value_key) or str(value.suggested_stage_id or "")
+        stage_values.append((value, picked.get(value_key, proposed)))
+    chosen = {stage_value_rules.key(value.value): choice for value, choice in stage_values if choice}
     return {
         "job": job,
         "mapping": mapping,
         "preset": preset or "",
         "fields": mapping_rules.FIELDS,
         "presets": sorted(mapping_rules.PRESETS),
-        "preview": import_service.preview(session, job, mapping),
+        "preview": import_service.preview(session, job, mapping, chosen),
         "owner_choices": MembershipRepository(session).lead_owners(),
         "default_owner": default_owner,
         "pipeline": pipeline,
+        "stage_values": stage_values,
+        # The stage values shown are those of another column: the screen replaces them (see _preview).
+        "stage_values_changed": {v.value for v, _ in stage_values} != set((stage_choices or {}).keys()),
         "errors": {},
     }
 
@@ -100,6 +122,12 @@ class MappingForm:
     mapping: list[str]
     preset: str | None
     default_owner: str
+    # The stage column's values as the screen listed them → the stage picked ("" = match by name).
+    stage_choices: dict[str, str]
+
+    def stage_values(self) -> dict[str, str]:
+        """The values sent to a stage, for the import."""
+        return {value: choice for value, choice in self.stage_choices.items() if choice}
 
     def default_owner_id(self) -> uuid.UUID | None:
         try:
@@ -112,7 +140,13 @@ async def _form_mapping(request: Request, job: ImportJob) -> MappingForm:
     form = await request.form()
     mapping = [str(form.get(f"col_{i}", "")) for i in range(len(job.header))]
     preset = str(form.get("preset", "")) or None
-    return MappingForm(mapping, preset, str(form.get("default_owner", "")))
+    stage_choices = {}
+    for i in range(stage_value_rules.MAX_VALUES):
+        value = form.get(f"stage_source_{i}")
+        if not isinstance(value, str):
+            break
+        stage_choices[value] = str(form.get(f"stage_value_{i}", ""))
+    return MappingForm(mapping, preset, str(form.get("default_owner", "")), stage_choices)
 
 
 @router.post("/leads/import/{import_id}/preview", response_class=HTMLResponse)
@@ -122,8 +156,10 @@ async def preview_fragment(
     """The preview table for the mapping as currently chosen on the screen."""
     job = import_service.import_or_404(session, import_id)
     form = await _form_mapping(request, job)
-    context = _mapping_context(session, job, form.mapping, form.preset, form.default_owner)
-    return page(request, session, principal, "imports/_preview.html", context)
+    context = _mapping_context(
+        session, job, form.mapping, form.preset, form.default_owner, form.stage_choices
+    )
+    return page(request, session, principal, "imports/_preview_update.html", context)
 
 
 @router.post("/leads/import/{import_id}/start", response_class=HTMLResponse)
@@ -132,9 +168,13 @@ async def start(request: Request, import_id: uuid.UUID, principal: Writer, sessi
     job = import_service.import_or_404(session, import_id)
     form = await _form_mapping(request, job)
     try:
-        import_service.start_import(session, job, form.mapping, form.preset, form.default_owner_id())
+        import_service.start_import(
+            session, job, form.mapping, form.preset, form.default_owner_id(), form.stage_values()
+        )
     except DomainError as exc:
-        context = _mapping_context(session, job, form.mapping, form.preset, form.default_owner)
+        context = _mapping_context(
+            session, job, form.mapping, form.preset, form.default_owner, form.stage_choices
+        )
         context["errors"] = domain_errors(exc, "mapping")
         return page(request, session, principal, "imports/mapping.html", context, exc.status_code)
     return see_other(f"/leads/import/{job.id}")

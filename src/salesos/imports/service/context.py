@@ -2,8 +2,9 @@
 
 A file names owners and stages as people wrote them ("Dana Reyes", "dana@acme.example", "qualified");
 they are matched without regard to case against the members who can own leads and the stages of the
-default pipeline. A name that matches nothing, or more than one member, rejects the record with the
-reason, so the preview and the rejects file say what to fix instead of leads landing in the wrong hands.
+default pipeline, or the stage the user sent that value to (``stage_values``). A name that matches
+nothing, or more than one member, rejects the record with the reason, so the preview and the rejects
+file say what to fix instead of leads landing in the wrong hands.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class ImportContext:
     owners_by_name: dict[str, uuid.UUID]
     stages: dict[str, PipelineStage]
     stage_names: tuple[str, ...]
+    # The file's own stage names the user sent to a stage (matched like ``stages``); they win over names.
+    stage_values: dict[str, PipelineStage]
     # Who gets the new leads of records that name no owner; None when that member has left.
     default_owner_id: uuid.UUID | None
 
@@ -48,7 +51,8 @@ class ImportContext:
 
     def stage(self, text: str, lost_reason: str | None) -> PipelineStage:
         """The stage of the default pipeline *text* names; a lost one needs the reason the lead was lost."""
-        stage = self.stages.get(text.strip().casefold())
+        wanted = text.strip().casefold()
+        stage = self.stage_values.get(wanted) or self.stages.get(wanted)
         if stage is None:
             names = ", ".join(self.stage_names)
             raise RowError(f"stage: the pipeline has no stage {text.strip()!r} (its stages: {names}).")
@@ -59,8 +63,13 @@ class ImportContext:
         return stage
 
 
-def load_context(session: Session, default_owner_id: uuid.UUID | None) -> ImportContext:
-    """The org's region, owners and stages, read once per batch (members may change during an import)."""
+def load_context(
+    session: Session, default_owner_id: uuid.UUID | None, stage_values: dict[str, str] | None = None
+) -> ImportContext:
+    """The org's region, owners and stages, read once per batch (members may change during an import).
+
+    *stage_values*: the import's file value → stage id map; a stage since deleted drops its values.
+    """
     by_email: dict[str, uuid.UUID] = {}
     by_name: dict[str, uuid.UUID] = {}
     for membership in MembershipRepository(session).lead_owners():
@@ -70,11 +79,15 @@ def load_context(session: Session, default_owner_id: uuid.UUID | None) -> Import
         by_name[name] = AMBIGUOUS if name in by_name else user.id
     pipeline = ensure_default_pipeline(session)
     default = default_owner_id if default_owner_id in by_email.values() else None
+    by_id = {str(stage.id): stage for stage in pipeline.stages}
     return ImportContext(
         region=lead_service.org_region(session),
         owners_by_email=by_email,
         owners_by_name=by_name,
         stages={stage.name.casefold(): stage for stage in pipeline.stages},
         stage_names=tuple(stage.name for stage in pipeline.stages),
+        stage_values={
+            value: by_id[stage_id] for value, stage_id in (stage_values or {}).items() if stage_id in by_id
+        },
         default_owner_id=default,
     )

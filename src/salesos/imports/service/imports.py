@@ -6,7 +6,7 @@ import csv
 import io
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -23,9 +23,11 @@ from salesos.imports.repository import ImportJobRepository, RejectedRowRepositor
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import rows as clean_rows
 from salesos.imports.service import sniff
+from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import load_context
 from salesos.jobs import enqueue
 from salesos.leads.export import neutralise
+from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.repository import MembershipRepository
 from salesos.uploads import store_capped
 
@@ -98,8 +100,14 @@ class Preview:
         return sum(reason is not None for reason in self.reasons)
 
 
-def preview(session: Session, job: ImportJob, mapping: list[str] | None = None) -> Preview:
-    """The first 20 records under *mapping* (default: the job's), checked as the import will check them.
+def preview(
+    session: Session,
+    job: ImportJob,
+    mapping: list[str] | None = None,
+    stage_values: dict[str, str] | None = None,
+) -> Preview:
+    """The first 20 records under *mapping* and *stage_values* (default: the job's), checked as the
+    import will check them.
 
     Only what a record can be told from on its own: whether it merges into an existing lead shows in
     the import's counts.
@@ -117,7 +125,8 @@ def preview(session: Session, job: ImportJob, mapping: list[str] | None = None) 
     problem = mapping_rules.check_mapping(use, job.header)
     if problem is not None:
         return Preview(shown, [None] * len(shown), problem)
-    context = load_context(session, job.default_owner_id)
+    values = stage_values if stage_values is not None else job.stage_values
+    context = load_context(session, job.default_owner_id, values)
     reasons = []
     for number, cells in enumerate(records, start=1):
         outcome = clean_rows.clean(number, cells, use, job.header, context)
@@ -140,13 +149,19 @@ def start_import(
     mapping: list[str],
     preset: str | None = None,
     default_owner_id: uuid.UUID | None = None,
+    stage_values: Mapping[str, uuid.UUID | str] | None = None,
 ) -> ImportJob:
-    """Save the (edited) mapping and queue the import job; starting twice is refused."""
+    """Save the (edited) mapping and queue the import job; starting twice is refused.
+
+    *stage_values*: which stage each of the file's own stage names goes to (see ``stage_values``).
+    """
     if job.status != ImportStatus.UPLOADED:
         raise Conflict("This import has already been started.")
     problem = mapping_rules.check_mapping(mapping, job.header)
     if problem:
         raise ValidationFailed(problem, field="mapping")
+    stages = list(ensure_default_pipeline(session).stages)
+    job.stage_values = stage_value_rules.checked(stage_values or {}, stages) if "stage" in mapping else {}
     job.default_owner_id = default_owner(session, default_owner_id)
     job.mapping = list(mapping)
     job.preset = preset if preset in mapping_rules.PRESETS else job.preset

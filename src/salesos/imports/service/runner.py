@@ -78,7 +78,7 @@ def _run_batch(
         if job is None or job.rows_done != start or job.status != ImportStatus.RUNNING:
             raise _Superseded
         principal = Principal(org_id=org_id, role=Role.MEMBER, kind="api_key", user_id=job.created_by_id)
-        context = load_context(session, job.default_owner_id)
+        context = load_context(session, job.default_owner_id, job.stage_values)
         cleaned, rejected = _clean_batch(job, start, batch, context)
         try:
             result = batch_store.store(session, principal, cleaned, state, context.default_owner_id)
