@@ -137,6 +137,7 @@ def test_the_mapping_screen_sends_the_files_stages_where_the_user_says(client, b
         form[f"stage_value_{i}"] = picks[value]
     preview = b.post(f"{url}/preview", data=form, headers={"HX-Request": "true"}).text
     assert "1 of these 6 rows would be set aside" in preview
+    assert "Appointment Scheduled → Contacted" in preview and "qualified →" not in preview
     assert 'id="stage-values"' not in preview  # same column: the selects on screen stay as they are
     moved = b.post(
         f"{url}/preview", data={**form, "col_1": "", "col_2": "stage"}, headers={"HX-Request": "true"}

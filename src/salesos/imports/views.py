@@ -76,6 +76,7 @@ def _mapping_context(
         proposed = job.stage_values.get(value_key) or str(value.suggested_stage_id or "")
         stage_values.append((value, picked.get(value_key, proposed)))
     chosen = {stage_value_rules.key(value.value): choice for value, choice in stage_values if choice}
+    names = {str(stage.id): stage.name for stage in pipeline.stages}
     return {
         "job": job,
         "mapping": mapping,
@@ -87,6 +88,8 @@ def _mapping_context(
         "default_owner": default_owner,
         "pipeline": pipeline,
         "stage_values": stage_values,
+        # The preview's stage cells say where a value the user sent elsewhere goes.
+        "stage_targets": {key: names[choice] for key, choice in chosen.items() if choice in names},
         # The stage values shown are those of another column: the screen replaces them (see _preview).
         "stage_values_changed": {v.value for v, _ in stage_values} != set((stage_choices or {}).keys()),
         "errors": {},
