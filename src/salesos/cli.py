@@ -143,11 +143,16 @@ def import_csv(
     stage: list[str] = typer.Option(
         [], help='The file\'s stage name and ours, e.g. "Closed Won=Won"; repeat for several'
     ),
+    pipeline: str = typer.Option(
+        "", help="Name of the pipeline the new leads go to (default: the default one)"
+    ),
 ) -> None:
     """Import leads from a CSV file with the detected mapping, showing a progress bar."""
     from salesos.imports.cli import run_cli_import
 
-    run_cli_import(file, org, preset or None, console, owner=owner or None, stages=stage)
+    run_cli_import(
+        file, org, preset or None, console, owner=owner or None, stages=stage, pipeline=pipeline or None
+    )
 
 
 @app.command()

@@ -131,7 +131,10 @@ def test_the_mapping_screen_sends_the_files_stages_where_the_user_says(client, b
     picks = {v: str(stages["Won"]) if "Won" in v else "" for _, v in values}
     picks["Appointment Scheduled"] = str(stages["Contacted"])
     picks["Closed Lost"] = str(stages["Lost"])
+    shown_for = re.search(r'name="stage_pipeline" value="([^"]+)"', screen)
+    assert shown_for is not None
     form = {"csrf_token": token, "col_0": "company_name", "col_1": "stage", "col_2": "lost_reason"}
+    form["stage_pipeline"] = shown_for[1]
     for i, value in values:
         form[f"stage_source_{i}"] = value
         form[f"stage_value_{i}"] = picks[value]
@@ -169,3 +172,113 @@ def test_the_cli_takes_the_files_stage_names(world, tmp_path):
 def _slug(org_id: uuid.UUID) -> str:
     with unit_of_work(write=False, org_id=org_id) as session:
         return OrganizationRepository(session).current().slug  # type: ignore[union-attr]
+
+
+def _partners_pipeline(client, person) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A second pipeline, "Partners": Prospect → Signed / Dropped; its stage ids by name."""
+    stages = [{"name": "Prospect"}, {"name": "Signed", "kind": "won"}, {"name": "Dropped", "kind": "lost"}]
+    made = client.post(
+        f"{API}/pipelines", json={"name": "Partners", "stages": stages}, headers=person.headers
+    )
+    assert made.status_code == 201, made.text
+    return {"id": made.json()["id"], **{s["name"]: s["id"] for s in made.json()["stages"]}}
+
+
+@both_databases
+def test_an_import_goes_to_the_pipeline_chosen(client, world):
+    alice = world.alice
+    partners = _partners_pipeline(client, alice)
+    content = "Company,Stage\nGamma,Signed\nDelta,\nEpsilon,Closed Won\n"
+    body = upload(client, alice, content.encode()).json()
+    start = f"{API}/imports/{body['id']}/start"
+    unknown = client.post(
+        start, json={"mapping": body["mapping"], "pipeline_id": str(uuid.uuid4())}, headers=alice.headers
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "pipeline_id"
+    default_won = str(_stages(alice.org_id)["Won"])
+    elsewhere = client.post(
+        start,
+        json={
+            "mapping": body["mapping"],
+            "pipeline_id": partners["id"],
+            "stage_values": {"Closed Won": default_won},
+        },
+        headers=alice.headers,
+    )
+    assert elsewhere.status_code == 422 and elsewhere.json()["errors"][0]["field"] == "stage_values"
+    started = client.post(
+        start,
+        json={
+            "mapping": body["mapping"],
+            "pipeline_id": partners["id"],
+            "stage_values": {"closed won": partners["Signed"]},
+        },
+        headers=alice.headers,
+    )
+    assert started.status_code == 200 and started.json()["pipeline_id"] == partners["id"]
+    drain()
+    done = client.get(f"{API}/imports/{body['id']}", headers=alice.headers).json()
+    assert (done["created"], done["rejected"]) == (3, 0)
+    with unit_of_work(write=False, org_id=alice.org_id) as session:
+        rows = session.execute(
+            select(Company.name, Lead.pipeline_id, PipelineStage.name)
+            .join(Lead, Lead.company_id == Company.id)
+            .join(PipelineStage, PipelineStage.id == Lead.stage_id)
+            .where(Company.name.in_(["Gamma", "Delta", "Epsilon"]))
+        ).all()
+    assert {name: (str(pipeline), stage) for name, pipeline, stage in rows} == {
+        "Gamma": (partners["id"], "Signed"),  # by name, in the chosen pipeline
+        "Delta": (partners["id"], "Prospect"),  # no stage: the chosen pipeline's first open stage
+        "Epsilon": (partners["id"], "Signed"),
+    }
+
+
+def test_the_mapping_screen_offers_the_pipelines_and_their_stages(client, browser, world):  # noqa: F811
+    b = browser()
+    token = sign_in(b, world.alice.email)
+    partners = _partners_pipeline(client, world.alice)
+    up = b.post(
+        "/leads/import",
+        data={"csrf_token": token},
+        files={"file": ("p.csv", b"Company,Stage\nGamma,Signed\n", "text/csv")},
+    )
+    url = up.headers["location"]
+    screen = b.get(url).text
+    assert 'name="pipeline_id"' in screen and f'<option value="{partners["id"]}">Partners</option>' in screen
+    assert "1 of these 1 rows would be set aside" in screen  # no "Signed" in the default pipeline
+    shown_for = re.search(r'name="stage_pipeline" value="([^"]+)"', screen)
+    assert shown_for is not None
+    form = {"csrf_token": token, "col_0": "company_name", "col_1": "stage", "stage_pipeline": shown_for[1]}
+    form |= {"stage_source_0": "Signed", "stage_value_0": "", "pipeline_id": partners["id"]}
+    switched = b.post(f"{url}/preview", data=form, headers={"HX-Request": "true"}).text
+    # Another pipeline: its stages replace the selects on screen, "Signed" proposed, and the row passes.
+    assert 'id="stage-values" hx-swap-oob="true"' in switched
+    assert f'<option value="{partners["Signed"]}" selected>Signed</option>' in switched
+    assert "These rows would all be imported" in switched
+    assert b.post(f"{url}/start", data={**form, "stage_value_0": partners["Signed"]}).status_code == 303
+    drain()
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        lead = session.scalars(select(Lead).join(Lead.company).where(Company.name == "Gamma")).one()
+        assert str(lead.pipeline_id) == partners["id"] and str(lead.stage_id) == partners["Signed"]
+
+
+def test_the_cli_imports_into_the_pipeline_named(client, world, tmp_path):
+    partners = _partners_pipeline(client, world.alice)
+    path = tmp_path / "partners.csv"
+    path.write_text("Company,Stage\nZeta,Closed Won\nEta,\n")
+    slug = _slug(world.alice.org_id)
+    missing = CliRunner().invoke(app, ["import", str(path), "--org", slug, "--pipeline", "Nope"])
+    assert missing.exit_code == 1 and "No pipeline is called 'Nope'" in missing.output
+    args = ["import", str(path), "--org", slug, "--pipeline", "partners", "--stage", "Closed Won=Signed"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        rows = session.execute(
+            select(Company.name, Lead.stage_id)
+            .join(Lead, Lead.company_id == Company.id)
+            .where(Company.name.in_(["Zeta", "Eta"]))
+        ).all()
+    assert {name: str(stage) for name, stage in rows} == {
+        "Zeta": partners["Signed"],
+        "Eta": partners["Prospect"],
+    }

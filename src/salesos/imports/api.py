@@ -116,7 +116,7 @@ def start_import(
     """Start the import with this mapping; it runs as a background job."""
     job = import_service.import_or_404(session, import_id)
     started = import_service.start_import(
-        session, job, body.mapping, body.preset, body.default_owner_id, body.stage_values
+        session, job, body.mapping, body.preset, body.default_owner_id, body.stage_values, body.pipeline_id
     )
     return import_out(started)
 

@@ -22,7 +22,9 @@ from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import load_context
 from salesos.imports.service.mapping import RowError
 from salesos.jobs.worker import freeze_loaded_code
-from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.leads.models import Pipeline
+from salesos.leads.repository import PipelineRepository
+from salesos.leads.service.pipelines import ensure_default_pipeline, list_pipelines
 from salesos.orgs.models import Role
 from salesos.orgs.repository import OrganizationRepository
 
@@ -35,11 +37,13 @@ def run_cli_import(
     *,
     owner: str | None = None,
     stages: Sequence[str] = (),
+    pipeline: str | None = None,
 ) -> runner.Progress:
     """Create the import with the auto mapping, run it batch by batch, and print the counts.
 
     *owner*: the email of the member who gets the new leads of rows that name no owner.
     *stages*: "file value=stage name" pairs, for a file that names its stages its own way.
+    *pipeline*: the name of the pipeline the new leads go to (default: the default pipeline).
     """
     if preset and preset not in mapping_rules.PRESETS:
         raise typer.BadParameter(f"unknown preset; choose one of {', '.join(sorted(mapping_rules.PRESETS))}")
@@ -58,7 +62,9 @@ def run_cli_import(
             console.print(f"[red]Can't map the columns automatically: {problem}[/red]")
             raise typer.Exit(1)
         # Started without the queue: this process is the worker, so nothing is enqueued.
-        job.stage_values = _stage_values(session, stages, console)
+        chosen = _pipeline(session, pipeline, console)
+        job.pipeline_id = chosen.id if pipeline else None
+        job.stage_values = _stage_values(chosen, stages, console)
         job.status = ImportStatus.QUEUED
         job.default_owner_id = default_owner
         import_id, total = job.id, job.total_rows
@@ -103,9 +109,21 @@ def _default_owner(session: Session, email: str | None, console: Console) -> uui
         raise typer.Exit(1) from None
 
 
-def _stage_values(session: Session, pairs: Sequence[str], console: Console) -> dict[str, str]:
+def _pipeline(session: Session, name: str | None, console: Console) -> Pipeline:
+    """The pipeline ``--pipeline`` names (default: the default one); exits saying why if there is none."""
+    if not name:
+        return ensure_default_pipeline(session)
+    found = PipelineRepository(session).by_name(name)
+    if found is None:
+        names = ", ".join(p.name for p in list_pipelines(session))
+        console.print(f"[red]No pipeline is called {name!r} (the pipelines: {names}).[/red]")
+        raise typer.Exit(1)
+    return found
+
+
+def _stage_values(pipeline: Pipeline, pairs: Sequence[str], console: Console) -> dict[str, str]:
     """``--stage "Closed Won=Won"`` pairs as the import's stage values; exits saying why if one is wrong."""
-    stages = list(ensure_default_pipeline(session).stages)
+    stages = list(pipeline.stages)
     by_name = {stage.name.casefold(): stage.id for stage in stages}
     choices: dict[str, uuid.UUID] = {}
     for pair in pairs:

@@ -41,8 +41,12 @@ class ImportJob(IdMixin, TenantMixin, TimestampMixin, Base):
     default_owner_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
+    # The pipeline the new leads go to (None: the default one, also when the chosen one was deleted).
+    pipeline_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("pipelines.id", ondelete="SET NULL"), nullable=True
+    )
     # The file's stage names as the user mapped them: a value as it is matched (trimmed, casefolded) →
-    # the id of a stage of the default pipeline. A value not in it is matched by stage name.
+    # the id of a stage of the import's pipeline. A value not in it is matched by stage name.
     stage_values: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ImportStatus.UPLOADED)
     total_rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,11 +21,13 @@ class ImportStartIn(StrictInput):
     preset: str | None = Field(default=None, max_length=32)
     # Who gets the new leads of rows that name no owner; without it they stay unassigned.
     default_owner_id: uuid.UUID | None = None
+    # The pipeline the new leads go to (its stages are the ones matched); without it, the default one.
+    pipeline_id: uuid.UUID | None = None
     stage_values: Annotated[dict[StageValue, uuid.UUID], Field(max_length=100)] = Field(
         default_factory=dict,
         description=(
             "The stage each of the file's own stage names goes to (value as in the file → a stage id of "
-            "the default pipeline); other values are matched by stage name. See `stage_values_found`."
+            "the import's pipeline); other values are matched by stage name. See `stage_values_found`."
         ),
     )
 
@@ -39,6 +41,7 @@ class ImportOut(Output):
     mapping: list[str]
     preset: str | None
     default_owner_id: uuid.UUID | None
+    pipeline_id: uuid.UUID | None
     stage_values: dict[str, uuid.UUID]
     status: str
     total_rows: int
@@ -68,7 +71,8 @@ class ImportUploadOut(ImportOut):
 
     ``preview_reasons[i]`` says why preview row *i* would be rejected (null: it would be imported);
     ``mapping_problem`` says what the proposed mapping lacks (the rows are checked once it has none).
-    ``stage_values_found`` lists the distinct values of the column mapped to the stage.
+    ``stage_values_found`` lists the distinct values of the column mapped to the stage, each with the
+    stage of the default pipeline it seems to name.
     """
 
     fields: dict[str, str]

@@ -21,7 +21,8 @@ from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import stage_values as stage_value_rules
-from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.imports.service.context import import_pipeline
+from salesos.leads.service.pipelines import list_pipelines
 from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import domain_errors
 from salesos.web.pages import page, see_other
@@ -54,44 +55,41 @@ async def upload(_size: SizeChecked, request: Request, principal: Writer, sessio
     return see_other(f"/leads/import/{job.id}")
 
 
-def _mapping_context(
-    session: Session,
-    job: ImportJob,
-    mapping: list[str],
-    preset: str | None,
-    default_owner: str,
-    stage_choices: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """What the mapping screen shows for this mapping.
+def _mapping_context(session: Session, job: ImportJob, form: MappingForm) -> dict[str, Any]:
+    """What the mapping screen shows for the choices in *form*.
 
-    *stage_choices*: the stage picked on the screen for each value of the stage column ("" = by name);
-    a value the screen did not show yet (the stage column just changed) gets the saved or proposed one.
+    The stage picked for each value of the stage column is kept while the screen shows the same
+    pipeline; a value the screen did not show yet (the stage column just changed), or any value once
+    another pipeline is chosen, gets the saved or proposed stage.
     """
-    pipeline = ensure_default_pipeline(session)
-    found = stage_value_rules.found_values(job, mapping, pipeline.stages)
-    picked = {stage_value_rules.key(value): choice for value, choice in (stage_choices or {}).items()}
+    pipeline = import_pipeline(session, form.pipeline_id())
+    found = stage_value_rules.found_values(job, form.mapping, pipeline.stages)
+    same_pipeline = form.stage_pipeline == str(pipeline.id)
+    picked = {stage_value_rules.key(value): choice for value, choice in form.stage_choices.items()}
     stage_values: list[tuple[stage_value_rules.FoundValue, str]] = []
     for value in found:
         value_key = stage_value_rules.key(value.value)
         proposed = job.stage_values.get(value_key) or str(value.suggested_stage_id or "")
-        stage_values.append((value, picked.get(value_key, proposed)))
+        stage_values.append((value, picked.get(value_key, proposed) if same_pipeline else proposed))
     chosen = {stage_value_rules.key(value.value): choice for value, choice in stage_values if choice}
     names = {str(stage.id): stage.name for stage in pipeline.stages}
     return {
         "job": job,
-        "mapping": mapping,
-        "preset": preset or "",
+        "mapping": form.mapping,
+        "preset": form.preset or "",
         "fields": mapping_rules.FIELDS,
         "presets": sorted(mapping_rules.PRESETS),
-        "preview": import_service.preview(session, job, mapping, chosen),
+        "preview": import_service.preview(session, job, form.mapping, chosen, pipeline.id),
         "owner_choices": MembershipRepository(session).lead_owners(),
-        "default_owner": default_owner,
+        "default_owner": form.default_owner,
         "pipeline": pipeline,
+        "pipelines": list_pipelines(session),
         "stage_values": stage_values,
         # The preview's stage cells say where a value the user sent elsewhere goes.
         "stage_targets": {key: names[choice] for key, choice in chosen.items() if choice in names},
-        # The stage values shown are those of another column: the screen replaces them (see _preview).
-        "stage_values_changed": {v.value for v, _ in stage_values} != set((stage_choices or {}).keys()),
+        # The stage values on screen are another column's or another pipeline's: the screen replaces them.
+        "stage_values_changed": not same_pipeline
+        or {v.value for v, _ in stage_values} != set(form.stage_choices),
         "errors": {},
     }
 
@@ -113,8 +111,9 @@ def import_page(
     if job.status == ImportStatus.UPLOADED:
         mapping = import_service.apply_preset(job, preset) if preset else job.mapping
         # The importer gets the new leads nobody is named for, as they would a lead they typed in.
-        context = _mapping_context(session, job, mapping, preset or job.preset, str(principal.user_id or ""))
-        return page(request, session, principal, "imports/mapping.html", context)
+        owner = str(principal.user_id or "")
+        form = MappingForm(mapping, preset or job.preset, owner, {}, str(job.pipeline_id or ""), "")
+        return page(request, session, principal, "imports/mapping.html", _mapping_context(session, job, form))
     return page(request, session, principal, "imports/progress.html", _progress_context(job))
 
 
@@ -127,6 +126,16 @@ class MappingForm:
     default_owner: str
     # The stage column's values as the screen listed them → the stage picked ("" = match by name).
     stage_choices: dict[str, str]
+    pipeline: str
+    # The pipeline whose stages the screen's stage selects offered.
+    stage_pipeline: str
+
+    def pipeline_id(self) -> uuid.UUID | None:
+        """The pipeline chosen (None: the default one)."""
+        try:
+            return uuid.UUID(self.pipeline) if self.pipeline else None
+        except ValueError:
+            raise ValidationFailed("Choose a pipeline.", field="pipeline_id") from None
 
     def stage_values(self) -> dict[str, str]:
         """The values sent to a stage, for the import."""
@@ -149,7 +158,14 @@ async def _form_mapping(request: Request, job: ImportJob) -> MappingForm:
         if not isinstance(value, str):
             break
         stage_choices[value] = str(form.get(f"stage_value_{i}", ""))
-    return MappingForm(mapping, preset, str(form.get("default_owner", "")), stage_choices)
+    return MappingForm(
+        mapping,
+        preset,
+        str(form.get("default_owner", "")),
+        stage_choices,
+        str(form.get("pipeline_id", "")),
+        str(form.get("stage_pipeline", "")),
+    )
 
 
 @router.post("/leads/import/{import_id}/preview", response_class=HTMLResponse)
@@ -159,9 +175,7 @@ async def preview_fragment(
     """The preview table for the mapping as currently chosen on the screen."""
     job = import_service.import_or_404(session, import_id)
     form = await _form_mapping(request, job)
-    context = _mapping_context(
-        session, job, form.mapping, form.preset, form.default_owner, form.stage_choices
-    )
+    context = _mapping_context(session, job, form)
     return page(request, session, principal, "imports/_preview_update.html", context)
 
 
@@ -172,12 +186,16 @@ async def start(request: Request, import_id: uuid.UUID, principal: Writer, sessi
     form = await _form_mapping(request, job)
     try:
         import_service.start_import(
-            session, job, form.mapping, form.preset, form.default_owner_id(), form.stage_values()
+            session,
+            job,
+            form.mapping,
+            form.preset,
+            form.default_owner_id(),
+            form.stage_values(),
+            form.pipeline_id(),
         )
     except DomainError as exc:
-        context = _mapping_context(
-            session, job, form.mapping, form.preset, form.default_owner, form.stage_choices
-        )
+        context = _mapping_context(session, job, form)
         context["errors"] = domain_errors(exc, "mapping")
         return page(request, session, principal, "imports/mapping.html", context, exc.status_code)
     return see_other(f"/leads/import/{job.id}")

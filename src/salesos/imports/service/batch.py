@@ -30,6 +30,7 @@ from salesos.leads.models import (
     LeadSearchTerm,
     LeadStatusHistory,
     Note,
+    Pipeline,
     PipelineStage,
 )
 from salesos.leads.repository import ContactRepository
@@ -210,13 +211,16 @@ def store(
     rows: list[CleanRow],
     state: RunState,
     default_owner_id: uuid.UUID | None = None,
+    pipeline: Pipeline | None = None,
 ) -> BatchResult:
     """Merge each record into its match or create a lead; flushes, the runner commits the batch.
 
-    *default_owner_id* owns the new leads of records that name no owner.
+    *default_owner_id* owns the new leads of records that name no owner; a new lead whose record names
+    no stage starts at the first open stage of *pipeline* (default: the default pipeline).
     """
     with search.written_by_caller(session):
-        return _store(session, principal, rows, state, default_owner_id)
+        start = first_open_stage(pipeline or ensure_default_pipeline(session))
+        return _store(session, principal, rows, state, default_owner_id, start)
 
 
 def _fill_work(target: Target, row: CleanRow) -> list[str]:
@@ -243,8 +247,8 @@ def _store(
     rows: list[CleanRow],
     state: RunState,
     default_owner_id: uuid.UUID | None,
+    start: PipelineStage,
 ) -> BatchResult:
-    start = first_open_stage(ensure_default_pipeline(session))
     now = utcnow()
     actor = principal.user_id
     index = _existing(session, rows, state)

@@ -2,7 +2,7 @@
 
 A file names owners and stages as people wrote them ("Dana Reyes", "dana@acme.example", "qualified");
 they are matched without regard to case against the members who can own leads and the stages of the
-default pipeline, or the stage the user sent that value to (``stage_values``). A name that matches
+import's pipeline, or the stage the user sent that value to (``stage_values``). A name that matches
 nothing, or more than one member, rejects the record with the reason, so the preview and the rejects
 file say what to fix instead of leads landing in the wrong hands.
 """
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from salesos.imports.service.mapping import RowError
-from salesos.leads.models import PipelineStage, StageKind
+from salesos.leads.models import Pipeline, PipelineStage, StageKind
+from salesos.leads.repository import PipelineRepository
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.repository import MembershipRepository
@@ -36,6 +37,8 @@ class ImportContext:
     stage_names: tuple[str, ...]
     # The file's own stage names the user sent to a stage (matched like ``stages``); they win over names.
     stage_values: dict[str, PipelineStage]
+    # Where the new leads go: the import's pipeline, whose stages the two maps above hold.
+    pipeline: Pipeline
     # Who gets the new leads of records that name no owner; None when that member has left.
     default_owner_id: uuid.UUID | None
 
@@ -50,7 +53,7 @@ class ImportContext:
         return found
 
     def stage(self, text: str, lost_reason: str | None) -> PipelineStage:
-        """The stage of the default pipeline *text* names; a lost one needs the reason the lead was lost."""
+        """The stage of the import's pipeline *text* names; a lost one needs the reason the lead was lost."""
         wanted = text.strip().casefold()
         stage = self.stage_values.get(wanted) or self.stages.get(wanted)
         if stage is None:
@@ -64,11 +67,15 @@ class ImportContext:
 
 
 def load_context(
-    session: Session, default_owner_id: uuid.UUID | None, stage_values: dict[str, str] | None = None
+    session: Session,
+    default_owner_id: uuid.UUID | None,
+    stage_values: dict[str, str] | None = None,
+    pipeline_id: uuid.UUID | None = None,
 ) -> ImportContext:
     """The org's region, owners and stages, read once per batch (members may change during an import).
 
     *stage_values*: the import's file value → stage id map; a stage since deleted drops its values.
+    *pipeline_id*: the import's pipeline (None, or one since deleted: the default pipeline).
     """
     by_email: dict[str, uuid.UUID] = {}
     by_name: dict[str, uuid.UUID] = {}
@@ -77,7 +84,7 @@ def load_context(
         by_email[user.email.casefold()] = user.id
         name = user.name.strip().casefold()
         by_name[name] = AMBIGUOUS if name in by_name else user.id
-    pipeline = ensure_default_pipeline(session)
+    pipeline = import_pipeline(session, pipeline_id)
     default = default_owner_id if default_owner_id in by_email.values() else None
     by_id = {str(stage.id): stage for stage in pipeline.stages}
     return ImportContext(
@@ -90,4 +97,11 @@ def load_context(
             value: by_id[stage_id] for value, stage_id in (stage_values or {}).items() if stage_id in by_id
         },
         default_owner_id=default,
+        pipeline=pipeline,
     )
+
+
+def import_pipeline(session: Session, pipeline_id: uuid.UUID | None) -> Pipeline:
+    """The pipeline *pipeline_id* names in this org, else the default one."""
+    found = PipelineRepository(session).get(pipeline_id) if pipeline_id is not None else None
+    return found or ensure_default_pipeline(session)

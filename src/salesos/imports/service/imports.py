@@ -27,6 +27,7 @@ from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import load_context
 from salesos.jobs import enqueue
 from salesos.leads.export import neutralise
+from salesos.leads.repository import PipelineRepository
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.repository import MembershipRepository
 from salesos.uploads import store_capped
@@ -105,9 +106,10 @@ def preview(
     job: ImportJob,
     mapping: list[str] | None = None,
     stage_values: dict[str, str] | None = None,
+    pipeline_id: uuid.UUID | None = None,
 ) -> Preview:
-    """The first 20 records under *mapping* and *stage_values* (default: the job's), checked as the
-    import will check them.
+    """The first 20 records under *mapping*, *stage_values* and *pipeline_id* (default: the job's),
+    checked as the import will check them.
 
     Only what a record can be told from on its own: whether it merges into an existing lead shows in
     the import's counts.
@@ -126,7 +128,7 @@ def preview(
     if problem is not None:
         return Preview(shown, [None] * len(shown), problem)
     values = stage_values if stage_values is not None else job.stage_values
-    context = load_context(session, job.default_owner_id, values)
+    context = load_context(session, job.default_owner_id, values, pipeline_id or job.pipeline_id)
     reasons = []
     for number, cells in enumerate(records, start=1):
         outcome = clean_rows.clean(number, cells, use, job.header, context)
@@ -150,18 +152,27 @@ def start_import(
     preset: str | None = None,
     default_owner_id: uuid.UUID | None = None,
     stage_values: Mapping[str, uuid.UUID | str] | None = None,
+    pipeline_id: uuid.UUID | None = None,
 ) -> ImportJob:
     """Save the (edited) mapping and queue the import job; starting twice is refused.
 
     *stage_values*: which stage each of the file's own stage names goes to (see ``stage_values``).
+    *pipeline_id*: the pipeline the new leads go to (None: the default one).
     """
     if job.status != ImportStatus.UPLOADED:
         raise Conflict("This import has already been started.")
     problem = mapping_rules.check_mapping(mapping, job.header)
     if problem:
         raise ValidationFailed(problem, field="mapping")
-    stages = list(ensure_default_pipeline(session).stages)
+    pipeline = ensure_default_pipeline(session)
+    if pipeline_id is not None:
+        found = PipelineRepository(session).get(pipeline_id)
+        if found is None:
+            raise ValidationFailed("Unknown pipeline.", field="pipeline_id")
+        pipeline = found
+    stages = list(pipeline.stages)
     job.stage_values = stage_value_rules.checked(stage_values or {}, stages) if "stage" in mapping else {}
+    job.pipeline_id = pipeline_id
     job.default_owner_id = default_owner(session, default_owner_id)
     job.mapping = list(mapping)
     job.preset = preset if preset in mapping_rules.PRESETS else job.preset

@@ -78,10 +78,12 @@ def _run_batch(
         if job is None or job.rows_done != start or job.status != ImportStatus.RUNNING:
             raise _Superseded
         principal = Principal(org_id=org_id, role=Role.MEMBER, kind="api_key", user_id=job.created_by_id)
-        context = load_context(session, job.default_owner_id, job.stage_values)
+        context = load_context(session, job.default_owner_id, job.stage_values, job.pipeline_id)
         cleaned, rejected = _clean_batch(job, start, batch, context)
         try:
-            result = batch_store.store(session, principal, cleaned, state, context.default_owner_id)
+            result = batch_store.store(
+                session, principal, cleaned, state, context.default_owner_id, context.pipeline
+            )
         except ValidationFailed as exc:
             # Only the org's pipeline can refuse a clean record (no open stage): it refuses them all.
             reason = f"{exc.field}: {exc.detail}" if exc.field else exc.detail
