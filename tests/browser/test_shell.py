@@ -190,8 +190,22 @@ def test_signup_invite_accept_logout_login(live_server: str, settings: Settings)
             # A phone-sized screen gets the top bar instead of the sidebar.
             owner.set_viewport_size({"width": 390, "height": 844})
             owner.goto("/")
-            expect(owner.get_by_role("navigation", name="Main")).to_be_visible()
+            nav = owner.get_by_role("navigation", name="Main")
+            expect(nav).to_be_visible()
+            # Its one row scrolls sideways: the far edge fades while there are sections behind it, and on
+            # a section past the edge that section is scrolled into view.
+            expect(nav).to_have_attribute("data-more-end", "")
+            expect(nav).not_to_have_attribute("data-more-start", "")
             owner.screenshot(path=str(SCREENSHOTS / "dashboard-mobile.png"), full_page=True)
+            owner.goto("/settings/profile")
+            expect(nav).to_have_attribute("data-more-start", "")
+            box, link = nav.bounding_box(), nav.get_by_role("link", name="Settings").bounding_box()
+            assert (
+                box
+                and link
+                and box["x"] <= link["x"]
+                and link["x"] + link["width"] <= box["x"] + box["width"]
+            )
         finally:
             browser.close()
     assert not errors, f"the browser reported errors (CSP violations show up here): {errors}"

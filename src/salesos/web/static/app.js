@@ -158,6 +158,24 @@
     });
   });
 
+  // --- Rows of links that scroll sideways when they don't fit: the navigation on a phone, a page's tabs
+  // (Settings). The current one is scrolled into view, and an edge with more links behind it fades out,
+  // so that Settings past the edge reads as "more this way" rather than as a missing item. ------------
+  function markEdges(row) {
+    var hidden = row.scrollWidth - row.clientWidth;
+    row.toggleAttribute("data-more-start", hidden > 1 && row.scrollLeft > 1);
+    row.toggleAttribute("data-more-end", hidden > 1 && hidden - row.scrollLeft > 1);
+  }
+  document.querySelectorAll(".nav, .tabs").forEach(function (row) {
+    var current = row.querySelector("a[aria-current]");
+    if (current && row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+    }
+    markEdges(row);
+    row.addEventListener("scroll", function () { markEdges(row); }, { passive: true });
+    window.addEventListener("resize", function () { markEdges(row); });
+  });
+
   // --- Service worker (root scope: it is served from /sw.js with Service-Worker-Allowed: /) --------
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
