@@ -282,3 +282,38 @@ def test_the_cli_imports_into_the_pipeline_named(client, world, tmp_path):
         "Zeta": partners["Signed"],
         "Eta": partners["Prospect"],
     }
+
+
+@both_databases
+def test_a_deal_status_puts_closed_deals_at_the_won_or_lost_stage(client, world):
+    """Pipedrive keeps won/lost in "Deal - Status"; the stage stays where the deal was when it closed."""
+    content = (
+        "Organization - Name,Deal - Stage,Deal - Status,Deal - Lost reason\n"
+        "Won Co,Negotiations Started,won,\n"
+        "Lost Co,Proposal,Lost,Chose a rival\n"
+        "Open Co,qualified,open,\n"
+        "Blank Co,proposal,,\n"
+        "Reasonless Co,Proposal,lost,\n"
+        "Odd Co,qualified,maybe,\n"
+    )
+    up = upload(client, world.alice, content.encode(), preset="pipedrive")
+    body = up.json()
+    assert body["mapping"] == ["company_name", "stage", "deal_status", "lost_reason"]
+    started = client.post(
+        f"{API}/imports/{body['id']}/start", json={"mapping": body["mapping"]}, headers=world.alice.headers
+    )
+    assert started.status_code == 200, started.text
+    drain()
+    done = client.get(f"{API}/imports/{body['id']}", headers=world.alice.headers).json()
+    assert (done["created"], done["rejected"]) == (4, 2)
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        rows = session.execute(
+            select(Company.name, PipelineStage.name)
+            .join(Lead, Lead.company_id == Company.id)
+            .join(PipelineStage, PipelineStage.id == Lead.stage_id)
+            .where(Company.name.like("% Co"))
+        ).all()
+    assert dict(rows) == {"Won Co": "Won", "Lost Co": "Lost", "Open Co": "Qualified", "Blank Co": "Proposal"}
+    rejects = client.get(f"{API}/imports/{body['id']}/rejected.csv", headers=world.alice.headers).text
+    assert "deal_status: a lead imported as lost needs a lost reason" in rejects
+    assert "deal_status: 'maybe' is not open, won or lost." in rejects

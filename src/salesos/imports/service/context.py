@@ -23,6 +23,14 @@ from salesos.orgs.repository import MembershipRepository
 
 # A name two members share: the record must name one of them by email.
 AMBIGUOUS = uuid.UUID(int=0)
+# A deal status as tools write it (casefolded) → the kind of stage it puts the lead at.
+OUTCOMES = {
+    "won": StageKind.WON,
+    "closed won": StageKind.WON,
+    "lost": StageKind.LOST,
+    "closed lost": StageKind.LOST,
+}
+OPEN_STATUSES = frozenset({"open", "active", ""})
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,27 @@ class ImportContext:
         if stage.kind == StageKind.LOST.value and not lost_reason:
             raise RowError(
                 f"stage: a lead imported as {stage.name} needs a lost reason (in a Lost reason column)."
+            )
+        return stage
+
+    def outcome(self, status: str, lost_reason: str | None) -> PipelineStage | None:
+        """The stage a deal status puts the lead at: the pipeline's won or lost stage; None while open.
+
+        Some tools keep whether a deal was won or lost apart from its stage (Pipedrive's "Deal - Status"
+        beside a "Deal - Stage" that stays where the deal was when it closed).
+        """
+        wanted = status.strip().casefold()
+        kind = OUTCOMES.get(wanted)
+        if wanted in OPEN_STATUSES:
+            return None
+        if kind is None:
+            raise RowError(f"deal_status: {status.strip()!r} is not open, won or lost.")
+        stage = next((s for s in self.pipeline.stages if s.kind == kind.value), None)
+        if stage is None:
+            raise RowError(f"deal_status: the {self.pipeline.name} pipeline has no {kind.value} stage.")
+        if kind is StageKind.LOST and not lost_reason:
+            raise RowError(
+                "deal_status: a lead imported as lost needs a lost reason (in a Lost reason column)."
             )
         return stage
 

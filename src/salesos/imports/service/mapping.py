@@ -32,6 +32,7 @@ FIELDS = {
     "currency": "Currency",
     "owner": "Owner (member's name or email)",
     "stage": "Pipeline stage",
+    "deal_status": "Deal status (open, won or lost)",
     "lost_reason": "Lost reason",
     "tier": "Tier (A, B or C)",
     "note": "Note",
@@ -96,7 +97,7 @@ PRESETS: dict[str, dict[str, str]] = {
         "Person - Email": "email", "Person - Phone": "contact_phone", "Person - Job title": "title",
         "Deal - Value": "value", "Deal - Currency": "currency", "Deal - Label": "tags",
         "Lead - Source": "source", "Deal - Owner": "owner", "Person - Owner": "owner",
-        "Deal - Stage": "stage", "Deal - Lost reason": "lost_reason",
+        "Deal - Stage": "stage", "Deal - Status": "deal_status", "Deal - Lost reason": "lost_reason",
     },
     "apollo": {
         "Company": "company_name", "Company Name for Emails": "company_name", "First Name": "first_name",

@@ -100,7 +100,10 @@ def _with_work(
     """The clean row with who owns it, where it starts and its note, as the record names them."""
     lost_reason = _capped(values, "lost_reason", LOST_REASON_MAX_CHARS)
     note = _capped(values, "note", NOTE_MAX_CHARS)
-    stage = context.stage(values["stage"], lost_reason) if "stage" in values else None
+    # A closed deal's status wins over the stage it was at when it closed (which is then not read).
+    stage = context.outcome(values["deal_status"], lost_reason) if "deal_status" in values else None
+    if stage is None and "stage" in values:
+        stage = context.stage(values["stage"], lost_reason)
     if "owner" in values:
         data.owner_id = context.owner(values["owner"])
     if stage is None or stage.kind != StageKind.LOST.value:
