@@ -158,15 +158,16 @@
     });
   });
 
-  // --- Rows of links that scroll sideways when they don't fit: the navigation on a phone, a page's tabs
-  // (Settings). The current one is scrolled into view, and an edge with more links behind it fades out,
-  // so that Settings past the edge reads as "more this way" rather than as a missing item. ------------
+  // --- Boxes that scroll sideways when their content doesn't fit: the navigation on a phone, a page's
+  // tabs (Settings), wide tables (the lead list on a phone). A current link is scrolled into view, and an
+  // edge with more behind it fades out, so that Settings or the Owner column past the edge reads as
+  // "more this way" rather than as missing. ---------------------------------------------------------
   function markEdges(row) {
     var hidden = row.scrollWidth - row.clientWidth;
     row.toggleAttribute("data-more-start", hidden > 1 && row.scrollLeft > 1);
     row.toggleAttribute("data-more-end", hidden > 1 && hidden - row.scrollLeft > 1);
   }
-  document.querySelectorAll(".nav, .tabs").forEach(function (row) {
+  document.querySelectorAll(".nav, .tabs, .table-wrap").forEach(function (row) {
     var current = row.querySelector("a[aria-current]");
     if (current && row.scrollWidth > row.clientWidth) {
       row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
