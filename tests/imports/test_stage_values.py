@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from salesos.cli import app
 from salesos.db.session import unit_of_work
+from salesos.imports.models import ImportJob
 from salesos.imports.service import stage_values
 from salesos.jobs.testing import drain
 from salesos.leads.models import Company, Lead, PipelineStage
@@ -317,3 +318,20 @@ def test_a_deal_status_puts_closed_deals_at_the_won_or_lost_stage(client, world)
     rejects = client.get(f"{API}/imports/{body['id']}/rejected.csv", headers=world.alice.headers).text
     assert "deal_status: a lead imported as lost needs a lost reason" in rejects
     assert "deal_status: 'maybe' is not open, won or lost." in rejects
+
+
+def test_a_column_of_many_distinct_values_is_not_listed_as_stages(tmp_path) -> None:
+    stages = [PipelineStage(id=uuid.uuid4(), name="New")]
+    few, many = tmp_path / "few.csv", tmp_path / "many.csv"
+    few.write_text("Company,Stage\n" + "".join(f"C{i},{'new' if i % 2 else 'New '}\n" for i in range(10)))
+    many.write_text("Company,Stage\n" + "".join(f"C{i},S{i}\n" for i in range(stage_values.MAX_VALUES + 1)))
+    mapping = ["company_name", "stage"]
+
+    def found(path):  # type: ignore[no-untyped-def]
+        job = ImportJob(stored_path=str(path), encoding="utf-8", delimiter=",")
+        return [
+            (v.value, v.rows, v.suggested_stage_id) for v in stage_values.found_values(job, mapping, stages)
+        ]
+
+    assert found(few) == [("New", 10, stages[0].id)]  # one value, as first written, whatever its case
+    assert found(many) == []

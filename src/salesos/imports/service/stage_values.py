@@ -2,7 +2,7 @@
 
 Other tools name their stages their own way ("Closed Won", "Appointment Scheduled", "Contact Made"). The
 mapping screen lists the distinct values of the column mapped to the stage, with how many rows hold each,
-and the user sends each one to a stage of the default pipeline. A value that is a stage's name is
+and the user sends each one to a stage of the import's pipeline. A value that is a stage's name is
 preselected, and so is one that names exactly one stage as a whole word ("Closed Won" → Won); a value
 left without a stage is matched by name when the import runs, which sets its rows aside if none matches.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,20 +63,20 @@ def _distinct(
 ) -> tuple[tuple[str, int], ...]:
     # One pass over the file per (file, column): the screen asks again at every change of the mapping.
     # Size and mtime are in the key so that a file written again is read again.
-    counts: dict[str, list[str | int]] = {}
+    spelling: dict[str, str] = {}  # casefolded value → as first written
+    rows: Counter[str] = Counter()
     for cells in sniff.records(Path(path), encoding, delimiter):
         text = cells[column].strip() if column < len(cells) else ""
         if not text:
             continue
-        entry = counts.get(text.casefold())
-        if entry is not None:
-            entry[1] = int(entry[1]) + 1
-        elif len(counts) == MAX_VALUES:
-            return ()
-        else:
-            counts[text.casefold()] = [text, 1]
-    ranked = sorted(counts.values(), key=lambda entry: (-int(entry[1]), str(entry[0]).casefold()))
-    return tuple((str(value), int(rows)) for value, rows in ranked)
+        value_key = text.casefold()
+        if value_key not in spelling:
+            if len(spelling) == MAX_VALUES:
+                return ()
+            spelling[value_key] = text
+        rows[value_key] += 1
+    ranked = sorted(spelling, key=lambda value_key: (-rows[value_key], value_key))
+    return tuple((spelling[value_key], rows[value_key]) for value_key in ranked)
 
 
 def suggest(value: str, stages: Sequence[PipelineStage]) -> uuid.UUID | None:
