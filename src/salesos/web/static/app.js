@@ -159,7 +159,7 @@
   });
 
   // --- Boxes that scroll sideways when their content doesn't fit: the navigation on a phone, a page's
-  // tabs (Settings), wide tables (the lead list on a phone). A current link is scrolled into view, and an
+  // tabs (Settings), wide tables and the board (on a phone). A current link is scrolled into view, and an
   // edge with more behind it fades out, so that Settings or the Owner column past the edge reads as
   // "more this way" rather than as missing. ---------------------------------------------------------
   function markEdges(row) {
@@ -167,7 +167,7 @@
     row.toggleAttribute("data-more-start", hidden > 1 && row.scrollLeft > 1);
     row.toggleAttribute("data-more-end", hidden > 1 && hidden - row.scrollLeft > 1);
   }
-  document.querySelectorAll(".nav, .tabs, .table-wrap").forEach(function (row) {
+  document.querySelectorAll(".nav, .tabs, .table-wrap, .board").forEach(function (row) {
     var current = row.querySelector("a[aria-current]");
     if (current && row.scrollWidth > row.clientWidth) {
       row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
