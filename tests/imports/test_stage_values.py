@@ -82,6 +82,19 @@ def test_the_api_lists_the_values_and_imports_with_the_stages_given(client, worl
         headers=alice.headers,
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "stage_values"
+    stranger = client.post(
+        f"{API}/imports/{body['id']}/start",
+        json={
+            "mapping": body["mapping"],
+            "stage_values": {"Closed Won": str(stages["Won"])},
+            "default_owner_id": str(world.carol.user_id),
+        },
+        headers=alice.headers,
+    )
+    assert stranger.status_code == 422  # refused after the stage values were checked: none kept
+    with unit_of_work(write=False, org_id=alice.org_id) as session:
+        job = session.get_one(ImportJob, uuid.UUID(body["id"]))
+        assert (job.status, job.stage_values, job.pipeline_id) == ("uploaded", {}, None)
     started = client.post(
         f"{API}/imports/{body['id']}/start",
         json={
@@ -147,6 +160,11 @@ def test_the_mapping_screen_sends_the_files_stages_where_the_user_says(client, b
         f"{url}/preview", data={**form, "col_1": "", "col_2": "stage"}, headers={"HX-Request": "true"}
     )
     assert 'id="stage-values" hx-swap-oob="true"' in moved.text and "Budget" in moved.text
+    refused = b.post(f"{url}/start", data={**form, "default_owner": str(world.carol.user_id)})
+    assert refused.status_code == 422 and "Choose a member who can own leads." in refused.text
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        job = session.get_one(ImportJob, uuid.UUID(url.rsplit("/", 1)[1]))
+        assert (job.status, job.stage_values) == ("uploaded", {})  # a refused start keeps nothing
     started = b.post(f"{url}/start", data=form)
     assert started.status_code == 303
     drain()

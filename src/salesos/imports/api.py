@@ -22,7 +22,7 @@ from salesos.imports.models import ImportJob
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import stage_values as stage_value_rules
-from salesos.leads.service.pipelines import ensure_default_pipeline
+from salesos.imports.service.context import import_pipeline
 
 router = APIRouter(tags=["imports"])
 
@@ -76,7 +76,7 @@ def upload_out(session: Session, job: ImportJob) -> schemas.ImportUploadOut:
         stage_values_found=[
             schemas.StageValueFound.model_validate(vars(found))
             for found in stage_value_rules.found_values(
-                job, job.mapping, ensure_default_pipeline(session).stages
+                job, job.mapping, import_pipeline(session, job.pipeline_id).stages
             )
         ],
     )

@@ -11,10 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from salesos.api.middleware import allow_large_body
 from salesos.auth.deps import CurrentPrincipal, Writer
+from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
+from salesos.db.session import AppSession
 from salesos.errors import DomainError, ValidationFailed
 from salesos.imports.api import SizeChecked, uploaded_file
 from salesos.imports.models import ImportJob, ImportStatus
@@ -60,17 +63,12 @@ def _mapping_context(session: Session, job: ImportJob, form: MappingForm) -> dic
 
     The stage picked for each value of the stage column is kept while the screen shows the same
     pipeline; a value the screen did not show yet (the stage column just changed), or any value once
-    another pipeline is chosen, gets the saved or proposed stage.
+    another pipeline is chosen, gets the proposed stage.
     """
     pipeline = import_pipeline(session, form.pipeline_id())
     found = stage_value_rules.found_values(job, form.mapping, pipeline.stages)
     same_pipeline = form.stage_pipeline == str(pipeline.id)
-    picked = {stage_value_rules.key(value): choice for value, choice in form.stage_choices.items()}
-    stage_values: list[tuple[stage_value_rules.FoundValue, str]] = []
-    for value in found:
-        value_key = stage_value_rules.key(value.value)
-        proposed = job.stage_values.get(value_key) or str(value.suggested_stage_id or "")
-        stage_values.append((value, picked.get(value_key, proposed) if same_pipeline else proposed))
+    stage_values = stage_value_rules.with_choices(found, form.stage_choices if same_pipeline else None)
     chosen = {stage_value_rules.key(value.value): choice for value, choice in stage_values if choice}
     names = {str(stage.id): stage.name for stage in pipeline.stages}
     return {
@@ -148,8 +146,7 @@ class MappingForm:
             raise ValidationFailed("Choose a member who can own leads.", field="default_owner_id") from None
 
 
-async def _form_mapping(request: Request, job: ImportJob) -> MappingForm:
-    form = await request.form()
+def _form_mapping(form: FormData, job: ImportJob) -> MappingForm:
     mapping = [str(form.get(f"col_{i}", "")) for i in range(len(job.header))]
     preset = str(form.get("preset", "")) or None
     stage_choices = {}
@@ -168,22 +165,39 @@ async def _form_mapping(request: Request, job: ImportJob) -> MappingForm:
     )
 
 
+# The two POSTs below are async only to read the form; what follows (queries, a pass over the file for
+# the stage column's values, rendering) runs in one threadpool hop, off the event loop.
+
+
 @router.post("/leads/import/{import_id}/preview", response_class=HTMLResponse)
 async def preview_fragment(
     request: Request, import_id: uuid.UUID, principal: Writer, session: DbSession
 ) -> Response:
     """The preview table for the mapping as currently chosen on the screen."""
+    form = await request.form()
+    return await run_in_threadpool(_preview, request, import_id, principal, session, form)
+
+
+def _preview(
+    request: Request, import_id: uuid.UUID, principal: Principal, session: AppSession, data: FormData
+) -> Response:
     job = import_service.import_or_404(session, import_id)
-    form = await _form_mapping(request, job)
-    context = _mapping_context(session, job, form)
+    context = _mapping_context(session, job, _form_mapping(data, job))
     return page(request, session, principal, "imports/_preview_update.html", context)
 
 
 @router.post("/leads/import/{import_id}/start", response_class=HTMLResponse)
 async def start(request: Request, import_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
     """Start the import with the chosen mapping, then watch its progress."""
+    form = await request.form()
+    return await run_in_threadpool(_start, request, import_id, principal, session, form)
+
+
+def _start(
+    request: Request, import_id: uuid.UUID, principal: Principal, session: AppSession, data: FormData
+) -> Response:
     job = import_service.import_or_404(session, import_id)
-    form = await _form_mapping(request, job)
+    form = _form_mapping(data, job)
     try:
         import_service.start_import(
             session,

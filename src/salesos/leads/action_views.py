@@ -21,9 +21,8 @@ from salesos.leads.models import Lead
 from salesos.leads.service import actions as action_service
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import merge as merge_service
-from salesos.orgs.models import Role
+from salesos.orgs.models import Role, effective_timezone
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
-from salesos.orgs.service import effective_timezone
 from salesos.web.forms import FormErrors, attempt, domain_errors
 from salesos.web.pages import page, see_other
 

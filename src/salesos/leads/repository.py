@@ -32,7 +32,7 @@ from salesos.leads.models import (
 from salesos.leads.schemas import LeadFilters
 from salesos.leads.sorting import SortSpec, cursor_at, sorted_page
 from salesos.leads.zones import day_bounds
-from salesos.orgs.models import Organization
+from salesos.orgs.models import Organization, effective_timezone
 
 
 class PipelineRepository(Repository[Pipeline]):
@@ -237,14 +237,13 @@ class LeadRepository(Repository[Lead]):
         return list(self.session.scalars(self.scoped().where(Lead.id.in_(ids)).order_by(Lead.id)))
 
     def _reader_zone(self) -> str:
-        """The time zone of the session's user, else the organisation's: where "today" ends for them."""
+        """The session's user's time zone, else the organisation's: where "today" ends for them.
+
+        Both by primary key, so a request that already loaded them (every page does) asks nothing.
+        """
         user_id = self.session.info.get(USER_KEY)
-        if user_id is not None:
-            user_zone = self.session.scalar(select(User.timezone).where(User.id == user_id))
-            if user_zone:
-                return user_zone
-        org_zone = self.session.scalar(select(Organization.timezone).where(Organization.id == self.org_id))
-        return org_zone or "UTC"
+        user = self.session.get(User, user_id) if user_id is not None else None
+        return effective_timezone(user, self.session.get(Organization, self.org_id))
 
     def _conditions(self, f: LeadFilters) -> list[ColumnElement[bool]]:
         """The filters as conditions with their values in them, for statements built per call."""

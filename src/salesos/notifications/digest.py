@@ -19,8 +19,8 @@ from salesos.jobs import enqueue
 from salesos.notifications.registry import TYPES
 from salesos.notifications.repository import NotificationRepository, PreferenceRepository
 from salesos.notifications.service import present
+from salesos.orgs.models import effective_timezone
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
-from salesos.orgs.service import effective_timezone
 
 DIGEST_HOUR = 8  # local time: the digest is in the inbox when the day starts
 SCAN_EVERY_SECONDS = 15 * 60

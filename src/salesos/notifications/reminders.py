@@ -18,8 +18,8 @@ from salesos.leads.board import local_time
 from salesos.leads.repository import LeadRepository, TaskRepository
 from salesos.notifications import registry
 from salesos.notifications.service import notify
+from salesos.orgs.models import effective_timezone
 from salesos.orgs.repository import OrganizationRepository
-from salesos.orgs.service import effective_timezone
 
 # The longest lead time a user can choose; the scan looks this far ahead.
 MAX_REMINDER_MINUTES = max(REMINDER_CHOICES)

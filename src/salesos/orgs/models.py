@@ -80,3 +80,10 @@ class Invitation(IdMixin, TenantMixin, TimestampMixin, Base):
     # Set once the email went out: a retried job does not send it again.
     emailed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+def effective_timezone(user: User | None, org: Organization | None) -> str:
+    """The zone a person's times are shown and read in: their own, else the organisation's."""
+    if user is not None and user.timezone:
+        return user.timezone
+    return org.timezone if org is not None else "UTC"

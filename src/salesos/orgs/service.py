@@ -208,10 +208,3 @@ def accept_invitation(
     session.flush()
     publish_after_commit(session, invitation.org_id, "member.joined", {"member_id": str(membership.id)})
     return user, membership
-
-
-def effective_timezone(user: User | None, org: Organization | None) -> str:
-    """The zone a person's times are shown and read in: their own, else the organisation's."""
-    if user is not None and user.timezone:
-        return user.timezone
-    return org.timezone if org is not None else "UTC"

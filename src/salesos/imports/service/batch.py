@@ -36,7 +36,7 @@ from salesos.leads.models import (
 from salesos.leads.repository import ContactRepository
 from salesos.leads.service import dedup
 from salesos.leads.service.duplicates import schedule_scan
-from salesos.leads.service.pipelines import ensure_default_pipeline, first_open_stage
+from salesos.leads.service.pipelines import first_open_stage
 from salesos.realtime.events import MAX_HINTS_PER_COMMIT, publish_after_commit
 
 EMAIL, PHONE, DOMAIN = "email", "phone", "domain"
@@ -210,17 +210,16 @@ def store(
     principal: Principal,
     rows: list[CleanRow],
     state: RunState,
-    default_owner_id: uuid.UUID | None = None,
-    pipeline: Pipeline | None = None,
+    default_owner_id: uuid.UUID | None,
+    pipeline: Pipeline,
 ) -> BatchResult:
     """Merge each record into its match or create a lead; flushes, the runner commits the batch.
 
     *default_owner_id* owns the new leads of records that name no owner; a new lead whose record names
-    no stage starts at the first open stage of *pipeline* (default: the default pipeline).
+    no stage starts at the first open stage of *pipeline*, the import's.
     """
     with search.written_by_caller(session):
-        start = first_open_stage(pipeline or ensure_default_pipeline(session))
-        return _store(session, principal, rows, state, default_owner_id, start)
+        return _store(session, principal, rows, state, default_owner_id, first_open_stage(pipeline))
 
 
 def _fill_work(target: Target, row: CleanRow) -> list[str]:

@@ -24,11 +24,9 @@ from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import rows as clean_rows
 from salesos.imports.service import sniff
 from salesos.imports.service import stage_values as stage_value_rules
-from salesos.imports.service.context import load_context
+from salesos.imports.service.context import import_pipeline, load_context
 from salesos.jobs import enqueue
 from salesos.leads.export import neutralise
-from salesos.leads.repository import PipelineRepository
-from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.repository import MembershipRepository
 from salesos.uploads import store_capped
 
@@ -164,16 +162,17 @@ def start_import(
     problem = mapping_rules.check_mapping(mapping, job.header)
     if problem:
         raise ValidationFailed(problem, field="mapping")
-    pipeline = ensure_default_pipeline(session)
-    if pipeline_id is not None:
-        found = PipelineRepository(session).get(pipeline_id)
-        if found is None:
-            raise ValidationFailed("Unknown pipeline.", field="pipeline_id")
-        pipeline = found
-    stages = list(pipeline.stages)
-    job.stage_values = stage_value_rules.checked(stage_values or {}, stages) if "stage" in mapping else {}
+    pipeline = import_pipeline(session, pipeline_id)
+    if pipeline_id is not None and pipeline.id != pipeline_id:  # not a pipeline of this org
+        raise ValidationFailed("Unknown pipeline.", field="pipeline_id")
+    values = (
+        stage_value_rules.checked(stage_values or {}, list(pipeline.stages)) if "stage" in mapping else {}
+    )
+    owner_id = default_owner(session, default_owner_id)
+    # Only once every choice is checked: a refused start leaves the import as it was.
+    job.stage_values = values
     job.pipeline_id = pipeline_id
-    job.default_owner_id = default_owner(session, default_owner_id)
+    job.default_owner_id = owner_id
     job.mapping = list(mapping)
     job.preset = preset if preset in mapping_rules.PRESETS else job.preset
     job.status = ImportStatus.QUEUED

@@ -79,6 +79,15 @@ def _distinct(
     return tuple((spelling[value_key], rows[value_key]) for value_key in ranked)
 
 
+def with_choices(
+    found: Sequence[FoundValue], picked: Mapping[str, str] | None
+) -> list[tuple[FoundValue, str]]:
+    """Each value with the stage id it goes to ("": matched by name): the one *picked* on the mapping
+    screen for it, else the proposal. *picked* None: the screen's picks are for another pipeline."""
+    chosen = {key(value): choice for value, choice in (picked or {}).items()}
+    return [(value, chosen.get(key(value.value), str(value.suggested_stage_id or ""))) for value in found]
+
+
 def suggest(value: str, stages: Sequence[PipelineStage]) -> uuid.UUID | None:
     """The stage *value* names: the one of that name, else the only one named as a whole word in it."""
     wanted = key(value)
