@@ -116,3 +116,23 @@ def test_upload_exemptions_are_exact_paths(client, world):
         "/api/v1/imports/00000000-0000-0000-0000-000000000000/start", content=big, headers=headers
     )
     assert start.status_code == 413
+
+
+def test_oversize_body_without_a_length_is_a_413_too(client, world):
+    """A chunked body has no Content-Length to check up front: it is counted as it arrives."""
+    before = (_row_counts(), _tenant_counts(world.alice.org_id))
+    chunk = b"a" * 65536
+
+    def chunked():  # type: ignore[no-untyped-def]
+        yield b'{"company": {"name": "'
+        for _ in range(18):  # 1.1 MiB
+            yield chunk
+        yield b'"}}'
+
+    headers = {**world.alice.headers, "content-type": "application/json"}
+    r = client.post("/api/v1/leads", content=chunked(), headers=headers)
+    assert r.status_code == 413, r.text
+    problem = r.json()
+    assert problem["title"] == "Payload too large" and problem["instance"] == "/api/v1/leads"
+    assert problem["request_id"] == r.headers["x-request-id"]
+    assert (_row_counts(), _tenant_counts(world.alice.org_id)) == before

@@ -35,3 +35,22 @@ def test_keys_are_per_caller(client, world):
     c = client.post("/api/v1/api-keys", json=body, headers={**world.carol.headers, "Idempotency-Key": "same"})
     assert a.status_code == c.status_code == 201
     assert a.json()["id"] != c.json()["id"]
+
+
+def test_the_same_json_spaced_or_ordered_otherwise_is_the_same_request(client, world):
+    headers = {**world.alice.headers, "Idempotency-Key": "k-789", "content-type": "application/json"}
+    first = client.post("/api/v1/api-keys", content=b'{"name":"spaced","scopes":["read"]}', headers=headers)
+    again = client.post(
+        "/api/v1/api-keys", content=b'{ "scopes": [ "read" ],\n  "name": "spaced" }', headers=headers
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("idempotent-replayed") == "true" and again.json() == first.json()
+
+
+def test_a_key_too_long_is_a_field_error_in_the_usual_shape(client, world):
+    headers = {**world.alice.headers, "Idempotency-Key": "k" * 256}
+    r = client.post("/api/v1/api-keys", json={"name": "long", "scopes": ["read"]}, headers=headers)
+    assert r.status_code == 422
+    problem = r.json()
+    assert problem["errors"][0]["field"] == "Idempotency-Key"
+    assert problem["instance"] == "/api/v1/api-keys" and problem["request_id"] == r.headers["x-request-id"]

@@ -56,6 +56,10 @@ def test_primary_contact_is_a_person_at_the_leads_company(client, world):
 
     moved = client.patch(url, json={"primary_contact_id": hal}, headers=world.bob.headers)
     assert moved.status_code == 200 and moved.json()["primary_contact"]["first_name"] == "Hal"
+    # The company's primary flag follows the lead's choice: one primary person, and it is Hal.
+    assert moved.json()["primary_contact"]["is_primary"] is True
+    people = client.get(f"{API}/contacts?company_id={lead['company']['id']}", headers=world.bob.headers)
+    assert {c["first_name"]: c["is_primary"] for c in people.json()["items"]} == {"Gail": False, "Hal": True}
     cleared = client.patch(url, json={"primary_contact_id": None}, headers=world.bob.headers)
     assert cleared.status_code == 200 and cleared.json()["primary_contact"] is None
     timeline = client.get(f"{url}/timeline", headers=world.alice.headers).json()["items"]

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from salesos.db.session import unit_of_work
 from salesos.leads.models import Activity, LeadStatusHistory
+from salesos.orgs.models import Role
 from tests.conftest import both_databases
 
 API = "/api/v1"
@@ -126,6 +127,12 @@ def test_lost_needs_a_reason(client, world):
     r = client.patch(url, json={"stage_id": stages["Qualified"]}, headers=world.alice.headers)
     assert r.json()["lost_reason"] is None
     assert _history_count(world, lead["id"]) == (3, 3)
+    # A lost reason for an open lead, or with a move to an open stage, is refused, not dropped.
+    for body in ({"lost_reason": "Budget cut"}, {"stage_id": stages["Contacted"], "lost_reason": "Budget"}):
+        r = client.patch(url, json=body, headers=world.alice.headers)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "lost_reason", body
+    assert client.get(url, headers=world.alice.headers).json()["stage_id"] == stages["Qualified"]
+    assert _history_count(world, lead["id"]) == (3, 3)
 
 
 def test_foreign_ids_answer_like_missing_ones(client, world):
@@ -216,3 +223,74 @@ def test_delete_lead_removes_its_records(client, world):
     assert (
         client.get(f"{API}/companies/{lead['company']['id']}", headers=world.alice.headers).status_code == 200
     )
+
+
+@both_databases
+def test_a_viewer_can_not_be_given_leads_or_tasks(client, world):
+    """Viewers can't work a lead, so they can't own one or be assigned its tasks; a lead they own already
+    (they were demoted since) still takes other edits."""
+    lead = _create(client, world.alice, owner_id=str(world.bob.user_id))
+    world.bob.set_role(Role.VIEWER)
+    bob = str(world.bob.user_id)
+    refused = [
+        ("post", f"{API}/leads", {"company": {"name": "Viewer Co"}, "owner_id": bob}, "owner_id"),
+        ("post", f"{API}/leads/{lead['id']}/tasks", {"title": "Call", "assignee_id": bob}, "assignee_id"),
+    ]
+    before = client.get(f"{API}/companies", headers=world.alice.headers).json()["items"]
+    for method, url, body, field in refused:
+        r = getattr(client, method)(url, json=body, headers=world.alice.headers)
+        assert r.status_code == 422, (url, r.text)
+        assert r.json()["errors"][0]["field"] == field
+        assert "can own leads" in r.json()["errors"][0]["message"]
+    other = _create(client, world.alice, name="Second Co")
+    for body, field in (
+        ({"owner_id": bob}, "owner_id"),
+        ({"ids": [other["id"]], "set": {"owner_id": bob}}, None),
+    ):
+        url = f"{API}/leads/{other['id']}" if field else f"{API}/leads/bulk"
+        r = (client.patch if field else client.post)(url, json=body, headers=world.alice.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == (field or "set.owner_id")
+    assert client.get(f"{API}/leads/{other['id']}", headers=world.alice.headers).json()["owner_id"] is None
+    assert len(client.get(f"{API}/companies", headers=world.alice.headers).json()["items"]) == len(before) + 1
+    kept = client.patch(
+        f"{API}/leads/{lead['id']}", json={"owner_id": bob, "value": 10}, headers=world.alice.headers
+    )
+    assert kept.status_code == 200 and kept.json()["owner_id"] == bob
+
+
+def test_web_addresses_currencies_and_empty_parts_are_checked(client, world):
+    def post(body):  # type: ignore[no-untyped-def]
+        return client.post(
+            f"{API}/leads", json={"company": {"name": "Links Co", **body}}, headers=world.alice.headers
+        )
+
+    before = client.get(f"{API}/companies", headers=world.alice.headers).json()["items"]
+    for website in ("javascript:alert(1)", "ftp://files.example", "data:text/html,x", "not a url", "nodot"):
+        r = post({"website": website})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "company.website", website
+    r = client.post(
+        f"{API}/leads",
+        json={"company": {"name": "X"}, "contact": {"first_name": "A", "linkedin_url": "javascript:x"}},
+        headers=world.alice.headers,
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "contact.linkedin_url"
+    r = client.post(
+        f"{API}/leads", json={"company": {"name": "X"}, "currency": "XYZ"}, headers=world.alice.headers
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "currency"
+    assert client.get(f"{API}/companies", headers=world.alice.headers).json()["items"] == before
+
+    # A bare host is a web address; a port is not a scheme; an empty source or contact is none.
+    lead = _create(client, world.alice, name="Bare Host Co", source="", contact={}, currency="EUR")
+    assert lead["source"] is None and lead["primary_contact"] is None and lead["currency"] == "EUR"
+    company = f"{API}/companies/{lead['company']['id']}"
+    r = client.patch(
+        company, json={"website": "www.bare-host.example:8080/shop"}, headers=world.alice.headers
+    )
+    assert r.status_code == 200 and r.json()["website"] == "https://www.bare-host.example:8080/shop"
+    assert r.json()["domain"] == "bare-host.example"
+    nobody = client.post(
+        f"{API}/contacts", json={"company_id": lead["company"]["id"]}, headers=world.alice.headers
+    )
+    assert nobody.status_code == 422 and nobody.json()["errors"][0]["field"] == "first_name"

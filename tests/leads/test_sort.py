@@ -228,6 +228,18 @@ def test_cursor_of_another_sort_or_tampered_is_refused(client, world):
     for query in (f"sort=-score&cursor={cursor}", f"sort=value&cursor={cursor}", "sort=score&cursor=e30"):
         r = client.get(f"{API}?{query}", headers=world.alice.headers)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor", query
+    # The creation orders carry only an id, yet their cursors name their sort as well.
+    oldest = client.get(f"{API}?sort=created_at&limit=2", headers=world.alice.headers).json()["next_cursor"]
+    newest = client.get(f"{API}?limit=2", headers=world.alice.headers).json()["next_cursor"]
+    for query in (
+        f"sort=-created_at&cursor={oldest}",
+        f"cursor={oldest}",
+        f"sort=created_at&cursor={newest}",
+    ):
+        r = client.get(f"{API}?{query}", headers=world.alice.headers)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor", query
+    r = client.get(f"{API}?sort=-created_at&cursor={cursor}", headers=world.alice.headers)
+    assert r.status_code == 422, "a cursor of a value sort continues no creation order"
 
 
 def test_export_follows_the_sort(client, world):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 from datetime import timedelta
 
 import structlog
@@ -10,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salesos.api.middleware import _send_problem
+from salesos.api.middleware import send_problem
 from salesos.api.models import IdempotencyRecord
 from salesos.api.repository import IdempotencyRepository
 from salesos.auth.principal import Principal
@@ -57,9 +59,9 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if len(key) > MAX_KEY_LENGTH:
-            await _send_problem(
-                send, 422, "Validation failed", "Idempotency-Key is longer than 255 characters."
-            )
+            too_long = f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters."
+            errors = [{"field": "Idempotency-Key", "message": too_long}]
+            await send_problem(scope, send, 422, "Validation failed", too_long, errors)
             return
         body = await _read_body(receive)
         from starlette.concurrency import run_in_threadpool
@@ -68,13 +70,11 @@ class IdempotencyMiddleware:
         if principal is None:  # the endpoint answers 401 (or is public, like sign-up): nothing to replay
             await self.app(scope, _replay_receive(body), send)
             return
-        request_hash = hashlib.sha256(
-            scope["method"].encode() + scope["path"].encode() + b"\0" + body
-        ).hexdigest()
+        request_hash = _fingerprint(scope, headers, body)
         verdict = await run_in_threadpool(_reserve, principal, key, scope, request_hash)
         if isinstance(verdict, tuple):
             status, title, detail = verdict
-            await _send_problem(send, status, title, detail)
+            await send_problem(scope, send, status, title, detail)
             return
         if verdict is not None:
             await _replay(send, verdict)
@@ -93,6 +93,17 @@ class IdempotencyMiddleware:
             await self.app(scope, _replay_receive(body), capture)
         finally:
             await run_in_threadpool(_complete, principal, key, captured)
+
+
+def _fingerprint(scope: Scope, headers: Headers, body: bytes) -> str:
+    """What makes two requests "the same": method, path and body, a JSON body compared by its content.
+
+    A client that retries may serialise the same object again with other spacing or key order.
+    """
+    if headers.get("content-type", "").startswith("application/json"):
+        with contextlib.suppress(ValueError):  # not JSON: the endpoint refuses it; the raw bytes identify it
+            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(scope["method"].encode() + scope["path"].encode() + b"\0" + body).hexdigest()
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -58,12 +59,23 @@ SECURITY_HEADERS = [
 ]
 
 
-def _problem(status: int, title: str, detail: str) -> bytes:
-    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
-
-
-async def _send_problem(send: Send, status: int, title: str, detail: str) -> None:
-    body = _problem(status, title, detail)
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    """Answer with problem+json from middleware, in the same shape as the app's exception handlers."""
+    problem: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        problem["errors"] = errors
+    problem["instance"] = scope["path"]
+    request_id = scope.get("state", {}).get("request_id")
+    if request_id:
+        problem["request_id"] = request_id
+    body = json.dumps(problem, ensure_ascii=False, separators=(",", ":")).encode()
     await send(
         {
             "type": "http.response.start",
@@ -128,27 +140,34 @@ class BodyLimitMiddleware:
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _send_problem(
-                send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes."
-            )
+            await self._refuse(scope, send)
             return
         received = 0
+        overflowed = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    overflowed = True
                     raise _BodyTooLarge()
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await _send_problem(
-                send, 413, "Payload too large", f"Request bodies are limited to {self.max_bytes} bytes."
-            )
+        async def send_unless_overflowed(message: Message) -> None:
+            # FastAPI turns any error while reading the body into its own 400; the answer is our 413.
+            if not overflowed:
+                await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):  # raised through the app when it read on regardless
+            await self.app(scope, counting_receive, send_unless_overflowed)
+        if overflowed:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        detail = f"Request bodies are limited to {self.max_bytes} bytes."
+        await send_problem(scope, send, 413, "Payload too large", detail)
 
 
 class _BodyTooLarge(Exception):
@@ -169,6 +188,6 @@ class OriginCheckMiddleware:
             if origin and origin != "null" and "cookie" in headers:
                 host = headers.get("host", "")
                 if origin.split("://", 1)[-1] != host:
-                    await _send_problem(send, 403, "Forbidden", "Cross-site request refused.")
+                    await send_problem(scope, send, 403, "Forbidden", "Cross-site request refused.")
                     return
         await self.app(scope, receive, send)

@@ -281,7 +281,7 @@ def assign_owner(
             try:
                 owner = uuid.UUID(owner_id) if owner_id.strip() else None
             except ValueError:
-                raise ValidationFailed("Not a member of this organisation.", field="owner_id") from None
+                raise ValidationFailed(lead_service.NOT_AN_OWNER, field="owner_id") from None
             action_service.assign_owner(session, principal, lead, owner)
     except DomainError as exc:
         return _refused(request, session, principal, lead, exc, owner_errors=domain_errors(exc, "owner_id"))

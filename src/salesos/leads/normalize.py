@@ -194,6 +194,32 @@ def domain_from_url(raw: str | None) -> str | None:
     return _clean_host(host)
 
 
+# "javascript:", "mailto:", "data:"…, but not "example.com:8080" (a host and a port).
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
+
+
+def web_address(raw: str | None) -> str | None:
+    """An http(s) address from what was typed or scraped: a bare host gets ``https://``; empty is None.
+
+    Any other scheme is refused (ValueError with a sentence for the field): the address becomes a link
+    on the lead page, and ``javascript:`` or ``data:`` there would run in the app's origin.
+    """
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    if not text.lower().startswith(("http://", "https://")):
+        if "://" in text or _OTHER_SCHEME.match(text):
+            raise ValueError("Enter a web address starting with http:// or https://.")
+        text = "https://" + text.lstrip("/")
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        host = None
+    if not host or ("." not in host and host != "localhost") or any(c.isspace() for c in text):
+        raise ValueError("Enter a web address such as https://example.com.")
+    return text
+
+
 def domain_from_email(raw: str | None) -> str | None:
     """The domain part of a valid email address, or None."""
     email = normalize_email(raw)

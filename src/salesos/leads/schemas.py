@@ -7,13 +7,31 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from salesos.api.schemas import Output, StrictInput
+from salesos.leads import normalize
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 Tier = Literal["A", "B", "C"]
+
+
+def _known_currency(code: str) -> str:
+    if code not in normalize.CURRENCY_CODES:
+        raise ValueError("Not an ISO 4217 currency code (such as USD, EUR, GBP).")
+    return code
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A link shown on the lead page: http(s) only, a bare host gets https:// (see normalize.web_address).
+WebAddress = Annotated[str, StringConstraints(max_length=500), AfterValidator(normalize.web_address)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
+# Where a lead came from: an empty string is no source, not a source called "".
+Source = Annotated[Annotated[str, StringConstraints(max_length=64)] | None, BeforeValidator(_blank_is_none)]
 CustomValue = str | int | float | bool | None
 CustomFields = Annotated[
     dict[Annotated[str, StringConstraints(max_length=64)], CustomValue], Field(max_length=50)
@@ -24,7 +42,7 @@ class CompanyDetails(StrictInput):
     """A company's optional details, shared by create and update bodies."""
 
     domain: str | None = Field(default=None, max_length=255)
-    website: str | None = Field(default=None, max_length=500)
+    website: WebAddress | None = None
     phone: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=300)
     city: str | None = Field(default=None, max_length=120)
@@ -35,7 +53,7 @@ class CompanyDetails(StrictInput):
     lon: float | None = Field(default=None, ge=-180, le=180)
     industry: str | None = Field(default=None, max_length=120)
     size: str | None = Field(default=None, max_length=32)
-    source: str | None = Field(default=None, max_length=64)
+    source: Source = None
 
 
 class CompanyIn(CompanyDetails):
@@ -51,7 +69,11 @@ class ContactDetails(StrictInput):
     title: str | None = Field(default=None, max_length=160)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
-    linkedin_url: str | None = Field(default=None, max_length=500)
+    linkedin_url: WebAddress | None = None
+
+    def names_someone(self) -> bool:
+        """Whether these details point at a person: a name, an email, a phone number or a profile."""
+        return any((self.first_name, self.last_name, self.email, self.phone, self.linkedin_url))
 
 
 class ContactIn(ContactDetails):
@@ -69,8 +91,8 @@ class LeadCreateIn(StrictInput):
     stage_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
     value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    source: str | None = Field(default=None, max_length=64)
+    currency: Currency = "USD"
+    source: Source = None
     tags: Tags = []
     tier: Tier | None = None
     next_follow_up_at: AwareDatetime | None = None
@@ -89,8 +111,8 @@ class LeadUpdateIn(StrictInput):
     # A person at the lead's company: who its email, call and WhatsApp reach (null: nobody).
     primary_contact_id: uuid.UUID | None = None
     value: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    source: str | None = Field(default=None, max_length=64)
+    currency: Currency | None = None
+    source: Source = None
     tags: Tags | None = None
     tier: Tier | None = None
     next_follow_up_at: AwareDatetime | None = None
@@ -258,7 +280,7 @@ class LeadFilters(StrictInput):
     stage_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
     tag: str | None = Field(default=None, max_length=50)
-    source: str | None = Field(default=None, max_length=64)
+    source: Source = None
     tier: Tier | None = None
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
@@ -363,7 +385,7 @@ class SavedViewFilters(StrictInput):
     stage_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
     tag: str | None = Field(default=None, max_length=50)
-    source: str | None = Field(default=None, max_length=64)
+    source: Source = None
     tier: Tier | None = None
     q: str | None = Field(default=None, max_length=200)
     follow_up: FollowUpFilter | None = None  # relative ("due", "today": when the view is opened)

@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import Integer, and_, bindparam, func, or_, tuple_
 from sqlalchemy.orm import Session
 
-from salesos.db.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from salesos.db.pagination import MAX_LIMIT, Page
 from salesos.db.shaped import ShapedSelect
 from salesos.errors import ValidationFailed
 from salesos.leads.models import Company, Lead
@@ -110,8 +110,14 @@ class SortPosition:
 
 
 def encode_sorted_cursor(spec: SortSpec, position: SortPosition) -> str:
-    """Opaque cursor after *position* in a list sorted by *spec*."""
-    data = {"id": str(position.row_id), "s": spec.value, "v": _encode_value(position.value)}
+    """Opaque cursor after *position* in a list sorted by *spec*.
+
+    Every cursor names its sort, the id orders too: a cursor of one order sent with another would
+    continue from the wrong place and end the walk early, so it is refused instead.
+    """
+    data: dict[str, Any] = {"id": str(position.row_id), "s": spec.value}
+    if not spec.by_id:
+        data["v"] = _encode_value(position.value)
     if spec.by_company:
         data["c"] = str(position.company_id)
     if spec.by_tier:
@@ -129,7 +135,8 @@ def decode_sorted_cursor(spec: SortSpec, cursor: str) -> SortPosition:
         tier = data["t"] if spec.by_tier else None
         if tier not in (*TIERS, None):
             raise ValueError("not a tier")
-        return SortPosition(_decode_value(spec.key, data["v"]), uuid.UUID(data["id"]), company_id, tier)
+        value = None if spec.by_id else _decode_value(spec.key, data["v"])
+        return SortPosition(value, uuid.UUID(data["id"]), company_id, tier)
     except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
         raise ValidationFailed("Invalid cursor", field="cursor") from exc
 
@@ -140,7 +147,7 @@ def cursor_at(spec: SortSpec, row: Any) -> str:
     *row* is a list row (with ``sort_value``, the database's lower-cased name, for the company sort).
     """
     if spec.by_id:
-        return encode_cursor(uuid.UUID(str(row.id)))
+        return encode_sorted_cursor(spec, SortPosition(None, uuid.UUID(str(row.id))))
     return encode_sorted_cursor(spec, _position(spec, row))
 
 
@@ -155,13 +162,13 @@ def sorted_page(
     limit = max(1, min(limit, MAX_LIMIT))
     want = limit + 1
     # The statements select columns, not entities: Core rows, without the ORM's loading.
-    if spec.by_id:
-        if cursor:
-            stmt = _after_id(stmt, spec.descending, decode_cursor(cursor))
-        rows = _ordered(stmt, spec, ("id",), want).rows(session)
-        last_id = rows[limit - 1].id if len(rows) > limit else None
-        return Page(items=rows[:limit], next_cursor=encode_cursor(last_id) if last_id else None)
     after = decode_sorted_cursor(spec, cursor) if cursor else None
+    if spec.by_id:
+        if after is not None:
+            stmt = _after_id(stmt, spec.descending, after.row_id)
+        rows = _ordered(stmt, spec, ("id",), want).rows(session)
+        more = len(rows) > limit
+        return Page(items=rows[:limit], next_cursor=cursor_at(spec, rows[limit - 1]) if more else None)
     if spec.by_tier:
         found = _tier_rows(session, stmt, spec, after, want)
     else:

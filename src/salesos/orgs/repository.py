@@ -88,6 +88,12 @@ class MembershipRepository(Repository[Membership]):
         """Members who can own leads and tasks, oldest first: active accounts, viewers excluded."""
         return [m for m in self.listing() if m.user.is_active and Role(m.role).at_least(Role.MEMBER)]
 
+    def can_own_leads(self, user_id: uuid.UUID) -> bool:
+        """Whether *user_id* is a member here with an active account and a role that may own leads."""
+        stmt = self.scoped(Membership.role).join(User, User.id == Membership.user_id)
+        role = self.session.scalar(stmt.where(Membership.user_id == user_id, User.is_active.is_(True)))
+        return role is not None and Role(role).at_least(Role.MEMBER)
+
     def page(self, *, limit: int, cursor: str | None) -> Page[Row[Any]]:
         """One page of members with their name and email, newest first (keyset on the time-ordered id)."""
         return MEMBER_PAGE.page(self.session, self.org_id, limit=limit, cursor=cursor)

@@ -138,7 +138,7 @@ def default_owner(session: Session, user_id: uuid.UUID | None) -> uuid.UUID | No
     """*user_id* if that member can own leads; a viewer or a stranger is refused."""
     if user_id is None:
         return None
-    if user_id not in {m.user_id for m in MembershipRepository(session).lead_owners()}:
+    if not MembershipRepository(session).can_own_leads(user_id):
         raise ValidationFailed("Choose a member who can own leads.", field="default_owner_id")
     return user_id
 

@@ -86,6 +86,10 @@ def create_contact(session: Session, data: ContactCreateIn) -> Contact:
     """A person, at a company of this org or on their own."""
     if data.company_id is not None and CompanyRepository(session).get(data.company_id) is None:
         raise ValidationFailed("Unknown company.", field="company_id")
+    if not data.names_someone():
+        raise ValidationFailed(
+            "A contact needs a name, an email, a phone number or a LinkedIn address.", field="first_name"
+        )
     region = org_region(session)
     fields = data.model_dump(exclude={"email", "phone"})
     contact = Contact(

@@ -39,10 +39,13 @@ def lead_or_404(session: Session, lead_id: uuid.UUID) -> Lead:
     return lead
 
 
+NOT_AN_OWNER = "Choose a member who can own leads: not a viewer, a deactivated account or an outsider."
+
+
 def require_member(session: Session, user_id: uuid.UUID | None, field: str) -> None:
-    """Leads and tasks are assigned to members of this org only."""
-    if user_id is not None and MembershipRepository(session).for_user(user_id) is None:
-        raise ValidationFailed("Not a member of this organisation.", field=field)
+    """Leads and tasks go to members of this org who may work them: no viewers, no deactivated accounts."""
+    if user_id is not None and not MembershipRepository(session).can_own_leads(user_id):
+        raise ValidationFailed(NOT_AN_OWNER, field=field)
 
 
 def record(session: Session, lead: Lead, kind: str, actor_id: uuid.UUID | None, **data: Any) -> Activity:
@@ -137,7 +140,9 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
         if found is None:
             raise ValidationFailed("Unknown company.", field="company_id")
         company = found
-    contact = _new_contact(session, data.contact, company.id, region) if data.contact else None
+    # An empty "contact": {} is no contact, not a nameless person.
+    given = data.contact if data.contact is not None and data.contact.names_someone() else None
+    contact = _new_contact(session, given, company.id, region) if given else None
     lead = LeadRepository(session).add(
         Lead(
             company_id=company.id,
@@ -225,11 +230,15 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
         raise Conflict(f"This lead moved to {current.name if current else 'another stage'} meanwhile.")
     if stage_id is None and reason is not None:
         raise ValidationFailed("A reason goes with a stage change.", field="reason")
-    if stage_id is None and lost_reason is not None:
-        stage_id = lead.stage_id  # editing the reason of a lead that is already lost
+    if lost_reason is not None:
+        # A reason sent for an open stage would be dropped without a word; say so instead.
+        target = StageRepository(session).get(stage_id or lead.stage_id)
+        if target is not None and target.kind != StageKind.LOST.value:
+            raise ValidationFailed("A lost reason goes with a lost stage.", field="lost_reason")
+        stage_id = stage_id or lead.stage_id  # no stage: editing the reason of a lead already lost
     if "currency" in changes and changes["currency"] is None:
         raise ValidationFailed("Currency can't be empty.", field="currency")
-    if "owner_id" in changes:
+    if "owner_id" in changes and changes["owner_id"] != lead.owner_id:
         require_member(session, changes["owner_id"], "owner_id")
     changed: list[str] = []
     for name, value in changes.items():
@@ -263,6 +272,11 @@ def set_primary_contact(
         if contact is None or contact.company_id != lead.company_id:
             raise ValidationFailed("Choose a person at the lead's company.", field="primary_contact_id")
     lead.primary_contact_id = contact_id
+    if contact_id is not None:
+        # The company's primary flag follows: the person a lead is worked through is its company's main
+        # contact, and two answers to "who is primary here" would contradict each other.
+        for person in ContactRepository(session).of_company(lead.company_id):
+            person.is_primary = person.id == contact_id
     session.flush()
     session.expire(lead, ["primary_contact"])  # the joined relationship follows the new id on next read
     record(

@@ -100,7 +100,7 @@ def update_task(
     done = changes.pop("done", None)
     if "title" in changes and changes["title"] is None:
         raise ValidationFailed("A task needs a title.", field="title")
-    if "assignee_id" in changes:
+    if "assignee_id" in changes and changes["assignee_id"] != task.assignee_id:
         require_member(session, changes["assignee_id"], "assignee_id")
     edited = False
     for name, value in changes.items():
