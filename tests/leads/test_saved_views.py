@@ -33,7 +33,7 @@ def _role(client: Any, world: Any, role: str) -> None:
 def test_own_and_shared_views(client, world):
     stage = str(uuid.uuid4())
     mine = _create(client, world.bob, filters={"tag": "hot", "stage_id": stage}, sort="-score")
-    empty = {"owner_id": None, "source": None, "tier": None, "q": None, "follow_up": None}
+    empty = {"owner_id": None, "source": None, "tier": None, "q": None, "added": None, "follow_up": None}
     assert mine["filters"] == {"stage_id": stage, "tag": "hot", **empty}
     assert mine["sort"] == "-score" and mine["shared"] is False and mine["user_id"] == str(world.bob.user_id)
     _create(client, world.bob, name="Team pipeline", shared=True)

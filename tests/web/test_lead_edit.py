@@ -214,3 +214,32 @@ def test_the_edit_form_reads_amounts_in_the_currency_field(client, browser, worl
         assert f'<p class="field-error" id="f-value-error">{message}</p>' in refused.text
         assert "valid decimal" not in refused.text
     assert lead_state(world.alice, lead_id) == before
+
+
+def test_a_new_address_drops_the_position_found_for_the_old_one(client, browser, world):
+    principal = Principal(
+        org_id=world.alice.org_id, role=Role.OWNER, kind="token", user_id=world.alice.user_id
+    )
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        company = CompanyIn(
+            name="Pioneer Tire", address="1 Congress Ave", city="Austin", lat=30.2144, lon=-97.7582
+        )
+        lead_id = lead_service.create_lead(session, principal, LeadCreateIn(company=company)).id
+    b = browser()
+    token = sign_in(b, world.alice)
+    page = b.get(f"/leads/{lead_id}").text
+    assert (
+        "1 Congress Ave, Austin" in page and "query=30.2144%2C-97.7582" in page
+    )  # the card reads the address
+    form = form_of(b.get(f"/leads/{lead_id}/edit").text) | {
+        "csrf_token": token,
+        "company_name": "Pioneer Tire",
+    }
+    form |= {"company_address": "1 Infinite Loop", "company_city": "Cupertino"}
+    assert b.post(f"/leads/{lead_id}/edit", data=form).status_code == 303
+    page = b.get(f"/leads/{lead_id}").text
+    assert "30.2144" not in page and "query=1+Infinite+Loop%2C+Cupertino" in page
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        lead = session.get(Lead, lead_id)
+        moved = session.get(Company, lead.company_id)  # type: ignore[union-attr]
+        assert (moved.lat, moved.lon) == (None, None)  # type: ignore[union-attr]

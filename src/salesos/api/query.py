@@ -17,18 +17,33 @@ from pydantic import BaseModel, ValidationError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def validated_query(request: Request, model: type[ModelT]) -> ModelT:
-    """*model* from the request's query string (other parameters left to their own declarations).
+def validated_query(request: Request, model: type[ModelT], *, declared: tuple[str, ...] = ()) -> ModelT:
+    """*model* from the request's query string; *declared* names the route's own other parameters.
 
-    A refused value is the same 422 as a declared parameter's, located at ``("query", name)``.
+    A refused value is the same 422 as a declared parameter's, located at ``("query", name)``. So is a
+    parameter nobody reads: a misspelt filter (``tags=`` for ``tag=``) would otherwise list, export or
+    act on everything.
     """
     fields = model.model_fields
     given = {name: value for name, value in request.query_params.items() if name in fields}
+    unknown = [
+        {
+            "type": "extra_forbidden",
+            "loc": ("query", name),
+            "msg": "Extra inputs are not permitted",
+            "input": value,
+        }
+        for name, value in request.query_params.items()
+        if name not in fields and name not in declared
+    ]
     try:
-        return model.model_validate(given)
+        found = model.model_validate(given)
     except ValidationError as exc:
         errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
-        raise RequestValidationError(errors) from None
+        raise RequestValidationError(errors + unknown) from None
+    if unknown:
+        raise RequestValidationError(unknown)
+    return found
 
 
 def query_parameters(model: type[BaseModel]) -> dict[str, Any]:

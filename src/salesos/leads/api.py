@@ -30,7 +30,7 @@ router = APIRouter(tags=["leads"])
 
 async def lead_filters(request: Request) -> schemas.LeadFilters:
     """The lead list's filters and sort, shared by the list and the CSV export (async: no thread hop)."""
-    return validated_query(request, schemas.LeadFilters)
+    return validated_query(request, schemas.LeadFilters, declared=("limit", "cursor"))
 
 
 LeadFilterQuery = Annotated[schemas.LeadFilters, Depends(lead_filters)]

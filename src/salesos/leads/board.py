@@ -197,16 +197,16 @@ def parse_local(value: str, tz: str) -> datetime | None:
 
 
 def map_links(company: Company) -> dict[str, str] | None:
-    """OpenStreetMap and Google Maps links for the company's position or address."""
-    if company.lat is not None and company.lon is not None:
-        where = f"{company.lat},{company.lon}"
-    else:
-        parts = [company.address, company.city, company.region, company.postal_code, company.country]
-        where = ", ".join(p for p in parts if p)
+    """OpenStreetMap and Google Maps links for the company's position (else its address), labelled with
+    the address a person reads (else the position)."""
+    parts = [company.address, company.city, company.region, company.postal_code, company.country]
+    address = ", ".join(p for p in parts if p)
+    position = f"{company.lat},{company.lon}" if company.lat is not None and company.lon is not None else ""
+    where = position or address
     if not where:
         return None
     return {
-        "label": where,
+        "label": address or position,
         "osm": f"https://www.openstreetmap.org/search?query={quote_plus(where)}",
         "google": f"https://www.google.com/maps/search/?api=1&query={quote_plus(where)}",
     }

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from salesos.leads.board import ColumnHead, heads, money, pipeline_for
 from salesos.leads.dashboard_repository import DashboardRepository
 from salesos.leads.models import StageKind
-from salesos.leads.schemas import LeadFilters
+from salesos.leads.schemas import ADDED_DAYS, LeadFilters
 from salesos.leads.zones import day_bounds, zone_of
 
 DUE_SHOWN = 8  # rows of each list; the count says how many more there are
-RECENT_DAYS = 7
+RECENT_DAYS = ADDED_DAYS["7d"]  # the card links to the list's "Added: last 7 days", the same count
 
 
 @dataclass

@@ -57,7 +57,15 @@ def _uuid(raw: str) -> uuid.UUID | None:
 
 
 def list_filters(
-    stage: str, owner: str, tag: str, source: str, tier: str, q: str, sort: str, follow_up: str = ""
+    stage: str,
+    owner: str,
+    tag: str,
+    source: str,
+    tier: str,
+    q: str,
+    sort: str,
+    follow_up: str = "",
+    added: str = "",
 ) -> schemas.LeadFilters:
     """The query string as lead filters: unreadable values filter nothing, an unknown sort is the default."""
     data: dict[str, Any] = {
@@ -68,6 +76,7 @@ def list_filters(
         "tier": tier if tier in ("A", "B", "C") else None,
         "q": q.strip()[:200] or None,
         "follow_up": follow_up if follow_up in get_args(schemas.FollowUpFilter) else None,
+        "added": added if added in schemas.ADDED_DAYS else None,
     }
     try:
         return schemas.LeadFilters.model_validate({**data, "sort": sort or DEFAULT_SORT})
@@ -84,9 +93,10 @@ async def query_filters(
     q: Filter = "",
     sort: Filter = "",
     follow_up: Filter = "",
+    added: Filter = "",
 ) -> schemas.LeadFilters:
     """The list's filters from the query string, for the page, its rows and its export (async: no hop)."""
-    return list_filters(stage, owner, tag, source, tier, q, sort, follow_up)
+    return list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
 
 
 QueryFilters = Annotated[schemas.LeadFilters, Depends(query_filters)]
@@ -102,6 +112,7 @@ def filter_params(filters: schemas.LeadFilters, *, sort: bool = True) -> dict[st
         "tier": filters.tier or "",
         "q": filters.q or "",
         "follow_up": filters.follow_up or "",
+        "added": filters.added or "",
     }
     if sort and filters.sort != DEFAULT_SORT:
         params["sort"] = filters.sort
@@ -279,9 +290,10 @@ def bulk_action(
     q: Text = "",
     sort: Text = "",
     follow_up: Text = "",
+    added: Text = "",
 ) -> Response:
     """Apply one bulk action to the ticked leads, or to every lead matching the filters."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up)
+    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
     chosen = [i for i in (_uuid(v) for v in ids) if i is not None]
     values: dict[str, Any] = {"stage_id": stage_id, "lost_reason": lost_reason, "owner_id": owner_id}
     values |= {"bulk_tag": bulk_tag, "ids": [str(i) for i in chosen]}
@@ -361,9 +373,10 @@ def save_view(
     q: Text = "",
     sort: Text = "",
     follow_up: Text = "",
+    added: Text = "",
 ) -> Response:
     """Save the current filters and sort under a name; then show the list through the new view."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up)
+    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
     kept = filters.model_dump(
         mode="json", include=set(schemas.SavedViewFilters.model_fields), exclude_none=True
     )

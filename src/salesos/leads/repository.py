@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Uuid, bindparam, func, or_, select, update
@@ -29,7 +29,7 @@ from salesos.leads.models import (
     SavedView,
     Task,
 )
-from salesos.leads.schemas import LeadFilters
+from salesos.leads.schemas import ADDED_DAYS, LeadFilters
 from salesos.leads.sorting import SortSpec, cursor_at, sorted_page
 from salesos.leads.zones import day_bounds
 from salesos.orgs.models import Organization, effective_timezone
@@ -268,6 +268,9 @@ class LeadRepository(Repository[Lead]):
         if f.created_before is not None:
             before = {"created_before": f.created_before}
             steps.append(("created_before", lambda: Lead.created_at < bindparam("created_before"), before))
+        if f.added is not None:
+            since = {"added_since": utcnow() - timedelta(days=ADDED_DAYS[f.added])}
+            steps.append(("added_since", lambda: Lead.created_at >= bindparam("added_since"), since))
         if f.follow_up in ("due", "today"):
             now = utcnow()
             due = {"due_by": now if f.follow_up == "due" else day_bounds(self._reader_zone(), now)[1]}

@@ -272,6 +272,9 @@ LeadSort = Literal[
 
 
 FollowUpFilter = Literal["due", "today", "none"]
+# Created within the last so many days, counted back from when the list is read (a saved view stays relative).
+AddedFilter = Literal["7d", "30d", "90d"]
+ADDED_DAYS: dict[str, int] = {"7d": 7, "30d": 30, "90d": 90}
 
 
 class LeadFilters(StrictInput):
@@ -285,6 +288,10 @@ class LeadFilters(StrictInput):
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
     q: str | None = Field(default=None, max_length=200, description="Company, contact name or email")
+    added: AddedFilter | None = Field(
+        default=None,
+        description="Created in the last 7, 30 or 90 days (`7d`, `30d`, `90d`), counted from now",
+    )
     follow_up: FollowUpFilter | None = Field(
         default=None,
         description=(
@@ -388,6 +395,7 @@ class SavedViewFilters(StrictInput):
     source: Source = None
     tier: Tier | None = None
     q: str | None = Field(default=None, max_length=200)
+    added: AddedFilter | None = None  # relative, like follow_up
     follow_up: FollowUpFilter | None = None  # relative ("due", "today": when the view is opened)
 
 

@@ -32,6 +32,7 @@ def contact_or_404(session: Session, contact_id: uuid.UUID) -> Contact:
     return contact
 
 
+ADDRESS_FIELDS = ("address", "city", "region", "postal_code", "country")
 # One more than the realtime coalescing limit: beyond it the browsers get one "resync" anyway.
 HINT_LIMIT = 21
 
@@ -62,6 +63,10 @@ def update_company(session: Session, company: Company, changes: dict[str, Any]) 
         changes["domain"] = normalize.domain_from_url(domain) or normalize.domain_from_url(website)
     if "tags" in changes:
         changes["tags"] = list(dict.fromkeys(changes["tags"] or []))
+    moved = any(name in changes and changes[name] != getattr(company, name) for name in ADDRESS_FIELDS)
+    if moved and company.lat is not None and not {"lat", "lon"} & changes.keys():
+        # The stored position was found for the old address; kept, it would put the map somewhere else.
+        company.lat = company.lon = None
     for name, value in changes.items():
         setattr(company, name, value)
     session.flush()
