@@ -136,3 +136,11 @@ def test_oversize_body_without_a_length_is_a_413_too(client, world):
     assert problem["title"] == "Payload too large" and problem["instance"] == "/api/v1/leads"
     assert problem["request_id"] == r.headers["x-request-id"]
     assert (_row_counts(), _tenant_counts(world.alice.org_id)) == before
+
+
+def test_a_malformed_id_in_the_path_is_not_found_like_an_unknown_one(client, world):
+    for path in ("/api/v1/leads/not-an-id", "/api/v1/members/42"):
+        r = client.get(path, headers=world.alice.headers)
+        assert r.status_code == 404 and r.json()["title"] == "Not found", path
+    unknown = client.get("/api/v1/leads/00000000-0000-0000-0000-000000000000", headers=world.alice.headers)
+    assert unknown.status_code == 404

@@ -86,6 +86,10 @@ def test_adding_a_contact_from_the_lead_page(client, browser, world):
     bad = b.post(f"/leads/{lead_id}/contacts", data={**form, "first_name": "Rita", "phone": "call me"})
     assert bad.status_code == 422 and 'id="contact-phone-error"' in bad.text
     assert '<details class="inline-edit add-contact" open>' in bad.text and 'value="Rita"' in bad.text
+    both = b.post(
+        f"/leads/{lead_id}/contacts", data={**form, "first_name": "Rita", "phone": "x", "email": "y"}
+    )
+    assert 'id="contact-phone-error"' in both.text and 'id="contact-email-error"' in both.text  # one submit
     assert people() == 1
 
     data = {

@@ -363,6 +363,12 @@ def test_new_lead_form_creates_a_lead_and_shows_errors_by_field(client, browser,
         "/leads/new", data={"company_name": "", "contact_email": "not-an-email", "csrf_token": token}
     )
     assert bad.status_code == 422 and 'id="f-company_name-error"' in bad.text
+    # One submit names every field to fix, not one at a time.
+    worse = {"company_name": "Globex", "value": "lots", "contact_email": "nope", "contact_phone": "abc"}
+    bad = b.post("/leads/new", data={**worse, "website": "javascript:alert(1)", "csrf_token": token})
+    assert bad.status_code == 422
+    for field in ("value", "contact_email", "contact_phone", "website"):
+        assert f'id="f-{field}-error"' in bad.text, field
     data = {
         "company_name": "Globex",
         "website": "https://globex.example",
@@ -384,6 +390,8 @@ def test_new_lead_form_creates_a_lead_and_shows_errors_by_field(client, browser,
         stage = session.scalars(select(PipelineStage).where(in_org_a, PipelineStage.name == "New")).one()
         assert session.scalar(select(func.count()).select_from(Lead).where(Lead.stage_id == stage.id))
     assert b.get(f"/leads/{uuid.uuid4()}").status_code == 404
+    malformed = b.get("/leads/not-a-uuid", headers={"accept": "text/html"})
+    assert malformed.status_code == 404 and "Validation failed" not in malformed.text
 
 
 def test_a_new_lead_belongs_to_its_creator_unless_another_owner_is_chosen(client, browser, world):

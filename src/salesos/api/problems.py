@@ -66,6 +66,10 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
                 "detail": "The request body is not valid JSON.",
             },
         )
+    if errors and all(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+        # /leads/not-an-id names nothing that exists: the same 404 as an id that is well formed but unknown.
+        body = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "Not found"}
+        return problem_response(request, 404, body)
     fields = []
     for e in errors:
         message = str(e.get("msg", "Invalid value"))

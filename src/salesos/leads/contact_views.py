@@ -41,7 +41,8 @@ def add_contact(
     values = dict(first_name=first_name, last_name=last_name, title=title, email=email, phone=phone)
     data = {key: value.strip() or None for key, value in values.items()}
     form, errors = validate(schemas.ContactIn, {**data, "is_decision_maker": bool(is_decision_maker)})
-    if form is not None:
+    errors = lead_service.contact_problems(session, email, phone) | errors
+    if form is not None and not errors:
         try:
             with attempt(session):
                 people.add_contact(session, principal, lead, form, make_primary=bool(make_primary))

@@ -56,7 +56,11 @@ def _new_lead_page(
 # Service and schema error fields, as the form's input names.
 NEW_LEAD_FIELDS = {"company": "company_name", "company.phone": "contact_phone", "contact": "contact_email"}
 NEW_LEAD_FIELDS |= {"owner_id": "owner"}
-NEW_LEAD_FIELDS |= {"contact.email": "contact_email", "contact.phone": "contact_phone"}
+NEW_LEAD_FIELDS |= {
+    "contact.email": "contact_email",
+    "contact.phone": "contact_phone",
+    "company.website": "website",
+}
 
 
 @router.post("/leads/new", response_class=HTMLResponse)
@@ -82,13 +86,17 @@ def create_lead(
     first, _, last = contact_name.strip().partition(" ")
     contact = {"first_name": first or None, "last_name": last or None}
     contact |= {"email": contact_email or None, "phone": contact_phone or None}
+    field_errors: FormErrors = {}
+    try:
+        site = normalize.web_address(website)
+    except ValueError as exc:  # checked here: the schema would put it on "company", the name's field
+        site, field_errors["website"] = None, str(exc)
     data: dict[str, Any] = {
-        "company": {"name": company_name.strip(), "website": website.strip() or None},
+        "company": {"name": company_name.strip(), "website": site},
         "contact": contact if any(contact.values()) else None,
         "owner_id": owner or None,
         "tags": [tag.strip() for tag in tags.split(",") if tag.strip()],
     }
-    amount_errors: FormErrors = {}
     if value.strip():
         try:
             # The form has no currency field: "€1.200,50" makes the lead's currency EUR.
@@ -96,9 +104,11 @@ def create_lead(
             if currency is not None:
                 data["currency"] = currency
         except normalize.AmountError as exc:
-            amount_errors["value"] = str(exc)
+            field_errors["value"] = str(exc)
     form, raw_errors = validate(schemas.LeadCreateIn, data)
-    errors: FormErrors = {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()} | amount_errors
+    problems = lead_service.contact_problems(session, contact_email, contact_phone)
+    errors: FormErrors = {f"contact_{k}": v for k, v in problems.items()}
+    errors |= {NEW_LEAD_FIELDS.get(k, k): v for k, v in raw_errors.items()} | field_errors
     status = 422
     if form is not None and not errors:
         try:

@@ -85,6 +85,24 @@ def checked_phone(raw: str | None, region: str, field: str) -> str | None:
     return phone
 
 
+def contact_problems(session: Session, email: str | None, phone: str | None) -> dict[str, str]:
+    """What is wrong with an email and a phone number, both at once ("email"/"phone" → the sentence).
+
+    The service refuses the first one it meets; a form checks both first, so one submit names every
+    field to fix.
+    """
+    problems: dict[str, str] = {}
+    try:
+        checked_email(email, "email")
+    except ValidationFailed as exc:
+        problems["email"] = exc.detail
+    try:
+        checked_phone(phone, org_region(session), "phone")
+    except ValidationFailed as exc:
+        problems["phone"] = exc.detail
+    return problems
+
+
 def checked_email(raw: str | None, field: str) -> str | None:
     """Normalised *raw*, None when blank; ValidationFailed on *field* when it is not an address."""
     if raw is None or not raw.strip():
