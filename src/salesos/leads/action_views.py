@@ -48,6 +48,7 @@ def render_detail(
     tz = effective_timezone(user, org)
     context: dict[str, Any] = {
         "lead": lead,
+        "page_url": f"/leads/{lead.id}",  # a refused form's page is shown at the lead's own address
         "tz": tz,
         "durations": calendar.DURATIONS,
         "upcoming_calls": calendar.upcoming_for_lead(session, lead),

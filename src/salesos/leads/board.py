@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from salesos.db.base import utcnow
 from salesos.leads import timeline
 from salesos.leads.board_repository import BoardRepository, Card, CompanyContactRepository, user_names
-from salesos.leads.models import Company, Lead, Pipeline, PipelineStage
-from salesos.leads.repository import PipelineRepository, TaskRepository
+from salesos.leads.models import Company, Lead, Pipeline, PipelineStage, StageKind
+from salesos.leads.repository import HistoryRepository, PipelineRepository, TaskRepository
 from salesos.leads.schemas import LeadFilters
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.leads.zones import zone_of
@@ -212,6 +212,25 @@ def map_links(company: Company) -> dict[str, str] | None:
     }
 
 
+def _reached_position(
+    session: Session, lead: Lead, stage: PipelineStage | None, stage_list: list[PipelineStage]
+) -> int:
+    """How far along the open stages the lead got: the stage path marks those up to it as passed.
+
+    An open lead has passed the stages before its own, a won one all of them; a lost one those up to the
+    stage it was lost from, not the ones it never reached (-1: none, e.g. imported as lost).
+    """
+    if stage is None:
+        return -1
+    if stage.kind == StageKind.OPEN.value:
+        return stage.position - 1
+    if stage.kind == StageKind.WON.value:
+        return max((s.position for s in stage_list), default=-1)
+    came_from = HistoryRepository(session).came_from(lead.id, stage.id)
+    left = next((s for s in stage_list if s.id == came_from), None)
+    return left.position if left is not None and left.kind == StageKind.OPEN.value else -1
+
+
 def workspace(session: Session, lead: Lead) -> dict[str, Any]:
     """Everything the lead page shows besides the lead itself (a fixed number of queries)."""
     stage_list = stages(session, lead.pipeline_id)
@@ -221,9 +240,11 @@ def workspace(session: Session, lead: Lead) -> dict[str, Any]:
     tasks = TaskRepository(session).page(lead.id, limit=50, cursor=None).items
     owner = user_names(BoardRepository(session), {lead.owner_id}) if lead.owner_id else {}
     open_tasks = sorted((t for t in tasks if t.done_at is None), key=lambda t: (t.due_at is None, t.due_at))
+    stage = next((s for s in stage_list if s.id == lead.stage_id), None)
     return {
         "stages": stage_list,
-        "stage": next((s for s in stage_list if s.id == lead.stage_id), None),
+        "stage": stage,
+        "reached_position": _reached_position(session, lead, stage, stage_list),
         "owner_name": owner.get(lead.owner_id) if lead.owner_id else None,
         "timeline": history.entries,
         "timeline_cursor": history.next_cursor,

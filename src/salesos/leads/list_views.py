@@ -197,6 +197,8 @@ def _full_page(
         "notice": notice,
         "errors": errors or {},
         "values": values or {},
+        # A refused bulk action or view name is answered at its POST address; the bar shows the list's.
+        "page_url": f"/leads/list?{context['query']}".rstrip("?"),
     }
     return page(request, session, principal, "leads/list.html", context, status)
 

@@ -296,6 +296,13 @@ class HistoryRepository(Repository[LeadStatusHistory]):
         stmt = self.scoped().where(LeadStatusHistory.lead_id == lead_id)
         return list(self.session.scalars(stmt.order_by(LeadStatusHistory.id)))
 
+    def came_from(self, lead_id: uuid.UUID, stage_id: uuid.UUID) -> uuid.UUID | None:
+        """The stage the lead was in before its latest move into *stage_id* (None: it started there)."""
+        stmt = self.scoped(LeadStatusHistory.from_stage_id).where(
+            LeadStatusHistory.lead_id == lead_id, LeadStatusHistory.to_stage_id == stage_id
+        )
+        return self.session.scalar(stmt.order_by(LeadStatusHistory.id.desc()).limit(1))
+
 
 class NoteRepository(Repository[Note]):
     model = Note

@@ -11,6 +11,16 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
+  // A refused form comes back as its page, at the address the form posted to: reloading or sharing that
+  // address would ask for something that only takes POST. Such a page names its own address instead.
+  var pageUrl = document.querySelector('meta[name="page-url"]');
+  if (pageUrl && window.history.replaceState) {
+    var shown = pageUrl.getAttribute("content");
+    if (shown && shown !== window.location.pathname + window.location.search) {
+      window.history.replaceState(window.history.state, "", shown + window.location.hash);
+    }
+  }
+
   // --- HTMX -----------------------------------------------------------------------------------------
   if (window.htmx) {
     // Nothing here needs eval'd expressions (hx-on, js: values); CSP would refuse them anyway.
