@@ -50,8 +50,8 @@ def test_values_with_signs_and_separators_set_amount_and_currency(client, world)
         "Swiss Co": (Decimal("1234.50"), "CHF"),
     }
     refused = rejects(client, world.alice, result["id"])
-    assert refused["6"][1:] == ["value: enter an amount such as 1200 or 1,200.50.", "Bad Co", "a lot"]
-    assert refused["7"][1] == "value: “kr” could be DKK, ISK, NOK or SEK: write the code instead."
+    assert refused["6"][1:] == ["Deal value: enter an amount such as 1200 or 1,200.50.", "Bad Co", "a lot"]
+    assert refused["7"][1] == "Deal value: “kr” could be DKK, ISK, NOK or SEK: write the code instead."
 
 
 @both_databases
@@ -75,9 +75,9 @@ def test_a_currency_column_wins_and_a_value_naming_another_rejects_the_row(clien
     }
     refused = rejects(client, world.alice, result["id"])
     assert refused["5"][1:] == [
-        "value: the amount is in EUR, but the currency is USD.",
+        "Deal value: the amount is in EUR, but the currency is USD.",
         "Clash Co",
         "€2.000",
         "USD",
     ]
-    assert refused["6"][1].startswith("currency: “Bucks” is not a currency")
+    assert refused["6"][1].startswith("Currency: “Bucks” is not a currency")

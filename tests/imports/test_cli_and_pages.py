@@ -80,13 +80,14 @@ def test_browser_upload_map_start_and_progress(client, browser, world):  # noqa:
 def test_mapping_screen_gives_unnamed_new_leads_to_the_chosen_owner(client, browser, world):  # noqa: F811
     b = browser()
     token = sign_in(b, world.alice.email)
-    content = b"Company,Owner,Stage\nMine,,\nBobs,Bob Brooks,qualified\nNobody's,Zed Unknown,\n"
+    content = b"Company,Owner,Stage\nMine,,\nBobs,Bob Brooks,qualified\nNobody's,Zed Unknown,\n , ,\n"
     up = b.post("/leads/import", data={"csrf_token": token}, files={"file": ("o.csv", content, "text/csv")})
     url = up.headers["location"]
     screen = b.get(url).text
     # The importer is the proposed owner of new leads without one, as on the new-lead form.
     assert re.search(rf'<option value="{world.alice.user_id}" selected>Alice Anders</option>', screen)
-    assert "1 of these 3 rows would be set aside" in screen and "Zed Unknown" in screen
+    assert "1 of these 4 rows would be set aside; the Check column says why." in screen
+    assert "Zed Unknown" in screen and "<td>Empty: skipped</td>" in screen
     form = {"csrf_token": token, "col_0": "company_name", "col_1": "owner", "col_2": "stage"}
     refused = b.post(f"{url}/start", data={**form, "default_owner": "not-an-id"})
     assert refused.status_code == 422 and "Choose a member who can own leads." in refused.text
@@ -96,6 +97,8 @@ def test_mapping_screen_gives_unnamed_new_leads_to_the_chosen_owner(client, brow
     with unit_of_work(write=False, org_id=world.alice.org_id) as s:
         owners = dict(s.execute(select(Company.name, Lead.owner_id).join(Lead.company)).all())
     assert owners["Mine"] == owners["Bobs"] == world.bob.user_id and "Nobody's" not in owners
+    done = b.get(f"{url}/progress", headers={"HX-Request": "true"}).text
+    assert "2 created · 0 merged into existing leads · 1 rejected · 1 empty row skipped" in done
 
 
 def test_cli_import_gives_unnamed_new_leads_to_the_owner_named(world, tmp_path):

@@ -334,8 +334,8 @@ def test_a_deal_status_puts_closed_deals_at_the_won_or_lost_stage(client, world)
         ).all()
     assert dict(rows) == {"Won Co": "Won", "Lost Co": "Lost", "Open Co": "Qualified", "Blank Co": "Proposal"}
     rejects = client.get(f"{API}/imports/{body['id']}/rejected.csv", headers=world.alice.headers).text
-    assert "deal_status: a lead imported as lost needs a lost reason" in rejects
-    assert "deal_status: 'maybe' is not open, won or lost." in rejects
+    assert "Deal status: a lead imported as lost needs a lost reason" in rejects
+    assert "Deal status: 'maybe' is not open, won or lost." in rejects
 
 
 def test_a_column_of_many_distinct_values_is_not_listed_as_stages(tmp_path) -> None:

@@ -119,7 +119,7 @@ def test_unknown_or_unfit_names_reject_the_row_with_the_reason(client, world):
     assert "'carol@b.example'" in reasons["Stranger"]
     assert "no stage 'Negotiating'" in reasons["Odd Stage"] and "New, Contacted" in reasons["Odd Stage"]
     assert "needs a lost reason" in reasons["Lost Silently"]
-    assert reasons["Tier D"].startswith("tier:")
+    assert reasons["Tier D"].startswith("Tier: ")
     assert set(_leads(world.alice.org_id)) == {"Fine"}
 
 

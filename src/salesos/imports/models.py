@@ -61,6 +61,11 @@ class ImportJob(IdMixin, TenantMixin, TimestampMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
+    @property
+    def skipped(self) -> int:
+        """Empty records (nothing in a mapped column): read and counted in rows_done, nothing to import."""
+        return max(0, self.rows_done - self.created - self.merged - self.rejected)
+
 
 class ImportRejectedRow(IdMixin, TenantMixin, TimestampMixin, Base):
     """A CSV record the import refused, with why and its original cells."""

@@ -49,6 +49,7 @@ class ImportOut(Output):
     created: int
     merged: int
     rejected: int
+    skipped: int  # empty records: neither a lead nor a rejection
     percent: int
     rows_per_second: float | None
     eta_seconds: int | None

@@ -206,7 +206,7 @@ def lead_body(values: dict[str, str]) -> dict[str, Any]:
     """The LeadCreateIn body of a record's values, without owner and stage (names the org resolves)."""
     name = values.get("company_name")
     if not name:
-        raise RowError("company_name: the company name is empty.")
+        raise RowError("company_name: empty.")
     company: dict[str, Any] = {"name": name, **{k: values[k] for k in COMPANY_KEYS if k in values}}
     if "company_phone" in values:
         company["phone"] = values["company_phone"]

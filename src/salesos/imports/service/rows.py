@@ -52,12 +52,36 @@ class Rejected:
 
 
 def validation_reason(exc: ValidationError) -> str:
-    """The first few schema errors as one line, e.g. ``company.name: String should have ...``."""
+    """The first few schema errors as one line, e.g. ``Company name: String should have ...``."""
     parts = []
     for error in exc.errors()[:3]:
         where = ".".join(str(p) for p in error["loc"])
-        parts.append(f"{where}: {error['msg']}" if where else error["msg"])
+        parts.append(labelled(f"{where}: {error['msg']}") if where else error["msg"])
     return "; ".join(parts)
+
+
+# The lead body's paths that are not simply "company.<field>" / "contact.<field>" of the mapping's fields.
+_PATH_FIELDS = {
+    "company.name": "company_name",
+    "company.phone": "company_phone",
+    "contact.phone": "contact_phone",
+}
+
+
+def labelled(reason: str) -> str:
+    """*reason* with its leading field key ("value: …", "contact.email: …") named as the mapping screen
+    names the field ("Deal value: …", "Email: …"): the person reading rejected rows chose those names."""
+    key, sep, rest = reason.partition(": ")
+    if not sep:
+        return reason
+    if key in _PATH_FIELDS:
+        field = _PATH_FIELDS[key]
+    elif key.startswith(("company.", "contact.")):
+        field = key.split(".", 1)[1]
+    else:
+        field = key
+    label = mapping_rules.FIELDS.get(field)
+    return f"{label.split(' (')[0]}: {rest}" if label else reason
 
 
 def clean(
@@ -81,11 +105,11 @@ def clean(
             company_phone = lead_service.checked_phone(data.company.phone, context.region, "company.phone")
         return _with_work(row_number, data, keys, company_phone, values, context)
     except mapping_rules.RowError as exc:
-        return Rejected(row_number, str(exc), cells)
+        return Rejected(row_number, labelled(str(exc)), cells)
     except ValidationError as exc:
         return Rejected(row_number, validation_reason(exc), cells)
     except ValidationFailed as exc:
-        reason = f"{exc.field}: {exc.detail}" if exc.field else exc.detail
+        reason = labelled(f"{exc.field}: {exc.detail}") if exc.field else exc.detail
         return Rejected(row_number, reason, cells)
 
 
