@@ -155,7 +155,7 @@ def test_owner_assignment_accepts_members_and_refuses_strangers(client, browser,
         ok.status_code == 303 and count_rows(world.alice, Lead, id=lead_id, owner_id=world.bob.user_id) == 1
     )
     assert kinds(world.alice, lead_id) == ["updated"]
-    assert "Changed the owner" in b.get(f"/leads/{lead_id}").text
+    assert "Gave the lead to Bob Brooks" in b.get(f"/leads/{lead_id}").text
     for stranger in (str(world.carol.user_id), "not-a-uuid"):
         bad = b.post(f"/leads/{lead_id}/owner", data={"owner_id": stranger, "csrf_token": token})
         assert bad.status_code == 422 and 'id="f-owner_id-error"' in bad.text

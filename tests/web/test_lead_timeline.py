@@ -101,3 +101,30 @@ def test_other_orgs_get_no_page_of_a_leads_history(client, browser, world):
     for path in ("timeline", "notes"):
         assert carol.get(f"/leads/{lead_id}/{path}").status_code == 404
         assert carol.get(f"/leads/{lead_id}/{path}?cursor=not-a-cursor").status_code in (404, 422)
+
+
+def test_entries_name_the_new_owner_and_the_reason_and_notes_keep_the_pages_outline(client, browser, world):
+    lead_id = make_lead(world.alice)
+    api, headers = "/api/v1", world.alice.headers
+    stages = {s["name"]: s["id"] for s in client.get(f"{api}/pipelines", headers=headers).json()[0]["stages"]}
+    moves = [
+        ("patch", f"{api}/leads/{lead_id}", {"owner_id": str(world.bob.user_id), "value": 10}),
+        ("post", f"{api}/leads/bulk", {"ids": [str(lead_id)], "set": {"owner_id": None}}),
+        ("patch", f"{api}/leads/{lead_id}", {"stage_id": stages["Lost"], "lost_reason": "Went with a rival"}),
+        (
+            "post",
+            f"{api}/leads/{lead_id}/notes",
+            {"body": "# Plan\n**Call** [Ann](https://ann.example) back"},
+        ),
+    ]
+    for method, url, body in moves:
+        assert getattr(client, method)(url, json=body, headers=headers).status_code in (200, 201)
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get(f"/leads/{lead_id}").text
+    assert "Changed value; gave the lead to Bob Brooks" in page
+    assert "Left it unowned" in page
+    assert "Moved from New to Lost: Went with a rival" in page
+    assert "Added a note: “Plan Call Ann back”" in page  # quoted as it reads, not as typed
+    # The note's "# Plan" sits below the page's own headings: one h1 on the page.
+    assert page.count("<h1") == 1 and "<h3>Plan</h3>" in page

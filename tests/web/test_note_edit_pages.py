@@ -60,7 +60,7 @@ def test_note_controls_edit_and_delete(client, browser, world):
     assert saved.status_code == 303 and saved.headers["location"].endswith("?done=note-saved#notes")
     page = bob.get(saved.headers["location"]).text
     assert "Note saved." in page and "<strong>was</strong>" in page and ">edited</span>" in page
-    assert "Edited a note: “Bob **was** here”" in page
+    assert "Edited a note: “Bob was here”" in page  # the timeline quotes the note as it reads
 
     # Alice is the owner: she may delete Bob's note; the timeline keeps that it was added, and deleted.
     alice = browser()

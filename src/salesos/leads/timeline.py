@@ -20,6 +20,7 @@ from salesos.leads.board_repository import BoardRepository, user_names
 from salesos.leads.models import Activity, Contact, Lead, Note, Task
 from salesos.leads.repository import ActivityRepository, NoteRepository
 from salesos.leads.service.actions import describe as describe_action
+from salesos.web.markdown import markdown_text
 
 TIMELINE_PAGE = 50
 NOTES_PAGE = 50
@@ -55,8 +56,8 @@ class NotesPage:
 
 
 def snippet(text: str) -> str:
-    """The first words of a note, on one line, as the timeline quotes it."""
-    line = " ".join(text.split())
+    """The first words of a note as it reads (Markdown rendered), on one line, as the timeline quotes it."""
+    line = markdown_text(text)
     return line if len(line) <= SNIPPET_CHARS else line[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
@@ -68,10 +69,25 @@ class Names:
     notes: dict[str, str]
     tasks: dict[str, str]
     people: dict[str, str]
+    users: dict[str, str]  # members: a lead's new owner
+
+
+def _fields(fields: list[str]) -> str:
+    return ", ".join(f.removesuffix("_id").replace("_", " ") for f in fields)
+
+
+def _owner_change(data: dict[str, Any], names: Names) -> str:
+    """An edit that gave the lead to someone ("owner" is recorded with it since entries name them)."""
+    owner = data["owner"]
+    change = f"gave the lead to {names.users.get(owner, 'a former member')}" if owner else "left it unowned"
+    others = [f for f in data.get("fields", []) if f != "owner_id"]
+    return f"Changed {_fields(others)}; {change}" if others else change[0].upper() + change[1:]
 
 
 def describe(kind: str, data: dict[str, Any], names: Names) -> str:
     """An activity in plain words, naming what it refers to while that still exists."""
+    if kind == "updated" and "owner" in data:
+        return _owner_change(data, names)
     action = describe_action(kind, data)
     if action is not None:
         return action
@@ -80,9 +96,10 @@ def describe(kind: str, data: dict[str, Any], names: Names) -> str:
     if kind == "stage_changed":
         src = names.stages.get(data.get("from_stage_id", ""), "another stage")
         dst = names.stages.get(data.get("to_stage_id", ""), "another stage")
-        return f"Moved from {src} to {dst}"
+        reason = data.get("reason")
+        return f"Moved from {src} to {dst}" + (f": {reason}" if reason else "")
     if kind == "updated":
-        return "Changed " + ", ".join(f.removesuffix("_id").replace("_", " ") for f in data.get("fields", []))
+        return "Changed " + _fields(data.get("fields", []))
     if kind == "note_added":
         quoted = names.notes.get(str(data.get("note_id")))
         return f"Added a note: “{quoted}”" if quoted else "Added a note (since deleted)"
@@ -149,14 +166,16 @@ def timeline_page(
     """A page of the lead's timeline, newest first (a fixed number of queries whatever it holds)."""
     page = ActivityRepository(session).page(lead.id, limit=TIMELINE_PAGE, cursor=cursor)
     activities = page.items
+    actors = {a.actor_id for a in activities if a.actor_id is not None}
+    # Actors and new owners are both members: one query names them all.
+    actor_names = user_names(BoardRepository(session), actors | _referenced(activities, "owner"))
     names = Names(
         stages=stage_names,
         notes=_note_snippets(session, lead, _referenced(activities, "note_id")),
         tasks=_task_titles(session, lead, _referenced(activities, "task_id")),
         people=_people(session, lead, _referenced(activities, "contact_id")),
+        users={str(user_id): name for user_id, name in actor_names.items()},
     )
-    actors = {a.actor_id for a in activities if a.actor_id is not None}
-    actor_names = user_names(BoardRepository(session), actors)
     entries = [
         Entry(
             at=a.created_at,

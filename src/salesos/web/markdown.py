@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -17,9 +19,21 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, 
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+# A note sits under the page's own headings (the lead's name, "Notes"): its "# Title" is a level below them.
+HEADING_OFFSET = 2
+
+
+def _html(text: str) -> str:
+    tokens = _PARSER.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + HEADING_OFFSET)}"
+    return _PARSER.renderer.render(tokens, _PARSER.options, {})
+
+
 def render_markdown(text: str) -> Markup:
     """Sanitised HTML for *text*: markdown-it never emits raw HTML, and nh3 (ammonia) is the second lock."""
-    html = _PARSER.render(text)
+    html = _html(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -28,3 +42,8 @@ def render_markdown(text: str) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # sanitised just above
+
+
+def markdown_text(text: str) -> str:
+    """*text* as it reads once rendered, on one line: "**Call** [Ann](https://x)" is "Call Ann"."""
+    return " ".join(html.unescape(nh3.clean(_html(text), tags=set())).split())

@@ -21,7 +21,7 @@ from salesos.jobs import enqueue
 from salesos.leads.models import Lead, StageKind
 from salesos.leads.repository import LeadRepository
 from salesos.leads.schemas import LeadBulkIn, LeadBulkSet, LeadFilters
-from salesos.leads.service.leads import move_stage, record, require_member
+from salesos.leads.service.leads import move_stage, new_owner, record, require_member
 from salesos.leads.service.pipelines import stage_or_422
 from salesos.notifications import triggers as notify_on
 
@@ -124,7 +124,9 @@ def apply_to_lead(session: Session, lead: Lead, changes: BulkChanges, actor_id: 
             fields.append("tags")
     if fields:
         session.flush()
-        record(session, lead, "updated", actor_id, fields=sorted(fields), bulk=True)
+        record(
+            session, lead, "updated", actor_id, fields=sorted(fields), bulk=True, **new_owner(lead, fields)
+        )
     return moved or bool(fields)
 
 

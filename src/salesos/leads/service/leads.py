@@ -48,6 +48,11 @@ def require_member(session: Session, user_id: uuid.UUID | None, field: str) -> N
         raise ValidationFailed(NOT_AN_OWNER, field=field)
 
 
+def new_owner(lead: Lead, changed: list[str]) -> dict[str, str | None]:
+    """For an "updated" entry: who the lead went to, when its owner is among the *changed* fields."""
+    return {"owner": str(lead.owner_id) if lead.owner_id else None} if "owner_id" in changed else {}
+
+
 def record(session: Session, lead: Lead, kind: str, actor_id: uuid.UUID | None, **data: Any) -> Activity:
     """Add a timeline entry to *lead* and tell the org's browsers it changed."""
     activity = ActivityRepository(session).add(
@@ -225,9 +230,8 @@ def move_stage(
             reason=why,
         )
     )
-    record(
-        session, lead, "stage_changed", actor_id, from_stage_id=str(from_stage_id), to_stage_id=str(stage.id)
-    )
+    moved = {"from_stage_id": str(from_stage_id), "to_stage_id": str(stage.id)}
+    record(session, lead, "stage_changed", actor_id, **moved, **({"reason": why} if why else {}))
     if notify:
         notify_on.stage_changed(session, lead, stage, actor_id)
     return True
@@ -273,7 +277,9 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
         )
     if changed:
         session.flush()
-        record(session, lead, "updated", principal.user_id, fields=sorted(changed))
+        record(
+            session, lead, "updated", principal.user_id, fields=sorted(changed), **new_owner(lead, changed)
+        )
         if "owner_id" in changed:
             notify_on.lead_assigned(session, lead, principal.user_id)
     return lead
