@@ -67,8 +67,15 @@ def test_api_key_scopes_and_revocation(client, world):
     secret, key_id = created.json()["key"], created.json()["id"]
     key_headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/members", headers=key_headers).status_code == 200
-    # read-only key cannot write
+    # read-only key cannot write, and is told why
     assert client.patch("/api/v1/org", json={"name": "Hacked"}, headers=key_headers).status_code == 403
+    refused = client.post("/api/v1/leads", json={"company": {"name": "Nope"}}, headers=key_headers)
+    assert refused.status_code == 403 and "write scope" in refused.json()["detail"]
+    # A key that may write may read: asked for "write" alone, it is stored and listed as both.
+    writer = client.post(
+        "/api/v1/api-keys", json={"name": "sync", "scopes": ["write"]}, headers=world.alice.headers
+    )
+    assert writer.status_code == 201 and writer.json()["scopes"] == ["read", "write"]
     listed = client.get("/api/v1/api-keys", headers=world.alice.headers).json()
     assert all("key" not in k for k in listed), "the secret is shown once only"
     assert client.delete(f"/api/v1/api-keys/{key_id}", headers=world.alice.headers).status_code == 204

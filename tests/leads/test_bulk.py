@@ -116,6 +116,7 @@ def test_bad_requests(client, world):
         ({"ids": ids, "set": {"owner_id": str(world.carol.user_id)}}, "set.owner_id"),
         ({"ids": [str(uuid.uuid4())] * 1001, "set": {"add_tags": ["x"]}}, "ids"),
         ({"ids": ids, "set": {"add_tags": ["x"]}, "org_id": str(world.carol.org_id)}, "org_id"),
+        ({"ids": ids, "set": {"add_tags": ["x", "y"], "remove_tags": ["y"]}}, "set.remove_tags"),
     ]
     for body, field in cases:
         r = client.post(BULK, json=body, headers=world.alice.headers)

@@ -294,3 +294,20 @@ def test_web_addresses_currencies_and_empty_parts_are_checked(client, world):
         f"{API}/contacts", json={"company_id": lead["company"]["id"]}, headers=world.alice.headers
     )
     assert nobody.status_code == 422 and nobody.json()["errors"][0]["field"] == "first_name"
+
+
+def test_a_time_sent_with_an_offset_is_answered_in_utc_everywhere(client, world):
+    lead = _create(client, world.alice, next_follow_up_at="2027-01-01T10:00:00+05:00")
+    assert lead["next_follow_up_at"] == "2027-01-01T05:00:00Z"
+    url = f"{API}/leads/{lead['id']}"
+    patched = client.patch(
+        url, json={"next_follow_up_at": "2027-02-01T09:30:00-03:00"}, headers=world.alice.headers
+    )
+    assert patched.json()["next_follow_up_at"] == "2027-02-01T12:30:00Z"
+    assert client.get(url, headers=world.alice.headers).json()["next_follow_up_at"] == "2027-02-01T12:30:00Z"
+    task = client.post(
+        f"{url}/tasks",
+        json={"title": "Call", "due_at": "2027-03-01T08:00:00+01:00"},
+        headers=world.alice.headers,
+    )
+    assert task.status_code == 201 and task.json()["due_at"] == "2027-03-01T07:00:00Z"

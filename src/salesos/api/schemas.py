@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic_core
 from fastapi import Query, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 from salesos.db.pagination import MAX_LIMIT
 
 T = TypeVar("T")
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# A moment sent with its offset ("10:00+05:00"), kept and answered in UTC ("05:00Z"), as it reads back
+# later: an answer that echoed the offset sent would show one instant three ways across endpoints.
+UtcInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class StrictInput(BaseModel):

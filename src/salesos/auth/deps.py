@@ -85,6 +85,8 @@ def require_role(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(role):
+            if principal.kind == "api_key" and role is Role.MEMBER:
+                raise Forbidden("This API key is read-only: writing needs a key with the write scope.")
             raise Forbidden(f"This needs the {role.value} role or higher.")
         return principal
 

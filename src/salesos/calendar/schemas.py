@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime
-
-from salesos.api.schemas import Output, StrictInput
+from salesos.api.schemas import Output, StrictInput, UtcInstant
 
 
 class CalendarEventOut(Output):
@@ -24,7 +22,7 @@ class CalendarEventOut(Output):
 class RescheduleIn(StrictInput):
     """When the call starts now (with a timezone); it keeps its length."""
 
-    starts_at: AwareDatetime
+    starts_at: UtcInstant
 
 
 class FeedOut(Output):

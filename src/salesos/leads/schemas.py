@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from salesos.api.schemas import Output, StrictInput
+from salesos.api.schemas import Output, StrictInput, UtcInstant
 from salesos.leads import normalize
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -95,7 +95,7 @@ class LeadCreateIn(StrictInput):
     source: Source = None
     tags: Tags = []
     tier: Tier | None = None
-    next_follow_up_at: AwareDatetime | None = None
+    next_follow_up_at: UtcInstant | None = None
     custom_fields: CustomFields = {}
 
 
@@ -115,7 +115,7 @@ class LeadUpdateIn(StrictInput):
     source: Source = None
     tags: Tags | None = None
     tier: Tier | None = None
-    next_follow_up_at: AwareDatetime | None = None
+    next_follow_up_at: UtcInstant | None = None
     custom_fields: CustomFields | None = None
     # The stage the client last saw (an offline edit replayed later): a lead moved elsewhere since is a 409.
     expected_stage_id: uuid.UUID | None = None
@@ -131,14 +131,14 @@ class NoteUpdateIn(NoteIn):
 
 class TaskIn(StrictInput):
     title: str = Field(min_length=1, max_length=200)
-    due_at: AwareDatetime | None = None
+    due_at: UtcInstant | None = None
     assignee_id: uuid.UUID | None = None
 
 
 class TaskUpdateIn(StrictInput):
     done: bool | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    due_at: AwareDatetime | None = None
+    due_at: UtcInstant | None = None
     assignee_id: uuid.UUID | None = None
 
 
@@ -285,8 +285,8 @@ class LeadFilters(StrictInput):
     tag: str | None = Field(default=None, max_length=50)
     source: Source = None
     tier: Tier | None = None
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
+    created_after: UtcInstant | None = None
+    created_before: UtcInstant | None = None
     q: str | None = Field(default=None, max_length=200, description="Company, contact name or email")
     added: AddedFilter | None = Field(
         default=None,

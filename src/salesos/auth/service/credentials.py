@@ -136,7 +136,9 @@ def create_api_key(
             name=name.strip(),
             display_prefix=plaintext[:4] + "…" + plaintext[-4:],
             key_hash=token_hash(plaintext),
-            scopes=sorted(set(scopes)),
+            # Writing implies reading (a key that may change a lead may see it): stored as both, so the
+            # key's listing says what it can do.
+            scopes=sorted(set(scopes) | ({"read"} if "write" in scopes else set())),
             created_by_id=created_by,
         )
     )

@@ -94,6 +94,9 @@ def validate_changes(session: Session, changes: BulkChanges) -> None:
     """Refuse the whole request before anything is written: unknown stage, missing lost reason, non-member."""
     if not (changes.stage_id or changes.set_owner or changes.add_tags or changes.remove_tags):
         raise ValidationFailed("Choose something to change.", field="set")
+    both = sorted(set(changes.add_tags) & set(changes.remove_tags))
+    if both:
+        raise ValidationFailed(f"Add or remove a tag, not both: {', '.join(both)}.", field="set.remove_tags")
     if changes.stage_id is not None:
         try:
             stage = stage_or_422(session, changes.stage_id)
