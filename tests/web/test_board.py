@@ -497,6 +497,9 @@ def test_a_typed_in_lead_that_matches_one_already_there_is_pointed_out_first(cli
         "csrf_token": token,
     }
     assert "the same website domain" in b.post("/leads/new", data=by_domain).text
+    # No key in common, but the same company name, as typed again with other case and spacing.
+    same_name = b.post("/leads/new", data={"company_name": "  initech ", "csrf_token": token})
+    assert same_name.status_code == 409 and "the same company name" in same_name.text
     with unit_of_work(write=False, org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
         assert (
             session.scalar(

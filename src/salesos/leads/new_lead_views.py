@@ -113,11 +113,11 @@ def create_lead(
     if form is not None and not errors:
         try:
             with attempt(session):
+                if pipeline:  # a bad choice is refused before any question about duplicates
+                    form.stage_id = pipeline_service.start_stage(session, pipeline).id
                 existing = None if create_anyway else _existing_lead(session, form)
                 if existing is not None:
                     return _new_lead_page(request, session, principal, {}, values, 409, existing)
-                if pipeline:
-                    form.stage_id = pipeline_service.start_stage(session, pipeline).id
                 lead = lead_service.create_lead(session, principal, form)
             return see_other(f"/leads/{lead.id}?done=created")
         except DomainError as exc:
@@ -132,6 +132,10 @@ def _existing_lead(session: DbSession, form: schemas.LeadCreateIn) -> dict[str, 
     lead: Lead | None = dedup.find_existing_lead(
         session, email=keys.email, phone=keys.phone, domain=keys.domain
     )
+    if lead is None and form.company is not None:
+        lead = dedup.lead_named(session, form.company.name)
+        if lead is not None:
+            return {"id": lead.id, "company": lead.company.name, "why": "the same company name"}
     if lead is None:
         return None
     contact = lead.primary_contact

@@ -380,6 +380,12 @@ class LeadMatchRepository(Repository[Lead]):
         ids = select(Company.id).where(Company.org_id == self.org_id, Company.domain == domain)
         return self._first(Lead.company_id.in_(ids))
 
+    def by_company_name(self, name: str) -> Lead | None:
+        """The oldest lead of a company called *name*, ignoring case (the (org_id, lower(name)) index)."""
+        named = func.lower(Company.name) == " ".join(name.split()).lower()
+        ids = select(Company.id).where(Company.org_id == self.org_id, named)
+        return self._first(Lead.company_id.in_(ids))
+
 
 class SavedViewRepository(Repository[SavedView]):
     model = SavedView

@@ -87,6 +87,14 @@ def find_existing_lead(
     return None
 
 
+def lead_named(session: Session, company_name: str) -> Lead | None:
+    """This org's oldest lead of a company with that name (case and spacing aside), if any.
+
+    Not a merge key (two shops may share a name); the new-lead form asks before making a second one.
+    """
+    return LeadMatchRepository(session).by_company_name(company_name)
+
+
 def is_blank(value: object) -> bool:
     """None or only whitespace: a field a merge may fill."""
     return value is None or (isinstance(value, str) and not value.strip())
