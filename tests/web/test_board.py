@@ -107,6 +107,9 @@ def test_board_shows_every_stage_with_counts_totals_and_cards(client, browser, w
     assert head_count(page.text, stages["New"]) == in_new >= 2
     assert head_count(page.text, stages["Won"]) == 0
     assert "3,000 USD" in page.text, "the column total sums the values"
+    # A lead in another currency adds its own amount: it doesn't hide the dollars.
+    make_leads(world.alice, 1, value=Decimal("1200.50"), currency="EUR")
+    assert "3,000 USD · 1,200.50 EUR" in b.get("/leads").text
     assert "Board Co 1" in page.text and "Tier A" in page.text and 'draggable="true"' in page.text
     assert '<a href="/leads" aria-current="page">' in page.text
     assert "This section is not built yet" not in page.text

@@ -28,7 +28,7 @@ MAX_COLUMN_PAGE = 100
 
 @dataclass
 class ColumnHead:
-    """A column's count and total value (per currency, shown as one amount or "mixed")."""
+    """A column's count and total value per currency."""
 
     stage: PipelineStage
     count: int = 0
@@ -39,10 +39,14 @@ class ColumnHead:
         """The value total as shown in the column header."""
         if not self.totals:
             return "—"
-        if len(self.totals) > 1:
-            return "mixed currencies"
-        currency, amount = next(iter(self.totals.items()))
-        return money(amount, currency)
+        # One amount per currency, the largest first: "657,000 USD · 1,200.50 EUR". Amounts in different
+        # currencies are not added up (no rates here), and one euro lead must not hide the dollars.
+        amounts = sorted(
+            ((amount, currency) for currency, amount in self.totals.items() if amount), reverse=True
+        )
+        if not amounts:
+            return money(Decimal(0), next(iter(self.totals))) if len(self.totals) == 1 else "0"
+        return " · ".join(money(amount, currency) for amount, currency in amounts)
 
 
 @dataclass
