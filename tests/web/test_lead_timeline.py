@@ -128,3 +128,24 @@ def test_entries_name_the_new_owner_and_the_reason_and_notes_keep_the_pages_outl
     assert "Added a note: “Plan Call Ann back”" in page  # quoted as it reads, not as typed
     # The note's "# Plan" sits below the page's own headings: one h1 on the page.
     assert page.count("<h1") == 1 and "<h3>Plan</h3>" in page
+
+
+def test_the_lead_page_marks_what_is_overdue(client, browser, world):
+    from datetime import UTC, datetime, timedelta
+
+    lead_id = make_lead(world.alice)
+    principal = Principal(
+        org_id=world.alice.org_id, role=Role.MEMBER, kind="token", user_id=world.alice.user_id
+    )
+    past, future = datetime.now(UTC) - timedelta(days=2), datetime.now(UTC) + timedelta(days=2)
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        lead = LeadRepository(session).get(lead_id)
+        assert lead is not None
+        work.add_task(session, principal, lead, title="Send the quote", due_at=past, assignee_id=None)
+        work.add_task(session, principal, lead, title="Call back", due_at=future, assignee_id=None)
+        lead.next_follow_up_at = past
+    b = browser()
+    sign_in(b, world.alice)
+    page = b.get(f"/leads/{lead_id}").text
+    assert page.count('class="task is-overdue"') == 1 and "overdue, was due" in page
+    assert '<span class="overdue small">due now</span>' in page
