@@ -279,3 +279,47 @@ def test_pages_fit_a_phone_screen(live_server: str, settings: Settings) -> None:
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_on_a_touch_phone_every_card_shows_its_move_row_and_members_stack(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """A phone can neither drag a card nor press [ ]: the Move row is on every card and the hint says so.
+    The members table stacks instead of hiding the role select and Remove past the edge."""
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.support.world import PASSWORD as WORLD_PASSWORD
+    from tests.web.test_board import make_leads
+
+    make_leads(world.alice, 2, name="Touch Co")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(
+                base_url=live_server, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+            )
+            ctx.set_default_timeout(TIMEOUT_MS)
+            page = ctx.new_page()
+            page.goto("/login")
+            page.get_by_label("Email").fill(world.alice.email)
+            page.get_by_label("Password").fill(WORLD_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(f"{live_server}/")
+            page.goto("/leads")
+            card = page.locator("article.lead-card", has_text="Touch Co 0")
+            expect(card.get_by_role("button", name="Move Touch Co 0")).to_be_visible()
+            expect(page.get_by_text("Pick a stage under a card and tap Move to move it.")).to_be_visible()
+            expect(page.get_by_text("Drag a card to another column")).to_be_hidden()
+
+            page.goto("/settings/members")
+            bob = page.locator("tr", has_text=world.bob.email)
+            for control in (
+                bob.get_by_label(f"Role of {world.bob.name}"),
+                bob.get_by_role("button", name="Remove"),
+            ):
+                expect(control).to_be_in_viewport()
+        finally:
+            browser.close()

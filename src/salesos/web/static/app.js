@@ -177,7 +177,12 @@
     row.toggleAttribute("data-more-start", hidden > 1 && row.scrollLeft > 1);
     row.toggleAttribute("data-more-end", hidden > 1 && hidden - row.scrollLeft > 1);
   }
-  document.querySelectorAll(".nav, .tabs, .table-wrap, .board").forEach(function (row) {
+  // The list's bulk bar is one such line on a phone; it appears when a row is ticked, so its edges are
+  // marked again whenever its size changes, not only when the window's does.
+  var edgesOnResize = window.ResizeObserver ? new window.ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { markEdges(entry.target); });
+  }) : null;
+  document.querySelectorAll(".nav, .tabs, .table-wrap, .board, .bulk-bar").forEach(function (row) {
     var current = row.querySelector("a[aria-current]");
     if (current && row.scrollWidth > row.clientWidth) {
       row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
@@ -185,6 +190,9 @@
     markEdges(row);
     row.addEventListener("scroll", function () { markEdges(row); }, { passive: true });
     window.addEventListener("resize", function () { markEdges(row); });
+    if (edgesOnResize) {
+      edgesOnResize.observe(row);
+    }
   });
 
   // --- Service worker (root scope: it is served from /sw.js with Service-Worker-Allowed: /) --------
