@@ -144,3 +144,58 @@ def test_a_viewer_can_not_change_the_people(client, browser, world):
         b.post(f"/leads/{lead['id']}/contacts/{hal}/primary", data={"csrf_token": token}).status_code == 403
     )
     assert _primary(world, lead["id"]) == lead["primary_contact"]["id"]
+
+
+@both_databases
+def test_editing_and_removing_a_contact_from_the_lead_page(client, browser, world):
+    lead = _lead(client, world.alice)
+    lead_id, gail = lead["id"], lead["primary_contact"]["id"]
+    hal = _contact(client, world.alice, lead["company"]["id"], "Hal")
+    elsewhere = _contact(client, world.alice, _lead(client, world.alice, "Initech")["company"]["id"], "Ivy")
+    b = browser()
+    token = sign_in(b, world.alice)
+    page = b.get(f"/leads/{lead_id}").text
+    assert (
+        f'action="/leads/{lead_id}/contacts/{hal}/edit"' in page and f'id="contact-{hal}-first_name"' in page
+    )
+
+    def state(contact_id):  # type: ignore[no-untyped-def]
+        with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+            c = s.get_one(Contact, uuid.UUID(contact_id))
+            return (c.full_name, c.title, c.email, c.phone, c.do_not_contact)
+
+    url = f"/leads/{lead_id}/contacts/{hal}/edit"
+    bad = b.post(url, data={"first_name": "Hal", "email": "nope", "phone": "abc", "csrf_token": token})
+    assert bad.status_code == 422 and f'id="contact-{hal}-email-error"' in bad.text
+    assert (
+        f'id="contact-{hal}-phone-error"' in bad.text and 'class="inline-edit contact-edit" open' in bad.text
+    )
+    assert state(hal) == ("Hal", None, None, None, False)
+    empty = b.post(url, data={"csrf_token": token, "title": "CFO"})
+    assert empty.status_code == 422 and state(hal) == ("Hal", None, None, None, False)
+
+    form = {"first_name": "Hal", "last_name": "Jordan", "title": "CFO", "phone": "+1 212 555 0142"}
+    saved = b.post(url, data={**form, "do_not_contact": "on", "csrf_token": token})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("done=contact-saved#contacts")
+    assert state(hal) == ("Hal Jordan", "CFO", None, "+12125550142", True)
+    page = b.get(saved.headers["location"]).text
+    assert "Contact saved." in page and "Edited Hal Jordan: last name, title, phone, do not contact" in page
+
+    # Someone at another company, or of another org, is not this lead's to edit or remove.
+    for other in (elsewhere, str(uuid.uuid4())):
+        assert (
+            b.post(f"/leads/{lead_id}/contacts/{other}/delete", data={"csrf_token": token}).status_code == 404
+        )
+    carol = browser()
+    carol_token = sign_in(carol, world.carol)
+    assert (
+        carol.post(f"/leads/{lead_id}/contacts/{hal}/delete", data={"csrf_token": carol_token}).status_code
+        == 404
+    )
+
+    removed = b.post(f"/leads/{lead_id}/contacts/{gail}/delete", data={"csrf_token": token})
+    assert removed.status_code == 303 and _primary(world, lead_id) is None  # the primary contact went
+    page = b.get(removed.headers["location"]).text
+    assert "Contact removed." in page and "Removed a contact: Gail" in page
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        assert s.get(Contact, uuid.UUID(gail)) is None and s.get(Contact, uuid.UUID(hal)) is not None

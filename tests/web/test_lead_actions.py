@@ -71,7 +71,7 @@ def test_links_use_e164_and_an_encoded_whatsapp_message(client, browser, world):
     page = b.get(f"/leads/{lead_id}").text
     assert f'href="tel:+{E164_DIGITS}"' in page
     assert 'href="mailto:zoe@ng-co.example?subject=Acme%20Alpha"' in page
-    assert "Do not contact" not in page and "Log email" in page and "Log call" in page
+    assert "badge-dnc" not in page and "dnc-notice" not in page and "Log email" in page and "Log call" in page
     token = sign_in(b, world.alice)
     response = b.post(f"/leads/{lead_id}/actions/whatsapp", data={"csrf_token": token})
     assert response.status_code == 303
@@ -169,7 +169,7 @@ def test_do_not_contact_hides_actions_and_refuses_them(client, browser, world):
     b = browser()
     token = sign_in(b, world.alice)
     page = b.get(f"/leads/{lead_id}").text
-    assert "Do not contact" in page
+    assert "badge-dnc" in page and "dnc-notice" in page
     for hidden in ('href="tel:', 'href="mailto:', "wa.me", "Log email", "Log call", "Schedule call"):
         assert hidden not in page, hidden
     for path, data in [

@@ -87,6 +87,7 @@ def render_detail(
             for key, (label, _days) in follow_ups.CHOICES.items()
         ],
         "contact_values": {},
+        "contact_edits": {},  # contact id -> {"errors", "values"} of a refused edit, shown in its open form
         "note_edits": {},  # note id -> {"errors", "body"} of a refused edit, shown in its open form
         **board.workspace(session, lead),
         "duplicates": merge_service.duplicates_of(session, lead),

@@ -114,6 +114,12 @@ def describe(kind: str, data: dict[str, Any], names: Names) -> str:
     if kind == "contact_added":
         person = names.people.get(str(data.get("contact_id")))
         return f"Added a contact: {person}" if person else "Added a contact (since deleted)"
+    if kind == "contact_edited":
+        person = names.people.get(str(data.get("contact_id")))
+        what = _fields(data.get("fields", []))
+        return f"Edited {person}: {what}" if person else f"Edited a contact (since removed): {what}"
+    if kind == "contact_removed":
+        return f"Removed a contact: {data.get('name') or 'someone'}"
     if kind == "primary_contact_changed":
         if not data.get("contact_id"):
             return "Removed the primary contact"

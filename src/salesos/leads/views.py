@@ -67,6 +67,8 @@ NOTICES = {
     "note-saved": "Note saved.",
     "note-deleted": "Note deleted.",
     "contact-added": "Contact added.",
+    "contact-saved": "Contact saved.",
+    "contact-removed": "Contact removed.",
     "primary": "Primary contact changed.",
     "follow-up": "Follow-up planned.",
     "follow-up-cleared": "Follow-up cleared.",
