@@ -323,3 +323,33 @@ def test_on_a_touch_phone_every_card_shows_its_move_row_and_members_stack(
                 expect(control).to_be_in_viewport()
         finally:
             browser.close()
+
+
+def test_a_refused_form_puts_the_focus_on_its_first_field_to_fix(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    require("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser.test_notifications import _signed_in
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = _signed_in(browser, live_server, world.alice, errors)
+            page.goto("/leads/new")
+            page.get_by_label("Company name").fill("Focus Co")
+            page.get_by_label("Contact email").fill("not-an-address@")
+            page.get_by_label("Value", exact=True).fill("a lot")
+            page.get_by_label("Contact email").evaluate(
+                "e => e.type = 'text'"
+            )  # past the browser's own check
+            page.get_by_role("button", name="Create lead").click()
+            expect(page.get_by_label("Contact email")).to_be_focused()
+            expect(page.locator("#f-value-error")).to_be_visible()
+        finally:
+            browser.close()
+    assert [e for e in errors if "status of 422" not in e] == []

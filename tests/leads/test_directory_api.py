@@ -112,3 +112,20 @@ def test_deleting_a_primary_contact_keeps_the_lead(client, world):
     assert client.delete(f"{API}/contacts/{contact_id}", headers=alice.headers).status_code == 204
     again = client.get(f"{API}/leads/{lead['id']}", headers=alice.headers)
     assert again.status_code == 200 and again.json()["primary_contact"] is None
+
+
+def test_a_domain_set_on_its_own_outlives_a_change_of_website(client, world):
+    """The domain is the key imports and intake merge on: one given explicitly is not the website's to
+    overwrite; one taken from the website follows it."""
+    explicit = _company(client, world.alice, domain="explicit.example", website="https://site.example")
+    url = f"{API}/companies/{explicit['id']}"
+    for website in ("https://other.example", None):
+        r = client.patch(url, json={"website": website}, headers=world.alice.headers)
+        assert r.status_code == 200 and r.json()["domain"] == "explicit.example", website
+    derived = _company(client, world.alice, website="https://derived.example")
+    url = f"{API}/companies/{derived['id']}"
+    moved = client.patch(url, json={"website": "https://moved.example"}, headers=world.alice.headers)
+    assert moved.json()["domain"] == "moved.example"
+    assert client.patch(url, json={"domain": "chosen.example"}, headers=world.alice.headers).json()[
+        "domain"
+    ] == ("chosen.example")

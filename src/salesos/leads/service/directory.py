@@ -57,10 +57,13 @@ def update_company(session: Session, company: Company, changes: dict[str, Any]) 
         raise ValidationFailed("A company needs a name.", field="name")
     if "phone" in changes:
         changes["phone"] = checked_phone(changes["phone"], org_region(session), "phone")
-    if "domain" in changes or "website" in changes:
-        website = changes.get("website", company.website)
-        domain = changes.get("domain")
-        changes["domain"] = normalize.domain_from_url(domain) or normalize.domain_from_url(website)
+    if "domain" in changes:
+        domain = normalize.domain_from_url(changes["domain"])
+        changes["domain"] = domain or normalize.domain_from_url(changes.get("website", company.website))
+    elif "website" in changes and company.domain == normalize.domain_from_url(company.website):
+        # The domain came from the old website: it follows the new one. A domain set on its own (the key
+        # imports and intake merge on) stays as it is.
+        changes["domain"] = normalize.domain_from_url(changes["website"])
     if "tags" in changes:
         changes["tags"] = list(dict.fromkeys(changes["tags"] or []))
     moved = any(name in changes and changes[name] != getattr(company, name) for name in ADDRESS_FIELDS)

@@ -21,6 +21,15 @@
     }
   }
 
+  // A refused form comes back with its fields marked: the first one takes the focus, so a person (and a
+  // screen reader) starts where the problem is. A field that asks for the focus itself (autofocus) wins.
+  if (!document.querySelector("[autofocus]") && document.activeElement === document.body) {
+    var invalid = document.querySelector('#main [aria-invalid="true"]');
+    if (invalid && invalid.offsetParent !== null) {
+      invalid.focus();
+    }
+  }
+
   // --- HTMX -----------------------------------------------------------------------------------------
   if (window.htmx) {
     // Nothing here needs eval'd expressions (hx-on, js: values); CSP would refuse them anyway.
