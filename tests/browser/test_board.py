@@ -291,23 +291,16 @@ def test_on_a_touch_phone_every_card_shows_its_move_row_and_members_stack(
     require("chromium")
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.support.world import PASSWORD as WORLD_PASSWORD
+    from tests.browser.test_notifications import _signed_in
     from tests.web.test_board import make_leads
 
     make_leads(world.alice, 2, name="Touch Co")
+    errors: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(
-                base_url=live_server, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-            )
-            ctx.set_default_timeout(TIMEOUT_MS)
-            page = ctx.new_page()
-            page.goto("/login")
-            page.get_by_label("Email").fill(world.alice.email)
-            page.get_by_label("Password").fill(WORLD_PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{live_server}/")
+            phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+            page = _signed_in(browser, live_server, world.alice, errors, **phone)
             page.goto("/leads")
             card = page.locator("article.lead-card", has_text="Touch Co 0")
             expect(card.get_by_role("button", name="Move Touch Co 0")).to_be_visible()
@@ -323,6 +316,7 @@ def test_on_a_touch_phone_every_card_shows_its_move_row_and_members_stack(
                 expect(control).to_be_in_viewport()
         finally:
             browser.close()
+    assert not errors, errors
 
 
 def test_a_refused_form_puts_the_focus_on_its_first_field_to_fix(

@@ -21,8 +21,9 @@ from tests.support.world import PASSWORD, Person
 LIVE_WITHIN_MS = 1000
 
 
-def _signed_in(browser: Any, base_url: str, person: Person, errors: list[str]) -> Any:
-    ctx = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+def _signed_in(browser: Any, base_url: str, person: Person, errors: list[str], **context: Any) -> Any:
+    """A page signed in as *person*; *context* overrides the browser context's options (a phone's)."""
+    ctx = browser.new_context(**{"base_url": base_url, "viewport": {"width": 1280, "height": 800}, **context})
     ctx.set_default_timeout(TIMEOUT_MS)
     page = ctx.new_page()
     page.on("pageerror", lambda e: errors.append(f"{person.name}: {e}"))
