@@ -45,6 +45,11 @@ def test_browser_upload_map_start_and_progress(client, browser, world):  # noqa:
     token = sign_in(b, world.alice.email)
     assert 'href="/leads/import"' in b.get("/leads").text
     assert b.get("/leads/import").status_code == 200
+    # A form sent with no file chosen says so (a browser sends the empty input as a nameless part).
+    nothing = b.post(
+        "/leads/import", data={"csrf_token": token}, files={"file": ("", b"", "application/octet-stream")}
+    )
+    assert nothing.status_code == 422 and "Choose a CSV file to upload." in nothing.text
     up = b.post(
         "/leads/import",
         data={"csrf_token": token, "preset": "hubspot"},

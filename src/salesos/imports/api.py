@@ -86,8 +86,9 @@ async def uploaded_file(request: Request) -> tuple[UploadFile, str | None]:
     """The multipart ``file`` part and optional ``preset`` field; 422 without a file."""
     form = await request.form(max_files=1, max_fields=10)
     file = form.get("file")
-    if not isinstance(file, UploadFile):
-        raise ValidationFailed("Attach a CSV file.", field="file")
+    # A browser sends a file input left empty as a part with no file name and no bytes.
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise ValidationFailed("Choose a CSV file to upload.", field="file")
     preset = form.get("preset")
     return file, preset if isinstance(preset, str) and preset else None
 
