@@ -311,3 +311,22 @@ def test_a_time_sent_with_an_offset_is_answered_in_utc_everywhere(client, world)
         headers=world.alice.headers,
     )
     assert task.status_code == 201 and task.json()["due_at"] == "2027-03-01T07:00:00Z"
+
+
+def test_a_custom_field_refused_says_why_once(client, world):
+    cases = [
+        ({"a": {"b": 1}}, "custom_fields.a"),
+        ({"a": "x" * 2001}, "custom_fields.a"),
+        ({"": "x"}, "custom_fields"),
+    ]
+    for custom, field in cases:
+        r = client.post(
+            f"{API}/leads",
+            json={"company": {"name": "X"}, "custom_fields": custom},
+            headers=world.alice.headers,
+        )
+        assert r.status_code == 422, custom
+        errors = r.json()["errors"]
+        assert len(errors) == 1 and errors[0]["field"].startswith(field), errors
+    ok = _create(client, world.alice, custom_fields={"seats": 12, "trial": True, "plan": "Pro", "note": None})
+    assert ok["custom_fields"] == {"seats": 12, "trial": True, "plan": "Pro", "note": None}

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints
 
 from salesos.api.schemas import Output, StrictInput, UtcInstant
 from salesos.leads import normalize
@@ -32,9 +32,25 @@ WebAddress = Annotated[str, StringConstraints(max_length=500), AfterValidator(no
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
 # Where a lead came from: an empty string is no source, not a source called "".
 Source = Annotated[Annotated[str, StringConstraints(max_length=64)] | None, BeforeValidator(_blank_is_none)]
-CustomValue = str | int | float | bool | None
+CUSTOM_TEXT_MAX_CHARS = 2000
+
+
+def _custom_value(value: Any) -> Any:
+    """One check with one message: a union of types would answer four errors, one per type tried."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        if len(value) > CUSTOM_TEXT_MAX_CHARS:
+            raise ValueError(f"A custom field's text is at most {CUSTOM_TEXT_MAX_CHARS:,} characters.")
+        return value
+    raise ValueError("A custom field holds text, a number, true or false, or null.")
+
+
+CustomValue = Annotated[
+    Any, PlainValidator(_custom_value, json_schema_input_type=str | int | float | bool | None)
+]
 CustomFields = Annotated[
-    dict[Annotated[str, StringConstraints(max_length=64)], CustomValue], Field(max_length=50)
+    dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], CustomValue], Field(max_length=50)
 ]
 
 
