@@ -147,3 +147,21 @@ def test_file_limit_is_413(client, world, monkeypatch):
     counted = upload(client, world.alice, HEADER.encode() + b"Acme,,,,,\n" * 200)
     assert counted.status_code == 413
     assert upload(client, world.alice, b"").status_code == 422
+
+
+def test_a_link_cell_that_is_no_web_address_is_left_out_not_the_row(client, world):
+    content = (
+        "Company,Website,LinkedIn URL\n"
+        "Bare Host Co,barehost.example,linkedin.com/in/ann\n"
+        "Junk Links Co,n/a,javascript:alert(1)\n"
+    )
+    result = run(client, world.alice, content.encode(), mapping=["company_name", "website", "linkedin_url"])
+    assert (result["created"], result["rejected"]) == (2, 0)
+    companies = client.get(f"{API}/companies", headers=world.alice.headers).json()["items"]
+    sites = {c["name"]: (c["website"], c["domain"]) for c in companies if c["name"].endswith(" Co")}
+    assert sites == {
+        "Bare Host Co": ("https://barehost.example", "barehost.example"),
+        "Junk Links Co": (None, None),
+    }
+    people = client.get(f"{API}/contacts", headers=world.alice.headers).json()["items"]
+    assert {p["linkedin_url"] for p in people if p["linkedin_url"]} == {"https://linkedin.com/in/ann"}
