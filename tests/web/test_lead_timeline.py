@@ -149,3 +149,14 @@ def test_the_lead_page_marks_what_is_overdue(client, browser, world):
     page = b.get(f"/leads/{lead_id}").text
     assert page.count('class="task is-overdue"') == 1 and "overdue, was due" in page
     assert '<span class="overdue small">due now</span>' in page
+    # Completing a task works the lead: the due follow-up goes, and the notice says so.
+    from salesos.leads.models import Task
+
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        task_id = (
+            session.query(Task.id).filter(Task.lead_id == lead_id, Task.title == "Send the quote").scalar()
+        )
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = b.post(f"/leads/{lead_id}/tasks/{task_id}/done", data={"csrf_token": token})
+    assert done.status_code == 303 and "done=done-follow-up" in done.headers["location"]
+    assert "The follow-up that was due is cleared" in b.get(done.headers["location"]).text

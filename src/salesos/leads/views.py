@@ -54,6 +54,7 @@ NOTICES = {
     "note": "Note added.",
     "task": "Task added.",
     "done": "Task done.",
+    "done-follow-up": "Task done. The follow-up that was due is cleared: plan the next one below.",
     "email": "Email logged.",
     "call": "Call logged.",
     "scheduled": "Call scheduled.",
@@ -319,5 +320,8 @@ def complete_task(
     """Mark a task done; back to the lead, or to the page that asked (the task list)."""
     lead = lead_service.lead_or_404(session, lead_id)
     task = work_service.task_or_404(session, lead, task_id)
+    planned = lead.next_follow_up_at
     work_service.update_task(session, principal, lead, task, {"done": True})
-    return see_other(local_path(return_to, f"/leads/{lead.id}?done=done#tasks"))
+    # Working the lead clears a follow-up that was due; the notice says so, next to the buttons to plan one.
+    done = "done-follow-up" if planned is not None and lead.next_follow_up_at is None else "done"
+    return see_other(local_path(return_to, f"/leads/{lead.id}?done={done}#tasks"))
