@@ -159,4 +159,4 @@ def test_the_lead_page_marks_what_is_overdue(client, browser, world):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     done = b.post(f"/leads/{lead_id}/tasks/{task_id}/done", data={"csrf_token": token})
     assert done.status_code == 303 and "done=done-follow-up" in done.headers["location"]
-    assert "The follow-up that was due is cleared" in b.get(done.headers["location"]).text
+    assert "the due follow-up is cleared" in b.get(done.headers["location"]).text

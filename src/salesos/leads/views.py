@@ -54,7 +54,7 @@ NOTICES = {
     "note": "Note added.",
     "task": "Task added.",
     "done": "Task done.",
-    "done-follow-up": "Task done. The follow-up that was due is cleared: plan the next one below.",
+    "done-follow-up": "Task done; the due follow-up is cleared. Plan the next one under Next follow-up.",
     "email": "Email logged.",
     "call": "Call logged.",
     "scheduled": "Call scheduled.",
