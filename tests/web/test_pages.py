@@ -366,12 +366,22 @@ def test_api_key_secret_is_shown_once(client, browser, world):
     created = b.post(
         "/settings/api-keys", data={"name": "CRM sync", "scopes": ["read", "write"], "csrf_token": token}
     )
-    assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
-    secret = re.search(r'id="new-key-secret" class="mono" type="text" value="(sos_[^"]+)"', created.text)
-    assert secret and 'data-copy="#new-key-secret"' in created.text
+    # Post, redirect, get: the secret crosses the redirect in a sealed cookie, read once.
+    assert created.status_code == 303 and created.headers["location"] == "/settings/api-keys"
+    sealed = b.cookies.get("salesos_new_key")
+    assert sealed and "sos_" not in sealed
+    shown = b.get("/settings/api-keys")
+    assert shown.headers["cache-control"] == "no-store"
+    secret = re.search(r'id="new-key-secret" class="mono" type="text" value="(sos_[^"]+)"', shown.text)
+    assert secret and 'data-copy="#new-key-secret"' in shown.text
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {secret.group(1)}"})
     assert me.status_code == 200
-    assert secret.group(1) not in b.get("/settings/api-keys").text
+    assert secret.group(1) not in b.get("/settings/api-keys").text  # shown once
+    # Another browser session can't open the sealed secret, even holding the cookie.
+    other = browser()
+    sign_in(other, world.alice.email)
+    other.cookies.set("salesos_new_key", sealed, path="/settings/api-keys")
+    assert secret.group(1) not in other.get("/settings/api-keys").text
     none = b.post("/settings/api-keys", data={"name": "x", "csrf_token": token})
     assert none.status_code == 422 and "Choose at least one." in none.text
 

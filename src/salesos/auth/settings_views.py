@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated
 
@@ -10,8 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from salesos.auth import schemas
 from salesos.auth.deps import Admin, UserPrincipal
+from salesos.auth.models import ApiKey
 from salesos.auth.repository import ApiKeyRepository
 from salesos.auth.service import accounts, credentials
+from salesos.config import get_settings
+from salesos.crypto import decrypt, encrypt
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.orgs.schemas import known_timezones
@@ -122,21 +126,67 @@ def change_password(
 
 
 def _api_keys_page(
-    request: Request, session: DbSession, principal: Admin, status_code: int = 200, **ctx: object
+    request: Request, session: DbSession, principal: Admin, *, status_code: int = 200, **ctx: object
 ) -> HTMLResponse:
     keys = ApiKeyRepository(session).listing()
-    response = page(
-        request, session, principal, "auth/api_keys.html", {"keys": keys, **ctx}, status_code=status_code
-    )
+    context = {"keys": keys, **ctx}
+    response = page(request, session, principal, "auth/api_keys.html", context, status_code=status_code)
     # The page may carry a freshly created secret: keep it out of every cache.
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+# A new key's secret reaches the page after the redirect in a short-lived cookie, sealed to the browser
+# session that made it and read once: the page can then be a plain GET, so a reload shows the list
+# again instead of posting the form a second time and making a second key.
+NEW_KEY_COOKIE = "salesos_new_key"
+NEW_KEY_PATH = "/settings/api-keys"
+NEW_KEY_SECONDS = 120
+
+
+def _new_key_context(principal: Admin) -> str:
+    return f"new-api-key:{principal.session_id}"
+
+
+def _hand_over(response: Response, principal: Admin, key_id: uuid.UUID, secret: str) -> Response:
+    sealed = encrypt(json.dumps({"id": str(key_id), "secret": secret}), context=_new_key_context(principal))
+    response.set_cookie(
+        NEW_KEY_COOKIE,
+        sealed,
+        max_age=NEW_KEY_SECONDS,
+        path=NEW_KEY_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+def _handed_over(request: Request, principal: Admin, session: DbSession) -> tuple[ApiKey | None, str | None]:
+    """The key just made in this browser session and its secret, if the cookie carries them."""
+    sealed = request.cookies.get(NEW_KEY_COOKIE)
+    if not sealed:
+        return None, None
+    try:
+        data = json.loads(decrypt(sealed, context=_new_key_context(principal)))
+    except ValueError:
+        return None, None
+    key = ApiKeyRepository(session).get(uuid.UUID(data["id"]))
+    if key is None or key.revoked_at is not None:
+        return None, None
+    return key, str(data["secret"])
+
+
 @router.get("/settings/api-keys", response_class=HTMLResponse)
 def api_keys_page(request: Request, principal: Admin, session: DbSession, done: str = "") -> Response:
-    """The organisation's API keys (admin+)."""
-    return _api_keys_page(request, session, principal, notice=NOTICES.get(done))
+    """The organisation's API keys (admin+); right after a key is made, its secret, once."""
+    created, secret = _handed_over(request, principal, session)
+    response = _api_keys_page(
+        request, session, principal, notice=NOTICES.get(done), created=created, secret=secret
+    )
+    if NEW_KEY_COOKIE in request.cookies:
+        response.delete_cookie(NEW_KEY_COOKIE, path=NEW_KEY_PATH)
+    return response
 
 
 @router.post("/settings/api-keys", response_class=HTMLResponse)
@@ -157,7 +207,7 @@ def create_api_key(
                 key, secret = credentials.create_api_key(
                     session, name=form.name, scopes=list(form.scopes), created_by=principal.user_id
                 )
-            return _api_keys_page(request, session, principal, created=key, secret=secret)
+            return _hand_over(see_other(NEW_KEY_PATH), principal, key.id, secret)
         except DomainError as exc:
             errors, status = domain_errors(exc), exc.status_code
     return _api_keys_page(
