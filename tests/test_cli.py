@@ -97,3 +97,23 @@ def test_demo_builds_a_realistic_pipeline(settings, client):
     won = next(r for r in rows if stages[r["stage_id"]] == "Won")
     timeline = client.get(f"/api/v1/leads/{won['id']}/timeline", headers=headers).json()["items"]
     assert sum(1 for a in timeline if a["kind"] == "stage_changed") == 4
+
+
+def test_serve_points_emailed_links_at_its_own_port_unless_a_base_url_is_set(settings, monkeypatch):
+    import uvicorn
+
+    from salesos.config import get_settings
+
+    served: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: served.append(kw["port"]))
+    monkeypatch.setenv("SALESOS_BASE_URL", "placeholder")  # recorded as absent before: undone after the test
+    monkeypatch.delenv("SALESOS_BASE_URL")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve", "--port", "8125", "--no-migrate"])
+    assert result.exit_code == 0, result.output
+    assert served == [8125] and get_settings().base_url == "http://127.0.0.1:8125"
+
+    monkeypatch.setenv("SALESOS_BASE_URL", "https://crm.example")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["serve", "--port", "8126", "--no-migrate"]).exit_code == 0
+    assert get_settings().base_url == "https://crm.example", "a configured base URL is kept"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -51,6 +52,12 @@ def serve(
         raise typer.BadParameter("embedded mode runs one process; set SALESOS_REDIS_URL to scale out")
     host = host or settings.host
     port = port or settings.port
+    if "base_url" not in settings.model_fields_set:
+        # Links in emails (invitations, password resets) and push messages point at the base URL. Not
+        # configured, it follows the address served here, so `serve --port 8125` sends working links.
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["SALESOS_BASE_URL"] = f"http://{shown_host}:{port}"
+        get_settings.cache_clear()
     console.print(f"SalesOS ({settings.mode} mode) on [bold]http://{host}:{port}[/bold]")
     uvicorn.run(
         "salesos.main:create_app",

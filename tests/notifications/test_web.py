@@ -109,3 +109,22 @@ def test_settings_tab_saves_channels_and_in_app_off_stops_notifications(client, 
     _update(world.alice, lead_id, owner_id=world.bob.user_id)
     _note(world.alice, lead_id, "@BobBrooks see this")
     assert types_of(world.bob) == ["mention"]
+
+
+def test_centre_shows_times_in_the_readers_own_zone(client, browser, world):  # noqa: F811
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from salesos.auth.models import User
+    from salesos.db.session import unit_of_work
+
+    with unit_of_work() as session:
+        session.get_one(User, world.bob.user_id).timezone = "Asia/Tokyo"  # the org stays on UTC
+    _notify(world.bob, world.alice, 1, lead_name="Tokyo Co")
+    b = browser()
+    sign_in(b, world.bob)
+    page = b.get("/notifications").text
+    shown = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    assert shown
+    at = datetime.fromisoformat(shown.group(1)).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert shown.group(2) == f"{at.day} {at:%b %Y, %H:%M}", "nine hours ahead of UTC, as Bob reads it"

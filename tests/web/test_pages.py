@@ -329,8 +329,12 @@ def test_password_reset_by_email_link(client, browser, world):
         reset = session.scalars(select(PasswordResetToken)).one()
         token = decrypt(reset.token_sealed, context=f"password_reset:{reset.id}")
     assert b.post("/reset-password/not-a-token", data={"password": "a new long password"}).status_code == 422
+    dead = b.get("/reset-password/not-a-token").text  # said before anyone types a password
+    assert "This reset link is invalid or has expired." in dead and 'name="password"' not in dead
+    assert 'name="password"' in b.get(f"/reset-password/{token}").text
     done = b.post(f"/reset-password/{token}", data={"password": "a new long password"})
     assert done.status_code == 303 and done.headers["location"] == "/login?done=reset"
+    assert 'name="password"' not in b.get(f"/reset-password/{token}").text, "a used link is dead"
     assert "Your password was changed." in b.get("/login?done=reset").text
     sign_in(b, world.alice.email, "a new long password")
 
@@ -482,3 +486,47 @@ def test_service_worker_is_served_at_root_scope(client):
     page = client.get("/login", headers=HTML).text
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert '<script src="/static/app.js" defer></script>' in page and "<script>" not in page
+
+
+def test_a_new_password_signs_the_account_out_everywhere_else(client, browser, world):
+    from tests.support.world import PASSWORD as OLD
+
+    here, elsewhere = browser(), browser()
+    token = sign_in(here, world.alice.email)
+    sign_in(elsewhere, world.alice.email)
+    refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": world.alice.refresh_token})
+    assert refresh.status_code == 200
+    app_refresh = refresh.json()["refresh_token"]
+    same = here.post(
+        "/settings/profile/password", data={"current_password": OLD, "password": OLD, "csrf_token": token}
+    )
+    assert same.status_code == 422 and "not the current one" in same.text
+    changed = here.post(
+        "/settings/profile/password",
+        data={"current_password": OLD, "password": "a brand new pw", "csrf_token": token},
+    )
+    assert changed.status_code == 303
+    assert "every other device" in here.get(changed.headers["location"]).text.lower()
+    assert here.get("/").status_code == 200, "the browser that changed it stays signed in"
+    assert elsewhere.get("/", follow_redirects=False).status_code in (302, 303, 307)
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": app_refresh}).status_code == 401
+
+
+def test_signed_in_pages_are_not_kept_and_signing_out_clears_the_cache(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice.email)
+    for path in ("/", "/leads", "/leads/list", "/tasks", "/settings/profile"):
+        assert b.get(path).headers["cache-control"] == "no-store", path
+    out = b.post("/logout", data={"csrf_token": token})
+    assert out.status_code == 303 and out.headers["clear-site-data"] == '"cache"'
+    assert b.get("/", follow_redirects=False).status_code in (302, 303, 307)
+
+
+def test_inviting_the_same_address_again_says_the_first_link_is_dead(client, browser, world):
+    b = browser()
+    token = sign_in(b, world.alice.email)
+    first = invite(b, token, "newbie@a.example")
+    assert first.headers["location"] == "/settings/members?done=invited"
+    again = invite(b, token, " Newbie@A.example ")
+    assert again.headers["location"] == "/settings/members?done=invited-again"
+    assert "The link in the earlier email no longer works." in b.get(again.headers["location"]).text

@@ -82,6 +82,7 @@ def update_me(body: schemas.ProfileIn, principal: UserPrincipal, session: DbSess
         current_password=body.current_password,
         timezone=body.timezone,
         reminder_minutes=body.reminder_minutes,
+        keep_session_id=principal.session_id,
     )
     return schemas.UserOut.model_validate(user)
 

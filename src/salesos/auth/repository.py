@@ -38,9 +38,12 @@ class UserSessionRepository(Repository[UserSession]):
         )
         return self.session.scalars(stmt).first()
 
-    def delete_for_user(self, user_id: uuid.UUID) -> None:
-        """Sign a user out everywhere (after a password reset)."""
-        self.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    def delete_for_user(self, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> None:
+        """Sign a user out everywhere (after a password reset), or everywhere but session *keep*."""
+        stmt = delete(UserSession).where(UserSession.user_id == user_id)
+        if keep is not None:
+            stmt = stmt.where(UserSession.id != keep)
+        self.session.execute(stmt)
 
 
 class RefreshTokenRepository(Repository[RefreshToken]):
@@ -55,6 +58,15 @@ class RefreshTokenRepository(Repository[RefreshToken]):
         self.session.execute(
             update(RefreshToken)
             .where(RefreshToken.org_id == self.org_id, RefreshToken.family_id == family_id)
+            .where(RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+    def revoke_for_user(self, user_id: uuid.UUID) -> None:
+        """Revoke every refresh token the user holds in this organisation (their password changed)."""
+        self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.org_id == self.org_id, RefreshToken.user_id == user_id)
             .where(RefreshToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )

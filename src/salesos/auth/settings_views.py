@@ -26,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 NOTICES = {
     "profile": "Your profile was saved.",
-    "password": "Your password was changed.",
+    "password": "Your password was changed. Every other device and app using your account is signed out.",
     "revoked": "The API key was revoked. Requests using it now fail.",
 }
 Text = Annotated[str, Form()]
@@ -116,6 +116,7 @@ def change_password(
                     name=None,
                     password=form.password,
                     current_password=form.current_password,
+                    keep_session_id=principal.session_id,  # this browser stays signed in
                 )
             return see_other("/settings/profile?done=password")
         except DomainError as exc:

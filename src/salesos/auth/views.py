@@ -162,8 +162,10 @@ def signup(
 
 @router.post("/logout")
 def logout(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
-    """Sign this browser out (CSRF-protected like every signed-in POST)."""
-    return sign_out(see_other("/login?done=signed-out"), request, session)
+    """Sign this browser out (CSRF-protected like every signed-in POST); its cached pages go too."""
+    response = sign_out(see_other("/login?done=signed-out"), request, session)
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 # --- password reset ---------------------------------------------------------------------------------------
@@ -188,8 +190,11 @@ def forgot_password(request: Request, session: DbSession, email: Text = "") -> R
 
 
 @router.get("/reset-password/{token}", response_class=HTMLResponse)
-def reset_password_page(request: Request, token: str) -> Response:
-    """Choose a new password."""
+def reset_password_page(request: Request, token: str, session: DbSession) -> Response:
+    """Choose a new password; a used or expired link says so before anyone types one."""
+    if not accounts.reset_link_usable(session, token):
+        errors = {FORM: "This reset link is invalid or has expired."}
+        return render(request, "auth/reset_password.html", {"token": token, "errors": errors, "dead": True})
     return render(request, "auth/reset_password.html", {"token": token})
 
 

@@ -122,6 +122,11 @@ def transfer_ownership(session: Session, principal: Principal, member_id: uuid.U
     return target
 
 
+def invitation_pending(session: Session, email: str) -> bool:
+    """Whether *email* holds a link that a new invitation would replace."""
+    return InvitationRepository(session).pending_for_email(normalize_email(email)) is not None
+
+
 def invite(session: Session, principal: Principal, *, email: str, role: Role) -> Invitation:
     """Invite *email* with *role* (admin+); re-inviting replaces the previous link."""
     if not principal.has_role(Role.ADMIN):

@@ -29,6 +29,7 @@ NOTICES = {
     "saved": "Organisation settings saved.",
     "transferred": "Ownership transferred. You are now an admin.",
     "invited": "Invitation sent.",
+    "invited-again": "Invitation sent again. The link in the earlier email no longer works.",
     "invitation-revoked": "Invitation revoked: its link no longer works.",
     "removed": "Member removed.",
     "role": "Role updated.",
@@ -252,8 +253,9 @@ def invite(
     if form is not None:
         try:
             with attempt(session):
+                again = service.invitation_pending(session, form.email)
                 service.invite(session, principal, email=form.email, role=Role(form.role))
-            return see_other("/settings/members?done=invited")
+            return see_other(f"/settings/members?done={'invited-again' if again else 'invited'}")
         except DomainError as exc:
             errors, status = domain_errors(exc, "email"), exc.status_code
     return _members_page(request, session, principal, status, invite_errors=errors, invite_values=values)

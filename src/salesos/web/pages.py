@@ -14,7 +14,7 @@ from salesos.auth.security import mask_csrf_token
 from salesos.auth.service.accounts import MIN_PASSWORD_LENGTH
 from salesos.db.deps import DbSession
 from salesos.notifications.service import unread_count
-from salesos.orgs.models import Role
+from salesos.orgs.models import Role, effective_timezone
 from salesos.orgs.repository import OrganizationRepository
 from salesos.web.templating import render, templates
 
@@ -97,6 +97,8 @@ def page(
         "csrf_token": mask_csrf_token(principal.csrf_token) if principal.csrf_token else "",
         # The header bell's number (notifications.js keeps it live).
         "notifications_unread": unread_count(session, principal.user_id),
+        # The zone this reader's times are shown in (theirs, else the org's); a view may pass its own.
+        "tz": effective_timezone(user, org),
         "nav": [(href, label, nav_active(path, href), not built) for href, label, built in NAV],
         "settings_tabs": [
             (href, label, "page" if path == href else None)
@@ -105,4 +107,8 @@ def page(
         ],
     }
     ctx.update(context or {})
-    return render(request, name, ctx, status_code=status_code, headers=headers)
+    response = render(request, name, ctx, status_code=status_code, headers=headers)
+    # A signed-in page holds the org's data: no copy is kept, so Back after signing out (or the next
+    # person at a shared computer) gets the sign-in page, not the dashboard from the browser's cache.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

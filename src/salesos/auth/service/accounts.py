@@ -10,7 +10,12 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from salesos.auth.models import PasswordResetToken, User
-from salesos.auth.repository import PasswordResetRepository, UserRepository, UserSessionRepository
+from salesos.auth.repository import (
+    PasswordResetRepository,
+    RefreshTokenRepository,
+    UserRepository,
+    UserSessionRepository,
+)
 from salesos.auth.security import hash_password, needs_rehash, new_token, token_hash, verify_password
 from salesos.auth.service.throttle import check_login_allowed, clear_login_failures, record_login_failure
 from salesos.config import get_settings
@@ -119,6 +124,11 @@ def request_password_reset(session: Session, email: str) -> None:
     enqueue(session, "auth.send_password_reset", reset_id=reset_id)
 
 
+def reset_link_usable(session: Session, token: str) -> bool:
+    """Whether a reset link can still set a password (unused, unexpired): the page says so up front."""
+    return PasswordResetRepository(session).usable_by_hash(token_hash(token)) is not None
+
+
 def reset_password(session: Session, *, token: str, password: str) -> User:
     """Set a new password from a valid reset token, and sign the user out everywhere."""
     reset = PasswordResetRepository(session).usable_by_hash(token_hash(token))
@@ -144,8 +154,14 @@ def update_profile(
     current_password: str | None,
     timezone: str | None = None,
     reminder_minutes: int | None = None,
+    keep_session_id: uuid.UUID | None = None,
 ) -> User:
-    """Change a user's name, timezone ("" follows the org's) and/or password (which needs the current one)."""
+    """Change a user's name, timezone ("" follows the org's) and/or password (which needs the current one).
+
+    A new password signs the account out everywhere but *keep_session_id* (the browser that changed it):
+    someone changing a password that leaked expects the other sessions to end, and the API clients'
+    refresh tokens in this organisation with them.
+    """
     user = UserRepository(session).get(user_id)
     if user is None:
         raise Unauthorized()
@@ -159,6 +175,10 @@ def update_profile(
         if not current_password or not verify_password(user.password_hash, current_password):
             raise ValidationFailed("Current password is incorrect.", field="current_password")
         check_password_strength(password)
+        if verify_password(user.password_hash, password):
+            raise ValidationFailed("Choose a new password, not the current one.", field="password")
         user.password_hash = hash_password(password)
+        UserSessionRepository(session).delete_for_user(user.id, keep=keep_session_id)
+        RefreshTokenRepository(session).revoke_for_user(user.id)
     session.flush()
     return user
