@@ -61,6 +61,10 @@ def test_composer_tabs_and_stage_path(live_server: str, settings: Settings, worl
             page.get_by_role("button", name="Add task").click()
             expect(page.get_by_role("status")).to_contain_text("Task added.")
             expect(page.locator("#live-tasks")).to_contain_text("Send the proposal")
+            # The page opens at the Tasks card and so does the focus: Tab goes on within that card.
+            expect(page.locator("#tasks")).to_be_focused()
+            page.keyboard.press("Tab")
+            expect(page.get_by_role("link", name="Add a task")).to_be_focused()
 
             # The stage path: an open stage moves in one click; the stages behind it are marked passed.
             path = page.get_by_role("form", name="Pipeline stages")

@@ -30,6 +30,18 @@
     }
   }
 
+  // After a form, the page often opens at the part it changed (#tasks, #contacts). The focus goes there
+  // too, so a keyboard user carries on from that part (the next task's Done) rather than from the top.
+  if (window.location.hash.length > 1 && document.activeElement === document.body) {
+    var landed = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (landed) {
+      if (!landed.hasAttribute("tabindex") && !landed.matches("a[href], button, input, select, textarea")) {
+        landed.setAttribute("tabindex", "-1");
+      }
+      landed.focus({ preventScroll: true });
+    }
+  }
+
   // --- HTMX -----------------------------------------------------------------------------------------
   if (window.htmx) {
     // Nothing here needs eval'd expressions (hx-on, js: values); CSP would refuse them anyway.
