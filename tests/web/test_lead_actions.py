@@ -156,6 +156,9 @@ def test_owner_assignment_accepts_members_and_refuses_strangers(client, browser,
     )
     assert kinds(world.alice, lead_id) == ["updated"]
     assert "Gave the lead to Bob Brooks" in b.get(f"/leads/{lead_id}").text
+    same = b.post(f"/leads/{lead_id}/owner", data={"owner_id": str(world.bob.user_id), "csrf_token": token})
+    assert same.headers["location"].endswith("done=owner-same")
+    assert "Nothing changed: that is already the owner." in b.get(same.headers["location"]).text
     for stranger in (str(world.carol.user_id), "not-a-uuid"):
         bad = b.post(f"/leads/{lead_id}/owner", data={"owner_id": stranger, "csrf_token": token})
         assert bad.status_code == 422 and 'id="f-owner_id-error"' in bad.text

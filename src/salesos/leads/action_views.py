@@ -284,7 +284,8 @@ def assign_owner(
                 owner = uuid.UUID(owner_id) if owner_id.strip() else None
             except ValueError:
                 raise ValidationFailed(lead_service.NOT_AN_OWNER, field="owner_id") from None
+            unchanged = owner == lead.owner_id
             action_service.assign_owner(session, principal, lead, owner)
     except DomainError as exc:
         return _refused(request, session, principal, lead, exc, owner_errors=domain_errors(exc, "owner_id"))
-    return see_other(f"/leads/{lead.id}?done=owner")
+    return see_other(f"/leads/{lead.id}?done={'owner-same' if unchanged else 'owner'}")

@@ -61,6 +61,7 @@ NOTICES = {
     "call-cancelled": "Call cancelled.",
     "call-moved": "Call moved.",
     "owner": "Owner changed.",
+    "owner-same": "Nothing changed: that is already the owner.",
     "saved": "Changes saved.",
     "task-saved": "Task saved.",
     "task-reopened": "Task reopened.",
