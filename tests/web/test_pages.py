@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import struct
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from salesos.auth.models import PasswordResetToken
 from salesos.crypto import decrypt
 from salesos.db.session import unit_of_work
 from salesos.orgs.models import Invitation
+from tests.conftest import both_databases
 from tests.support.world import PASSWORD
 
 HTML = {"Accept": "text/html"}
@@ -61,9 +63,10 @@ def is_current(page: str, href: str) -> bool:
     return f'<a href="{href}" aria-current="page">' in page.split('aria-label="Main"')[1]
 
 
-def invitation_token(email: str) -> str:
-    """The invitation link's token, as the email job would send it."""
-    with unit_of_work(write=False) as session:
+def invitation_token(email: str, org_id: uuid.UUID | None = None) -> str:
+    """The invitation link's token, as the email job would send it (*org_id*: the inviting org, which
+    row-level security on PostgreSQL needs to show the row)."""
+    with unit_of_work(write=False, org_id=org_id) as session:
         invitation = session.scalars(
             select(Invitation).where(Invitation.email == email).order_by(Invitation.id.desc())
         ).first()
@@ -530,3 +533,31 @@ def test_inviting_the_same_address_again_says_the_first_link_is_dead(client, bro
     again = invite(b, token, " Newbie@A.example ")
     assert again.headers["location"] == "/settings/members?done=invited-again"
     assert "The link in the earlier email no longer works." in b.get(again.headers["location"]).text
+
+
+@both_databases
+def test_someone_in_two_organisations_switches_between_them(client, browser, world):
+    owner, carol = browser(), browser()
+    invite(owner, sign_in(owner, world.alice.email), world.carol.email)
+    link = f"/invite/{invitation_token(world.carol.email, world.alice.org_id)}"
+    carol_csrf = sign_in(carol, world.carol.email)
+    assert carol.post(link, data={"csrf_token": carol_csrf}).status_code == 303  # now in A, working in A
+    assert "Acme Alpha" in carol.get("/").text
+    page = carol.get("/settings/organization").text
+    assert "Your organisations" in page and "You are working here" in page
+    other = re.search(r'name="org_id" value="([0-9a-f-]{36})"', page)
+    assert other and other.group(1) == str(world.carol.org_id), "the switch offers her own org B"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    for stranger in (str(uuid.uuid4()), "not-an-id"):
+        refused = carol.post("/settings/organization/switch", data={"org_id": stranger, "csrf_token": token})
+        assert refused.status_code == 403
+    moved = carol.post("/settings/organization/switch", data={"org_id": other.group(1), "csrf_token": token})
+    assert moved.status_code == 303
+    from salesos.orgs.models import Organization
+
+    with unit_of_work(write=False, org_id=world.carol.org_id) as session:
+        names = {org.id: org.name for org in session.scalars(select(Organization))}
+    working_in = re.compile(r'<span class="user-menu-org">([^<]*)</span>')
+    assert working_in.search(carol.get("/").text).group(1) == names[world.carol.org_id]  # type: ignore[union-attr]
+    # Alice, in one organisation only, is offered no switch.
+    assert "Your organisations" not in owner.get("/settings/organization").text

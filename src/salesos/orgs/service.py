@@ -122,6 +122,11 @@ def transfer_ownership(session: Session, principal: Principal, member_id: uuid.U
     return target
 
 
+def organisations_of(session: Session, user_id: uuid.UUID) -> list[tuple[Organization, str]]:
+    """Every organisation the user belongs to, with their role there, by name (the switcher's list)."""
+    return OrganizationRepository(session).for_user(user_id)
+
+
 def invitation_pending(session: Session, email: str) -> bool:
     """Whether *email* holds a link that a new invitation would replace."""
     return InvitationRepository(session).pending_for_email(normalize_email(email)) is not None

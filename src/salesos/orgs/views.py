@@ -16,7 +16,7 @@ from salesos.auth.service import credentials
 from salesos.auth.views import switch_org
 from salesos.config import get_settings
 from salesos.db.deps import DbSession
-from salesos.errors import DomainError, Unauthorized
+from salesos.errors import DomainError, Forbidden, Unauthorized
 from salesos.orgs import schemas, service
 from salesos.orgs.models import Role
 from salesos.orgs.repository import InvitationRepository, MembershipRepository
@@ -60,6 +60,10 @@ def _org_page(
     request: Request, session: DbSession, principal: Principal, status_code: int = 200, **ctx: object
 ) -> HTMLResponse:
     members = [m for m in MembershipRepository(session).listing() if m.user_id != principal.user_id]
+    # Someone in several organisations switches here; a bearer token is bound to its org, so only a
+    # browser session is offered the switch.
+    user_id = principal.user_id if principal.session_id else None
+    mine = service.organisations_of(session, user_id) if user_id else []
     return page(
         request,
         session,
@@ -72,6 +76,7 @@ def _org_page(
             "default_whatsapp": schemas.DEFAULT_WHATSAPP_TEMPLATE,
             "default_lead_credits": get_settings().lead_credits_monthly,
             "placeholders": schemas.MESSAGE_PLACEHOLDERS,
+            "my_orgs": mine if len(mine) > 1 else [],
             **ctx,
         },
         status_code=status_code,
@@ -84,6 +89,22 @@ def organization_page(
 ) -> Response:
     """Organisation settings: admins edit, others read; the owner also sees the danger zone."""
     return _org_page(request, session, principal, notice=NOTICES.get(done))
+
+
+@router.post("/settings/organization/switch")
+def switch_organization(
+    request: Request, principal: UserPrincipal, session: DbSession, org_id: Annotated[str, Form()] = ""
+) -> Response:
+    """Work in another organisation the user belongs to: this browser's session moves there."""
+    mine = {org.id for org, _role in service.organisations_of(session, principal.user_id)}  # type: ignore[arg-type]
+    try:
+        target = uuid.UUID(org_id)
+    except ValueError:
+        target = None
+    if principal.session_id is None or target not in mine:
+        raise Forbidden("You can switch only to an organisation you belong to.")
+    user = UserRepository(session).get(principal.user_id)  # type: ignore[arg-type]
+    return switch_org(request, session, user, target)  # type: ignore[arg-type]
 
 
 @router.post("/settings/organization", response_class=HTMLResponse)
