@@ -288,35 +288,27 @@ def test_on_a_touch_phone_every_card_shows_its_move_row_and_members_stack(
 ) -> None:
     """A phone can neither drag a card nor press [ ]: the Move row is on every card and the hint says so.
     The members table stacks instead of hiding the role select and Remove past the edge."""
-    require("chromium")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from tests.browser.test_notifications import _signed_in
+    from tests.browser.test_notifications import signed_in_page
     from tests.web.test_board import make_leads
 
     make_leads(world.alice, 2, name="Touch Co")
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-            page = _signed_in(browser, live_server, world.alice, errors, **phone)
-            page.goto("/leads")
-            card = page.locator("article.lead-card", has_text="Touch Co 0")
-            expect(card.get_by_role("button", name="Move Touch Co 0")).to_be_visible()
-            expect(page.get_by_text("Pick a stage under a card and tap Move to move it.")).to_be_visible()
-            expect(page.get_by_text("Drag a card to another column")).to_be_hidden()
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+    with signed_in_page(live_server, world.alice, **phone) as page:
+        page.goto("/leads")
+        card = page.locator("article.lead-card", has_text="Touch Co 0")
+        expect(card.get_by_role("button", name="Move Touch Co 0")).to_be_visible()
+        expect(page.get_by_text("Pick a stage under a card and tap Move to move it.")).to_be_visible()
+        expect(page.get_by_text("Drag a card to another column")).to_be_hidden()
 
-            page.goto("/settings/members")
-            bob = page.locator("tr", has_text=world.bob.email)
-            for control in (
-                bob.get_by_label(f"Role of {world.bob.name}"),
-                bob.get_by_role("button", name="Remove"),
-            ):
-                expect(control).to_be_in_viewport()
-        finally:
-            browser.close()
-    assert not errors, errors
+        page.goto("/settings/members")
+        bob = page.locator("tr", has_text=world.bob.email)
+        for control in (
+            bob.get_by_label(f"Role of {world.bob.name}"),
+            bob.get_by_role("button", name="Remove"),
+        ):
+            expect(control).to_be_in_viewport()
 
 
 def test_a_refused_form_puts_the_focus_on_its_first_field_to_fix(
@@ -324,26 +316,17 @@ def test_a_refused_form_puts_the_focus_on_its_first_field_to_fix(
     settings: Settings,
     world: Any,
 ) -> None:
-    require("chromium")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from tests.browser.test_notifications import _signed_in
+    from tests.browser.test_notifications import signed_in_page
 
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = _signed_in(browser, live_server, world.alice, errors)
-            page.goto("/leads/new")
-            page.get_by_label("Company name").fill("Focus Co")
-            page.get_by_label("Contact email").fill("not-an-address@")
-            page.get_by_label("Value", exact=True).fill("a lot")
-            page.get_by_label("Contact email").evaluate(
-                "e => e.type = 'text'"
-            )  # past the browser's own check
-            page.get_by_role("button", name="Create lead").click()
-            expect(page.get_by_label("Contact email")).to_be_focused()
-            expect(page.locator("#f-value-error")).to_be_visible()
-        finally:
-            browser.close()
-    assert [e for e in errors if "status of 422" not in e] == []
+    with signed_in_page(live_server, world.alice) as page:
+        page.goto("/leads/new")
+        page.get_by_label("Company name").fill("Focus Co")
+        page.get_by_label("Contact email").fill("not-an-address@")
+        page.get_by_label("Value", exact=True).fill("a lot")
+        page.get_by_label("Contact email").evaluate("e => e.type = 'text'")  # past the browser's own check
+        page.get_by_role("button", name="Create lead").click()
+        expect(page.get_by_label("Contact email")).to_be_focused()
+        expect(page.locator("#f-value-error")).to_be_visible()
+        page.errors[:] = [e for e in page.errors if "status of 422" not in e]  # the refusal itself

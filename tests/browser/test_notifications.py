@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from salesos.config import Settings
@@ -19,6 +21,28 @@ from tests.support.services import require
 from tests.support.world import PASSWORD, Person
 
 LIVE_WITHIN_MS = 1000
+
+
+@contextlib.contextmanager
+def signed_in_page(base_url: str, person: Person, **context: Any) -> Iterator[Any]:
+    """One Chromium with a page signed in as *person*; fails the test on any page or console error.
+
+    *context* overrides the browser context's options (a phone's viewport and touch). A test that expects
+    an error answer removes it from ``page.errors`` before the end.
+    """
+    require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = _signed_in(browser, base_url, person, errors, **context)
+            page.errors = errors
+            yield page
+        finally:
+            browser.close()
+    assert not errors, errors
 
 
 def _signed_in(browser: Any, base_url: str, person: Person, errors: list[str], **context: Any) -> Any:
