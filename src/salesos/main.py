@@ -13,7 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from salesos import __version__
 from salesos.api import problems
 from salesos.api.health import router as health_router
-from salesos.api.idempotency import IdempotencyMiddleware
+from salesos.api.idempotency import IdempotencyMiddleware, document_key
 from salesos.api.middleware import BodyLimitMiddleware, OriginCheckMiddleware, RequestContextMiddleware
 from salesos.auth.api import router as auth_router
 from salesos.auth.deps import get_principal
@@ -107,6 +107,14 @@ def create_app() -> FastAPI:
 
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    build_openapi = app.openapi
+
+    def openapi_with_idempotency_key() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_key(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_with_idempotency_key  # type: ignore[method-assign]
     # Added in reverse: compression wraps everything, the idempotency layer sits innermost (it stores and
     # replays plain bodies, whatever encoding the replay's client accepts).
     app.add_middleware(IdempotencyMiddleware)

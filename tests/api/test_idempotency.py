@@ -54,3 +54,17 @@ def test_a_key_too_long_is_a_field_error_in_the_usual_shape(client, world):
     problem = r.json()
     assert problem["errors"][0]["field"] == "Idempotency-Key"
     assert problem["instance"] == "/api/v1/api-keys" and problem["request_id"] == r.headers["x-request-id"]
+
+
+def test_the_openapi_document_offers_the_key_on_every_api_post(client):
+    spec = client.get("/api/openapi.json").json()
+    posts = {
+        path: ops["post"]
+        for path, ops in spec["paths"].items()
+        if "post" in ops and path.startswith("/api/v1/")
+    }
+    assert "/api/v1/leads" in posts and len(posts) > 10
+    for path, post in posts.items():
+        keys = [p for p in post.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        assert len(keys) == 1 and keys[0]["in"] == "header", path
+    assert client.get("/api/openapi.json").json() == spec, "built once, not a key more per request"

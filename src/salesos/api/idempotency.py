@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,28 @@ RETENTION = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADERS = {b"content-type", b"location"}
+
+
+KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+    "description": "Send the same key again (same body) within 24 h to get the first answer back, not a "
+    "second write; the same key with another body is a 422.",
+}
+
+
+def document_key(schema: dict[str, Any]) -> dict[str, Any]:
+    """*schema* (the OpenAPI document) with the Idempotency-Key header on every POST under /api/v1/.
+
+    The middleware reads the header before any route does, so no route declares it itself.
+    """
+    for path, operations in schema.get("paths", {}).items():
+        post = operations.get("post")
+        if post is not None and path.startswith("/api/v1/"):
+            post.setdefault("parameters", []).append(KEY_PARAMETER)
+    return schema
 
 
 def _identify(headers: Headers) -> Principal | None:
