@@ -129,3 +129,18 @@ def test_a_domain_set_on_its_own_outlives_a_change_of_website(client, world):
     assert client.patch(url, json={"domain": "chosen.example"}, headers=world.alice.headers).json()[
         "domain"
     ] == ("chosen.example")
+
+
+def test_an_edit_may_not_leave_a_contact_nameless(client, world):
+    company = _company(client, world.alice)
+    r = client.post(
+        f"{API}/contacts",
+        json={"company_id": company["id"], "email": "x@initech.example"},
+        headers=world.alice.headers,
+    )
+    url = f"{API}/contacts/{r.json()['id']}"
+    emptied = client.patch(url, json={"email": None}, headers=world.alice.headers)
+    assert emptied.status_code == 422 and emptied.json()["errors"][0]["field"] == "first_name"
+    assert client.get(url, headers=world.alice.headers).json()["email"] == "x@initech.example"
+    renamed = client.patch(url, json={"email": None, "first_name": "Xavi"}, headers=world.alice.headers)
+    assert renamed.status_code == 200 and renamed.json()["full_name"] == "Xavi"

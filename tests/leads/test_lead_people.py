@@ -82,7 +82,10 @@ def test_adding_a_contact_from_the_lead_page(client, browser, world):
     # Nothing to reach them by, then a phone that isn't one: refused, the form comes back open, as typed.
     form = {"first_name": "", "last_name": "", "title": "CFO", "csrf_token": token}
     empty = b.post(f"/leads/{lead_id}/contacts", data=form)
-    assert empty.status_code == 422 and "Give a name, an email address or a phone number." in empty.text
+    assert (
+        empty.status_code == 422
+        and "Give a name, an email address, a phone number or a LinkedIn address." in empty.text
+    )
     bad = b.post(f"/leads/{lead_id}/contacts", data={**form, "first_name": "Rita", "phone": "call me"})
     assert bad.status_code == 422 and 'id="contact-phone-error"' in bad.text
     assert '<details class="inline-edit add-contact" open>' in bad.text and 'value="Rita"' in bad.text

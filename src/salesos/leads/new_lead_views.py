@@ -56,11 +56,7 @@ def _new_lead_page(
 # Service and schema error fields, as the form's input names.
 NEW_LEAD_FIELDS = {"company": "company_name", "company.phone": "contact_phone", "contact": "contact_email"}
 NEW_LEAD_FIELDS |= {"owner_id": "owner"}
-NEW_LEAD_FIELDS |= {
-    "contact.email": "contact_email",
-    "contact.phone": "contact_phone",
-    "company.website": "website",
-}
+NEW_LEAD_FIELDS |= {"contact.email": "contact_email", "contact.phone": "contact_phone"}
 
 
 @router.post("/leads/new", response_class=HTMLResponse)

@@ -220,6 +220,15 @@ def web_address(raw: str | None) -> str | None:
     return text
 
 
+def web_address_or_none(raw: str | None) -> str | None:
+    """``web_address``, or None for text that is no web address: for data from elsewhere (an export's "n/a",
+    a listing's odd link), where the record is worth more than a link nobody could open."""
+    try:
+        return web_address(raw)
+    except ValueError:
+        return None
+
+
 def domain_from_email(raw: str | None) -> str | None:
     """The domain part of a valid email address, or None."""
     email = normalize_email(raw)

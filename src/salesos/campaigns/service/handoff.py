@@ -49,19 +49,12 @@ def _contact(prospect: Prospect) -> ContactIn | None:
     )  # fmt: skip
 
 
-def _website(raw: str | None) -> str | None:
-    # A listing's website is whatever its source held; one that is no web address is left out, and the
-    # lead is still made.
-    try:
-        return normalize.web_address(raw)
-    except ValueError:
-        return None
-
-
 def lead_input(campaign: Campaign, prospect: Prospect) -> LeadCreateIn:
     """The lead a prospect becomes: company from the listing, best contact, tier and campaign tag."""
     company = CompanyIn(
-        name=prospect.name, website=_website(prospect.website), domain=prospect.domain, phone=prospect.phone,
+        # A listing's link that is no web address is left out; the lead is still made.
+        name=prospect.name, website=normalize.web_address_or_none(prospect.website), domain=prospect.domain,
+        phone=prospect.phone,
         address=prospect.street, city=prospect.city, region=prospect.region, postal_code=prospect.postcode,
         country=prospect.country, lat=prospect.lat, lon=prospect.lon, industry=prospect.category,
         source=SOURCE,

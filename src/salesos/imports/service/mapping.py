@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from salesos.leads.normalize import AmountError, currency_code, parse_amount, web_address
+from salesos.leads.normalize import AmountError, currency_code, parse_amount, web_address_or_none
 
 # Target fields, in the order the mapping screen lists them.
 FIELDS = {
@@ -208,13 +208,14 @@ def lead_body(values: dict[str, str]) -> dict[str, Any]:
     if not name:
         raise RowError("company_name: empty.")
     company: dict[str, Any] = {"name": name, **{k: values[k] for k in COMPANY_KEYS if k in values}}
+    # An export's "n/a" in a link column is left out rather than costing the row.
     if "website" in company:
-        company["website"] = _web_or_none(company["website"])
+        company["website"] = web_address_or_none(company["website"])
     if "company_phone" in values:
         company["phone"] = values["company_phone"]
     contact: dict[str, Any] = {k: values[k] for k in CONTACT_KEYS if k in values}
     if "linkedin_url" in contact:
-        contact["linkedin_url"] = _web_or_none(contact["linkedin_url"])
+        contact["linkedin_url"] = web_address_or_none(contact["linkedin_url"])
     if "contact_phone" in values:
         contact["phone"] = values["contact_phone"]
     if "full_name" in values and not ("first_name" in values or "last_name" in values):
@@ -229,15 +230,6 @@ def lead_body(values: dict[str, str]) -> dict[str, Any]:
         body["tier"] = values["tier"].upper()  # "a" is tier A; anything else gets the schema's reason
     body |= _money(values)
     return body
-
-
-def _web_or_none(raw: str) -> str | None:
-    # Exports are full of "n/a" and "-" in link columns. Such a cell is left out rather than costing the
-    # row: the company and its people are worth more than a link nobody could open.
-    try:
-        return web_address(raw)
-    except ValueError:
-        return None
 
 
 def _money(values: dict[str, str]) -> dict[str, Any]:

@@ -33,6 +33,9 @@ def contact_or_404(session: Session, contact_id: uuid.UUID) -> Contact:
 
 
 ADDRESS_FIELDS = ("address", "city", "region", "postal_code", "country")
+# What a contact is known by; one of them at least (ContactDetails.names_someone checks the same).
+IDENTIFYING = ("first_name", "last_name", "email", "phone", "linkedin_url")
+NOBODY = "Give a name, an email address, a phone number or a LinkedIn address."
 # One more than the realtime coalescing limit: beyond it the browsers get one "resync" anyway.
 HINT_LIMIT = 21
 
@@ -95,9 +98,7 @@ def create_contact(session: Session, data: ContactCreateIn) -> Contact:
     if data.company_id is not None and CompanyRepository(session).get(data.company_id) is None:
         raise ValidationFailed("Unknown company.", field="company_id")
     if not data.names_someone():
-        raise ValidationFailed(
-            "A contact needs a name, an email, a phone number or a LinkedIn address.", field="first_name"
-        )
+        raise ValidationFailed(NOBODY, field="first_name")
     region = org_region(session)
     fields = data.model_dump(exclude={"email", "phone"})
     contact = Contact(
@@ -112,7 +113,12 @@ def create_contact(session: Session, data: ContactCreateIn) -> Contact:
 
 
 def update_contact(session: Session, contact: Contact, changes: dict[str, Any]) -> Contact:
-    """Apply a PATCH to a person; email and phone are normalised, the full name follows the parts."""
+    """Apply a PATCH to a person; email and phone are normalised, the full name follows the parts.
+
+    An edit may not leave nothing to know the person by (create_contact's rule).
+    """
+    if not any(changes.get(name, getattr(contact, name)) for name in IDENTIFYING):
+        raise ValidationFailed(NOBODY, field="first_name")
     company_id = changes.get("company_id")
     if company_id is not None and CompanyRepository(session).get(company_id) is None:
         raise ValidationFailed("Unknown company.", field="company_id")

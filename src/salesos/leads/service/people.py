@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
-from salesos.errors import NotFound, ValidationFailed
+from salesos.errors import NotFound
 from salesos.leads.models import Contact, Lead
 from salesos.leads.schemas import ContactCreateIn, ContactIn
 from salesos.leads.service import directory
@@ -18,8 +18,6 @@ def add_contact(
     session: Session, principal: Principal, lead: Lead, data: ContactIn, *, make_primary: bool
 ) -> Contact:
     """A person at the lead's company, on its timeline; its primary contact if asked or if it had none."""
-    if not any((data.first_name, data.last_name, data.email, data.phone)):
-        raise ValidationFailed("Give a name, an email address or a phone number.", field="first_name")
     contact = directory.create_contact(
         session, ContactCreateIn(**data.model_dump(), company_id=lead.company_id)
     )
@@ -45,8 +43,6 @@ def edit_contact(
     session: Session, principal: Principal, lead: Lead, contact: Contact, data: ContactIn
 ) -> list[str]:
     """Apply the lead page's edit to *contact*; the fields that changed, recorded on the lead's timeline."""
-    if not data.names_someone():
-        raise ValidationFailed("Give a name, an email address or a phone number.", field="first_name")
     wanted = data.model_dump(include=set(EDITABLE))
     before = {name: getattr(contact, name) for name in EDITABLE}
     directory.update_contact(session, contact, dict(wanted))
