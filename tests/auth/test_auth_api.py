@@ -141,3 +141,50 @@ def test_password_reset_flow(client, world, settings):
     assert again.status_code == 422
     login = client.post("/api/v1/auth/token", json={"email": world.alice.email, "password": "a brand new pw"})
     assert login.status_code == 200
+
+
+def _carol_joins_org_a(world) -> str:  # type: ignore[no-untyped-def]
+    """Make Carol a member of org A as well, and sign her API client in there; its refresh token."""
+    from salesos.auth.service import credentials
+    from salesos.db.session import set_tenant, unit_of_work
+    from salesos.orgs.models import Membership, Role
+    from salesos.orgs.repository import MembershipRepository
+
+    with unit_of_work(org_id=world.alice.org_id) as session:
+        MembershipRepository(session).add(Membership(user_id=world.carol.user_id, role=Role.MEMBER.value))
+        set_tenant(session, world.alice.org_id, world.carol.user_id)
+        return credentials.issue_token_pair(session, world.carol.user_id, world.alice.org_id).refresh_token
+
+
+@both_databases
+def test_a_new_password_cuts_off_api_clients_in_every_organisation(client, world):
+    # Carol works in two organisations; a leaked password is one password for both.
+    in_a = _carol_joins_org_a(world)
+    token_in_a = client.post("/api/v1/auth/token", json={"email": world.carol.email, "password": PASSWORD})
+    changed = client.patch(
+        "/api/v1/auth/me",
+        json={"password": "a fresh passphrase", "current_password": PASSWORD},
+        headers={"Authorization": f"Bearer {token_in_a.json()['access_token']}"},
+    )
+    assert changed.status_code == 200, changed.text
+    for refresh in (in_a, world.carol.refresh_token):
+        assert client.post("/api/v1/auth/refresh", json={"refresh_token": refresh}).status_code == 401
+    # Alice, in org A as well, keeps hers.
+    alice_refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": world.alice.refresh_token})
+    assert alice_refresh.status_code == 200
+
+
+@both_databases
+def test_a_password_reset_cuts_off_api_clients_in_every_organisation(client, world, settings):
+    from salesos.jobs.testing import drain
+
+    in_a = _carol_joins_org_a(world)
+    assert client.post("/api/v1/auth/password-reset", json={"email": world.carol.email}).status_code == 202
+    drain()
+    reset = next(m for m in sent_mail(settings.var_dir) if m["to"] == world.carol.email)
+    confirm = {"token": link_token(reset["text"], "reset-password"), "password": "a fresh passphrase"}
+    assert client.post("/api/v1/auth/password-reset/confirm", json=confirm).status_code == 204
+    for refresh in (in_a, world.carol.refresh_token):
+        assert client.post("/api/v1/auth/refresh", json={"refresh_token": refresh}).status_code == 401
+    alice_refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": world.alice.refresh_token})
+    assert alice_refresh.status_code == 200

@@ -21,7 +21,7 @@ from salesos.auth.service.throttle import check_login_allowed, clear_login_failu
 from salesos.config import get_settings
 from salesos.crypto import encrypt
 from salesos.db.base import utcnow, uuid7
-from salesos.db.session import set_tenant
+from salesos.db.session import TENANT_KEY, USER_KEY, set_tenant
 from salesos.errors import Conflict, Unauthorized, ValidationFailed
 from salesos.jobs import enqueue
 from salesos.leads.service.pipelines import ensure_default_pipeline
@@ -141,8 +141,25 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
     user.password_hash = hash_password(password)
     reset.used_at = utcnow()
     UserSessionRepository(session).delete_for_user(user.id)
+    revoke_refresh_tokens_everywhere(session, user.id)
     session.flush()
     return user
+
+
+def revoke_refresh_tokens_everywhere(session: Session, user_id: uuid.UUID) -> None:
+    """Cut off the user's API clients in every organisation they belong to (their password changed).
+
+    Refresh tokens are tenant rows, so each organisation is visited in turn; the session's own tenant
+    is put back afterwards. A password that leaked is one password for every organisation.
+    """
+    org_before, user_before = session.info.get(TENANT_KEY), session.info.get(USER_KEY)
+    set_tenant(session, None, user_id)
+    for org, _role in OrganizationRepository(session).for_user(user_id):
+        set_tenant(session, org.id)
+        RefreshTokenRepository(session).revoke_for_user(user_id)
+    if user_before is None:
+        session.info.pop(USER_KEY, None)
+    set_tenant(session, org_before, user_before)
 
 
 def update_profile(
@@ -160,7 +177,7 @@ def update_profile(
 
     A new password signs the account out everywhere but *keep_session_id* (the browser that changed it):
     someone changing a password that leaked expects the other sessions to end, and the API clients'
-    refresh tokens in this organisation with them.
+    refresh tokens in every organisation with them.
     """
     user = UserRepository(session).get(user_id)
     if user is None:
@@ -179,6 +196,6 @@ def update_profile(
             raise ValidationFailed("Choose a new password, not the current one.", field="password")
         user.password_hash = hash_password(password)
         UserSessionRepository(session).delete_for_user(user.id, keep=keep_session_id)
-        RefreshTokenRepository(session).revoke_for_user(user.id)
+        revoke_refresh_tokens_everywhere(session, user.id)
     session.flush()
     return user
