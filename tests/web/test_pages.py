@@ -543,6 +543,10 @@ def test_someone_in_two_organisations_switches_between_them(client, browser, wor
     carol_csrf = sign_in(carol, world.carol.email)
     assert carol.post(link, data={"csrf_token": carol_csrf}).status_code == 303  # now in A, working in A
     assert "Acme Alpha" in carol.get("/").text
+    # A fresh sign-in elsewhere returns to where she last worked (A), not to her oldest organisation (B).
+    elsewhere = browser()
+    sign_in(elsewhere, world.carol.email)
+    assert "Acme Alpha" in elsewhere.get("/").text
     page = carol.get("/settings/organization").text
     assert "Your organisations" in page and "You are working here" in page
     other = re.search(r'name="org_id" value="([0-9a-f-]{36})"', page)
@@ -559,5 +563,9 @@ def test_someone_in_two_organisations_switches_between_them(client, browser, wor
         names = {org.id: org.name for org in session.scalars(select(Organization))}
     working_in = re.compile(r'<span class="user-menu-org">([^<]*)</span>')
     assert working_in.search(carol.get("/").text).group(1) == names[world.carol.org_id]  # type: ignore[union-attr]
+    # Signing in again, in another browser, returns to where she last worked, not to her oldest org.
+    again = browser()
+    sign_in(again, world.carol.email)
+    assert working_in.search(again.get("/").text).group(1) == names[world.carol.org_id]  # type: ignore[union-attr]
     # Alice, in one organisation only, is offered no switch.
     assert "Your organisations" not in owner.get("/settings/organization").text

@@ -25,6 +25,8 @@ class User(IdMixin, TimestampMixin, Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # How long before a task or call is due its reminder arrives (0: at the due time).
     reminder_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    # Where the user last worked: a fresh sign-in returns there while they are still a member.
+    last_org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class UserSession(IdMixin, Base):

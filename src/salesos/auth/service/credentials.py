@@ -40,6 +40,7 @@ class TokenPair:
 def start_web_session(session: Session, user: User, org_id: uuid.UUID, user_agent: str) -> str:
     """Create a browser session and return the cookie value (only its hash is stored)."""
     token = new_token()
+    user.last_org_id = org_id  # the next sign-in, in any browser, returns here
     UserSessionRepository(session).add(
         UserSession(
             token_hash=token_hash(token),
@@ -62,9 +63,14 @@ def end_web_session(session: Session, cookie_token: str) -> None:
 
 
 def landing_org(session: Session, user: User) -> uuid.UUID:
-    """The org a fresh sign-in works in: the user's first membership."""
+    """The org a fresh sign-in works in: where the user last worked, else their first membership."""
+    memberships = MembershipRepository(session)
+    if user.last_org_id is not None:
+        set_tenant(session, user.last_org_id, user.id)
+        if memberships.for_user(user.id) is not None:
+            return user.last_org_id
     set_tenant(session, None, user.id)
-    membership = MembershipRepository(session).first_for_user(user.id)
+    membership = memberships.first_for_user(user.id)
     if membership is None:
         raise Unauthorized("This account does not belong to any organisation.", keep_writes=True)
     return membership.org_id
