@@ -188,6 +188,25 @@ def test_a_merge_fills_a_blank_owner_and_tier_from_the_row(client, world):
     assert (lead.owner_id, lead.tier) == (world.bob.user_id, "B")
 
 
+def test_a_merge_fills_a_blank_deal_value_with_its_currency_and_the_timeline_says_so(client, world):
+    # Within one file (the second row merges into the lead the first creates) and into a stored lead.
+    header = "Company,Email,Value,Currency\n"
+    _run(client, world.alice, header + "Blank,x@blank.example,,\nBlank,x@blank.example,900,EUR\n")
+    _run(client, world.alice, "Company,Email,Value,Currency\nKept,k@kept.example,500,USD\n")
+    result = _run(client, world.alice, "Company,Email,Value,Currency\nKept,k@kept.example,750,GBP\n")
+    assert result["merged"] == 1
+    leads = _leads(world.alice.org_id)
+    assert (leads["Blank"].value, leads["Blank"].currency) == (900, "EUR")
+    assert (leads["Kept"].value, leads["Kept"].currency) == (500, "USD"), "a merge never overwrites"
+    from salesos.leads.service.actions import describe
+
+    with unit_of_work(write=False, org_id=world.alice.org_id) as session:
+        merges = session.scalars(select(Activity).where(Activity.kind == "merged")).all()
+        words = {a.lead_id: describe("merged", a.data) for a in merges}
+    assert words[leads["Blank"].id] == "Merged a duplicate from csv import: filled in deal value"
+    assert words[leads["Kept"].id] == "Merged a duplicate from csv import: nothing new to fill in"
+
+
 @both_databases
 def test_a_default_owner_who_cannot_own_leads_is_refused_and_nothing_starts(client, world):
     _make_viewer(client, world)

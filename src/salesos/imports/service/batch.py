@@ -93,11 +93,11 @@ class _Draft:
             )  # fmt: skip
         self.row = {
             "id": self.id, "company_id": self.company_id, "pipeline_id": stage.pipeline_id,
-            "stage_id": stage.id, "value": data.value, "currency": data.currency,
-            "next_follow_up_at": data.next_follow_up_at, "lost_reason": row.lost_reason,
+            "stage_id": stage.id, "next_follow_up_at": data.next_follow_up_at, "lost_reason": row.lost_reason,
             "created_at": now, "updated_at": now,
         }  # fmt: skip
         self.custom_fields = dict(data.custom_fields)
+        self.value, self.currency = data.value, data.currency
         self.owner_id = owner_id
         self.tier = data.tier
         self.source = data.source
@@ -117,7 +117,8 @@ class _Draft:
         """The leads row as it stands after every merge of this batch."""
         contact_id, source, tags = self.primary_contact_id, self.source, self.tags
         merged = {"owner_id": self.owner_id, "tier": self.tier, "source": source, "tags": tags,
-                  "custom_fields": self.custom_fields}  # fmt: skip
+                  "custom_fields": self.custom_fields, "value": self.value,
+                  "currency": self.currency}  # fmt: skip
         return {**self.row, "primary_contact_id": contact_id, **merged}
 
 

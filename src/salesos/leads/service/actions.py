@@ -167,6 +167,17 @@ def assign_owner(session: Session, principal: Principal, lead: Lead, owner_id: u
     return update_lead(session, principal, lead, {"owner_id": owner_id})
 
 
+# How the timeline names what a merge filled in (``dedup.fill_lead``); others read as their field name.
+MERGED_FIELD_WORDS = {
+    "value": "deal value",
+    "custom_fields": "custom fields",
+    "contact": "a contact",
+    "company.phone": "company phone",
+    "contact.title": "job title",
+    "contact.linkedin_url": "LinkedIn",
+}
+
+
 def describe(kind: str, data: dict[str, Any]) -> str | None:
     """The timeline's words for an action entry; None for other kinds."""
     if kind == "email_logged":
@@ -189,5 +200,12 @@ def describe(kind: str, data: dict[str, Any]) -> str | None:
     if kind == "lead_merged":
         return f"Merged the duplicate lead {data.get('company') or 'another lead'} into this one"
     if kind == "merged":
-        return "Merged a duplicate" + (f" from {data['source']}" if data.get("source") else "")
+        text = "Merged a duplicate" + (f" from {data['source']}" if data.get("source") else "")
+        filled = [
+            MERGED_FIELD_WORDS.get(name, name.split(".")[-1].replace("_", " "))
+            for name in data.get("fields", [])
+        ]
+        # A merge never overwrites, so say what it added: a reader wondering where the file's value went
+        # sees that the lead had one already.
+        return text + (f": filled in {', '.join(filled)}" if filled else ": nothing new to fill in")
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -112,12 +113,14 @@ def fill_blanks(target: object, values: dict[str, Any], prefix: str = "") -> lis
 
 @dataclass(frozen=True)
 class Incoming:
-    """What an incoming lead can fill: normalised company and contact values, source, tags."""
+    """What an incoming lead can fill: normalised company and contact values, deal value, source, tags."""
 
     company: dict[str, Any] | None
     contact: dict[str, Any] | None
     source: str | None
     tags: list[str]
+    value: Decimal | None = None
+    currency: str = "USD"
 
 
 def incoming_values(data: LeadCreateIn, keys: MatchKeys, company_phone: str | None) -> Incoming:
@@ -130,11 +133,13 @@ def incoming_values(data: LeadCreateIn, keys: MatchKeys, company_phone: str | No
     if data.contact is not None:
         contact = {name: getattr(data.contact, name) for name in CONTACT_FIELDS}
         contact.update(email=keys.email, phone=keys.phone)
-    return Incoming(company, contact, data.source, list(data.tags))
+    return Incoming(company, contact, data.source, list(data.tags), data.value, data.currency)
 
 
 def fill_lead(lead: Any, incoming: Incoming, new_contact: Callable[[], Any]) -> list[str]:
-    """Fill blanks of *lead*'s company, contact and source, add tags; never overwrite. Says what changed.
+    """Fill blanks of *lead*'s company, contact, value and source, add tags; never overwrite.
+
+    Says what changed.
 
     *lead* is a ``Lead`` or anything shaped like one (the import's not-yet-inserted leads);
     *new_contact* makes the primary contact when the lead has none and the incoming one has values.
@@ -152,6 +157,10 @@ def fill_lead(lead: Any, incoming: Incoming, new_contact: Callable[[], Any]) -> 
         if contact is not None:
             filled += fill_blanks(contact, incoming.contact, "contact.")
             contact.full_name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    if lead.value is None and incoming.value is not None:
+        # A deal value comes with its currency: a lead's value is never read in another one's.
+        lead.value, lead.currency = incoming.value, incoming.currency
+        filled.append("value")
     if is_blank(lead.source) and not is_blank(incoming.source):
         lead.source = incoming.source
         filled.append("source")
@@ -165,7 +174,7 @@ def fill_lead(lead: Any, incoming: Incoming, new_contact: Callable[[], Any]) -> 
 def merge_into(
     session: Session, lead: Lead, incoming: LeadCreateIn, *, actor_id: uuid.UUID | None = None
 ) -> list[str]:
-    """Fill blanks of *lead*'s company, contact and source from *incoming*, add tags; say what changed."""
+    """Fill blanks of *lead*'s company, contact, value and source from *incoming*; say what changed."""
     region = org_region(session)
     keys = keys_for(incoming, region)
     company_phone = None
