@@ -29,3 +29,10 @@ def test_responses_carry_request_id_and_security_headers(client):
 def test_openapi_is_served(client):
     assert client.get("/api/openapi.json").json()["info"]["title"] == "SalesOS API"
     assert client.get("/api/docs").status_code == 200
+
+
+def test_a_204_names_no_content_type(client, world):
+    r = client.delete(f"/api/v1/leads/{world.ids['lead_id']}", headers=world.alice.headers)
+    assert r.status_code == 204 and r.content == b""
+    assert "content-type" not in r.headers
+    assert r.headers["x-content-type-options"] == "nosniff"  # the other headers stay

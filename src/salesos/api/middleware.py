@@ -111,7 +111,12 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
-                message["headers"] = list(message.get("headers", [])) + extra
+                own = message.get("headers", [])
+                if message["status"] == 204:
+                    # FastAPI keeps the route's JSON content type on a 204 while dropping the body; a
+                    # response without content says nothing of a type.
+                    own = [(k, v) for k, v in own if k.lower() != b"content-type"]
+                message["headers"] = list(own) + extra
             await send(message)
 
         try:
