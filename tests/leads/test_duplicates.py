@@ -29,6 +29,11 @@ def _candidate(name: str, city: str, company_id: uuid.UUID | None = None, age_da
         ("Austin Dental", "Austin Dentistry", False),
         ("Acme Plumbing", "Acme Plumbing & Heating", False),
         ("Northside Bakery", "Southside Bakery", False),
+        # Numbers in a name are branch or store numbers: they must agree.
+        ("Bulk Co 1504", "Bulk Co 15804", False),
+        ("Studio 54", "Studio 45", False),
+        ("7-Eleven", "7 Eleven Inc", True),
+        ("Studio 54", "Studio 54 LLC", True),
     ],
 )
 def test_alike_names_in_one_city(first, second, alike):
@@ -123,3 +128,29 @@ def test_a_full_scan_finds_pairs_among_existing_leads(client, world):
     # Scanning again (the debounced per-minute scan) adds nothing new.
     _run_scans()
     assert len(_open_pairs(client, alice)) == 1
+
+
+def test_a_scan_holds_no_write_lock_while_it_matches(client, world, monkeypatch):
+    # On SQLite a write session holds the one write lock from its first statement: a scan reading and
+    # matching for half a minute in the job's session made every sign-in and edit meanwhile fail.
+    from sqlalchemy import update
+
+    from salesos.db.session import unit_of_work
+    from salesos.leads.models import Lead
+    from salesos.leads.service import duplicates
+
+    first = _lead(client, world.alice, "Joe's Pizza", "Austin")
+    _lead(client, world.alice, "Joes Pizza LLC", "Austin")
+    matching = duplicates.find_matches
+
+    def someone_writes_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with unit_of_work(org_id=world.alice.org_id) as other:
+            other.execute(update(Lead).where(Lead.id == uuid.UUID(first)).values(source="edited meanwhile"))
+        return matching(*args, **kwargs)
+
+    monkeypatch.setattr(duplicates, "find_matches", someone_writes_meanwhile)
+    _run_scans()
+    assert _open_pairs(client, world.alice) == {("Joe's Pizza", "Joes Pizza LLC")}
+    assert (
+        client.get(f"{API}/leads/{first}", headers=world.alice.headers).json()["source"] == "edited meanwhile"
+    )

@@ -6,6 +6,7 @@ unreliable for that ("Smile Dental" and "Smiles Dental" may be two practices), s
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from collections import defaultdict
@@ -18,6 +19,7 @@ from rapidfuzz.utils import default_process
 from sqlalchemy.orm import Session
 
 from salesos.db.base import utcnow
+from salesos.db.session import current_tenant, unit_of_work
 from salesos.jobs import enqueue
 from salesos.leads.merge_repository import MergeCandidateRepository, MergeSuggestionRepository
 
@@ -34,6 +36,7 @@ NAME_NOISE = frozenset(
 FULL_BLOCK_LIMIT = 5_000
 # One scan never writes more than this; the next scan continues.
 MAX_NEW_PER_SCAN = 5_000
+_DIGITS = re.compile(r"\d+")
 # New leads are collected for this long before one scan covers them all.
 SCAN_DEBOUNCE = timedelta(seconds=60)
 
@@ -72,10 +75,19 @@ class Match:
     reason: str
 
 
+def number_key(key: str) -> str:
+    """The numbers in a name, in order: "Bulk Co 1504" and "Bulk Co 15804" are two businesses.
+
+    Numbers in a business name are branch, store or suite numbers, not typing noise, so names are only
+    compared with names holding the same numbers ("7-Eleven" still meets "7 Eleven").
+    """
+    return " ".join(_DIGITS.findall(key))
+
+
 def _blocks(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
-    by_city: dict[str, list[Candidate]] = defaultdict(list)
+    by_city: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
-        by_city[city_key(candidate.city)].append(candidate)
+        by_city[city_key(candidate.city), number_key(candidate.key)].append(candidate)
     for block in by_city.values():
         if len(block) <= FULL_BLOCK_LIMIT:
             yield block
@@ -124,18 +136,24 @@ def find_matches(candidates: list[Candidate], since: datetime | None = None) -> 
 
 
 def scan(session: Session, since: datetime | None = None) -> int:
-    """Store new merge suggestions for the org (all leads, or those created since *since*); how many."""
-    rows = MergeCandidateRepository(session).named_in_cities()
+    """Store new merge suggestions for the org (all leads, or those created since *since*); how many.
+
+    The reading and the matching (seconds on a large org) run in a read-only session of their own, so
+    *session* writes only at the end: on SQLite a write session holds the database's one write lock
+    from its first statement, and every sign-in, edit and intake post would wait on the scan. A pair a
+    concurrent scan stores meanwhile is skipped by the insert.
+    """
+    with unit_of_work(write=False, org_id=current_tenant(session)) as reader:
+        rows = MergeCandidateRepository(reader).named_in_cities()
+        known = MergeSuggestionRepository(reader).known_pairs()
     candidates = [
         Candidate(r.id, r.company_id, r.name, name_key(r.name), r.city.strip(), r.created_at)
         for r in rows
         if r.city.strip()
     ]
-    suggestions = MergeSuggestionRepository(session)
-    known = suggestions.known_pairs()
     fresh = [m for m in find_matches(candidates, since) if (m.lead_id, m.other_lead_id) not in known]
     fresh.sort(key=lambda m: -m.score)
-    return suggestions.add_many(
+    return MergeSuggestionRepository(session).add_many(
         [
             {"lead_id": m.lead_id, "other_lead_id": m.other_lead_id, "score": m.score, "reason": m.reason}
             for m in fresh[:MAX_NEW_PER_SCAN]
