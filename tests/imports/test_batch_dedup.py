@@ -158,3 +158,34 @@ def test_the_stored_key_follows_every_edit_of_the_address(client, world):
         contact.email = None
         s.flush()
         assert s.scalar(select(Contact.email_key).where(Contact.id == contact.id)) is None
+
+
+@both_databases
+def test_a_shared_phone_does_not_merge_businesses_whose_emails_or_websites_differ(client, world):
+    org = world.alice.org_id
+    before = lead_count(org)
+    # Within one file, then against stored leads: a switchboard answers for both businesses.
+    one_file = (
+        "Company,Email,Phone,Website,City\n"
+        "Acme Roofing,ann@acmeroofing.example,+1 303 555 0177,,\n"
+        "Zenith Dental,bob@zenithdental.example,(303) 555-0177,zenithdental.example,Denver\n"
+        "Acme Roofing Denver,,303.555.0177,,Denver\n"
+    )
+    first = _import(client, world.alice, one_file)
+    # The third row has no email or website to disagree with: the phone is its only evidence.
+    assert (first.created, first.merged) == (2, 1)
+    later = _import(client, world.alice, "Company,Email,Phone\nGlobex,gina@globex.example,+13035550177\n")
+    assert (later.created, later.merged) == (1, 0)
+    with unit_of_work(write=False, org_id=org) as session:
+        acme = session.scalars(
+            select(Lead).join(Lead.company).where(Lead.company.has(name="Acme Roofing"))
+        ).one()
+        assert (acme.company.website, acme.company.city) == (None, "Denver")
+    assert lead_count(org) == before + 3
+    # The same holds for intake and the API: a lead found by phone whose email disagrees is no match.
+    with unit_of_work(write=False, org_id=org) as session:
+        by_phone = dedup.find_existing_lead(
+            session, email="zed@zenith.example", phone="+13035550177", domain="zenith.example"
+        )
+        assert by_phone is None
+        assert dedup.find_existing_lead(session, email=None, phone="+13035550177", domain=None) is not None

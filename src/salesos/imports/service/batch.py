@@ -149,11 +149,13 @@ class _Index:
             self.add(DOMAIN, domain, target)
 
     def find(self, row: CleanRow) -> Target | None:
-        """The lead matching the email key, else the phone, else the company domain."""
-        email_key = row.keys.email_key
-        for kind, key in ((EMAIL, email_key), (PHONE, row.keys.phone), (DOMAIN, row.match_domain)):
-            if key is not None and key in self.keys[kind]:
-                return self.keys[kind][key]
+        """The lead matching the email key, else the phone (unless contradicted), else the company domain."""
+        email_key, domain = row.keys.email_key, row.match_domain
+        for kind, key in ((EMAIL, email_key), (PHONE, row.keys.phone), (DOMAIN, domain)):
+            found = self.keys[kind].get(key) if key is not None else None
+            if found is None or (kind == PHONE and dedup.phone_match_contradicted(found, email_key, domain)):
+                continue
+            return found
         return None
 
 

@@ -71,7 +71,7 @@ def match_keys(session: Session, data: LeadCreateIn) -> MatchKeys:
 def find_existing_lead(
     session: Session, *, email: str | None, phone: str | None, domain: str | None
 ) -> Lead | None:
-    """This org's lead matching the email, else the phone, else the (non free-mail) company domain."""
+    """This org's lead matching the email, else the phone (unless contradicted), else the company domain."""
     repo = LeadMatchRepository(session)
     key = email_key(email)
     if key:
@@ -79,13 +79,30 @@ def find_existing_lead(
         found_by_email = repo.by_contact_email_key(key)
         if found_by_email is not None:
             return found_by_email
+    if domain in normalize.FREE_MAIL_DOMAINS:
+        domain = None
     if phone:
         found_by_phone = repo.by_contact_phone(phone)
-        if found_by_phone is not None:
+        if found_by_phone is not None and not phone_match_contradicted(found_by_phone, key, domain):
             return found_by_phone
-    if domain and domain not in normalize.FREE_MAIL_DOMAINS:
+    if domain:
         return repo.by_company_domain(domain)
     return None
+
+
+def phone_match_contradicted(lead: Any, email_key_in: str | None, domain_in: str | None) -> bool:
+    """Whether a lead found by phone has another email or company domain than the incoming one.
+
+    A phone number is weaker proof than an address: a switchboard, a call centre or a shared office
+    line answers for several businesses. Two records whose emails or websites disagree are two
+    businesses, whatever number they share. *lead* is a ``Lead`` or shaped like one.
+    """
+    contact = lead.primary_contact
+    theirs = email_key(contact.email) if contact is not None else None
+    if email_key_in and theirs and email_key_in != theirs:
+        return True
+    their_domain = lead.company.domain if lead.company is not None else None
+    return bool(domain_in and their_domain and domain_in != their_domain)
 
 
 def lead_named(session: Session, company_name: str) -> Lead | None:
