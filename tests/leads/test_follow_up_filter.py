@@ -46,6 +46,20 @@ def test_the_api_filters_due_and_unplanned_leads(client, world):
     assert "Unplanned Co" in _names(unplanned) and not {"Overdue Co", "Now Co", "Later Co"} & _names(
         unplanned
     )
+    # A won or lost lead's old date is no longer a to-do, as on the dashboard.
+    closed = {
+        name: stage for name, stage in test_board.stages_of(world.alice).items() if name in ("Won", "Lost")
+    }
+    (won,) = make_leads(
+        world.alice, 1, name="Won Co", next_follow_up_at=datetime.now(UTC) - timedelta(days=1)
+    )
+    moved = client.patch(
+        f"{API}/leads/{won}", json={"stage_id": str(closed["Won"])}, headers=world.alice.headers
+    )
+    assert moved.status_code == 200, moved.text
+    for when in ("due", "today"):
+        listed = client.get(f"{API}/leads?follow_up={when}", headers=world.alice.headers).json()["items"]
+        assert "Won Co" not in _names(listed) and "Overdue Co" in _names(listed)
     bad = client.get(f"{API}/leads?follow_up=someday", headers=world.alice.headers)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "follow_up"
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Uuid, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Uuid, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from salesos.auth.models import User
@@ -27,6 +27,7 @@ from salesos.leads.models import (
     Pipeline,
     PipelineStage,
     SavedView,
+    StageKind,
     Task,
 )
 from salesos.leads.schemas import ADDED_DAYS, LeadFilters
@@ -271,13 +272,13 @@ class LeadRepository(Repository[Lead]):
         if f.added is not None:
             since = {"added_since": utcnow() - timedelta(days=ADDED_DAYS[f.added])}
             steps.append(("added_since", lambda: Lead.created_at >= bindparam("added_since"), since))
+        org = {"org_id": self.org_id}
         if f.follow_up in ("due", "today"):
             now = utcnow()
-            due = {"due_by": now if f.follow_up == "due" else day_bounds(self._reader_zone(), now)[1]}
-            steps.append(("follow_up_due", lambda: Lead.next_follow_up_at < bindparam("due_by"), due))
+            due = {"due_by": now if f.follow_up == "due" else day_bounds(self._reader_zone(), now)[1], **org}
+            steps.append(("follow_up_due", _follow_up_due, due))
         elif f.follow_up == "none":
             steps.append(("follow_up_none", lambda: Lead.next_follow_up_at.is_(None), {}))
-        org = {"org_id": self.org_id}
         if f.tag:
             steps.append(("tag", search_repository.tagged, {**org, "tag_term": search.tag_term(f.tag)}))
         if f.q:
@@ -286,6 +287,15 @@ class LeadRepository(Repository[Lead]):
             params = {**org, **search_repository.range_params(ranges)}
             steps.append((("q", words), lambda: search_repository.matching(words), params))
         return steps
+
+
+def _follow_up_due() -> ColumnElement[bool]:
+    """Planned before ``due_by``, on a lead still being worked, as the dashboard counts it: a won or
+    lost lead's old follow-up date is no longer a to-do."""
+    open_stages = select(PipelineStage.id).where(
+        PipelineStage.org_id == bindparam("org_id"), PipelineStage.kind == StageKind.OPEN.value
+    )
+    return and_(Lead.next_follow_up_at < bindparam("due_by"), Lead.stage_id.in_(open_stages))
 
 
 class HistoryRepository(Repository[LeadStatusHistory]):
