@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import email_validator
 import phonenumbers
+import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 # Mailbox providers: an address there says nothing about the person's company.
@@ -86,6 +87,40 @@ def _plain_e164(digits: str, region: str | None) -> str | None:
 
 
 _CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+# Country names people write that ISO 3166 spells otherwise (pycountry knows the official names and codes).
+_COUNTRY_ALIASES = {
+    "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "great britain": "GB", "britain": "GB", "russia": "RU", "deutschland": "DE", "españa": "ES",
+    "österreich": "AT", "schweiz": "CH", "suisse": "CH", "svizzera": "CH", "italia": "IT",
+    "nederland": "NL", "holland": "NL", "méxico": "MX", "brasil": "BR", "polska": "PL", "sverige": "SE",
+    "norge": "NO", "danmark": "DK", "suomi": "FI", "éire": "IE", "belgië": "BE", "belgique": "BE",
+    "vietnam": "VN", "turkey": "TR", "czechia": "CZ", "uae": "AE", "usa": "US", "u.s.": "US",
+    "u.s.a.": "US", "america": "US",
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)
+def region_of_country(country: str | None) -> str | None:
+    """The phone region (ISO 3166 alpha-2) a country names: "Germany", "DE", "deu", "UK"; None if unknown."""
+    text = " ".join((country or "").split())
+    if not text:
+        return None
+    code = _COUNTRY_ALIASES.get(text.casefold())
+    if code is None:
+        try:
+            code = pycountry.countries.lookup(text).alpha_2
+        except LookupError:
+            return None
+    return code if code in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def phone_region(country: str | None, default: str) -> str:
+    """Where a number written without its country code is read: the company's country, else *default*.
+
+    A German company's "030 1234567" is a Berlin number whatever the organisation's own region.
+    """
+    return region_of_country(country) or default
 
 
 @functools.lru_cache(maxsize=16384)

@@ -102,7 +102,8 @@ def clean(
         keys = dedup.keys_for(data, context.region)
         company_phone = None
         if data.company is not None:
-            company_phone = lead_service.checked_phone(data.company.phone, context.region, "company.phone")
+            region = normalize.phone_region(data.company.country, context.region)
+            company_phone = lead_service.checked_phone(data.company.phone, region, "company.phone")
         return _with_work(row_number, data, keys, company_phone, values, context)
     except mapping_rules.RowError as exc:
         return Rejected(row_number, labelled(str(exc)), cells)

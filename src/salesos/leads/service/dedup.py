@@ -52,8 +52,12 @@ class MatchKeys:
 
 
 def keys_for(data: LeadCreateIn, region: str) -> MatchKeys:
-    """Normalised email, phone and company domain of an incoming lead; ValidationFailed if malformed."""
+    """Normalised email, phone and company domain of an incoming lead; ValidationFailed if malformed.
+
+    Phones are read in the company's country when it names one, else in *region* (the org's).
+    """
     contact, company = data.contact, data.company
+    region = normalize.phone_region(company.country if company is not None else None, region)
     email = checked_email(contact.email if contact else None, "contact.email")
     phone = checked_phone(contact.phone if contact else None, region, "contact.phone")
     domain = None
@@ -196,7 +200,8 @@ def merge_into(
     keys = keys_for(incoming, region)
     company_phone = None
     if incoming.company is not None:
-        company_phone = checked_phone(incoming.company.phone, region, "company.phone")
+        company_region = normalize.phone_region(incoming.company.country, region)
+        company_phone = checked_phone(incoming.company.phone, company_region, "company.phone")
 
     def new_contact() -> Contact:
         return ContactRepository(session).add(Contact(company_id=lead.company_id, is_primary=True))

@@ -59,7 +59,8 @@ def update_company(session: Session, company: Company, changes: dict[str, Any]) 
     if "name" in changes and not changes["name"]:
         raise ValidationFailed("A company needs a name.", field="name")
     if "phone" in changes:
-        changes["phone"] = checked_phone(changes["phone"], org_region(session), "phone")
+        region = normalize.phone_region(changes.get("country", company.country), org_region(session))
+        changes["phone"] = checked_phone(changes["phone"], region, "phone")
     if "domain" in changes:
         domain = normalize.domain_from_url(changes["domain"])
         changes["domain"] = domain or normalize.domain_from_url(changes.get("website", company.website))

@@ -126,6 +126,7 @@ def new_company(
     if domain is None and contact is not None:
         domain = normalize.company_domain_from_email(contact.email)
     fields = data.model_dump(exclude={"domain", "phone"})
+    region = normalize.phone_region(data.country, region)
     company = Company(**fields, domain=domain, phone=checked_phone(data.phone, region, f"{prefix}phone"))
     return CompanyRepository(session).add(company)
 
@@ -155,14 +156,15 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
         stage = first_open_stage(ensure_default_pipeline(session))
     if stage.kind == StageKind.LOST.value:
         raise ValidationFailed("A new lead can't start lost.", field="stage_id")
-    region = org_region(session)
+    default_region = org_region(session)
     if data.company is not None:
-        company = new_company(session, data.company, data.contact, region)
+        company = new_company(session, data.company, data.contact, default_region)
     else:
         found = CompanyRepository(session).get(data.company_id)  # type: ignore[arg-type]
         if found is None:
             raise ValidationFailed("Unknown company.", field="company_id")
         company = found
+    region = normalize.phone_region(company.country, default_region)
     # An empty "contact": {} is no contact, not a nameless person.
     given = data.contact if data.contact is not None and data.contact.names_someone() else None
     contact = _new_contact(session, given, company.id, region) if given else None
