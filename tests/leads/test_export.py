@@ -6,7 +6,7 @@ import csv
 import io
 
 from salesos.db.session import unit_of_work
-from salesos.leads.export import neutralise
+from salesos.leads.export import DETAIL_COLUMNS, neutralise
 from salesos.leads.schemas import CompanyIn, ContactIn, LeadCreateIn
 from salesos.leads.service import leads
 from tests.conftest import both_databases
@@ -65,3 +65,45 @@ def test_export_is_tenant_scoped(client, world):
     _create(world, 2)
     rows = _rows(client.get("/api/v1/leads/export.csv", headers=world.carol.headers))
     assert rows == []
+
+
+@both_databases
+def test_an_export_goes_back_in_without_mapping_by_hand(client, world):
+    from tests.imports.helpers import run
+
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        for i, country in enumerate(("Germany", "United States")):
+            company = CompanyIn(
+                name=f"Round Trip {i}", website=f"https://trip{i}.example", city="Berlin", country=country,
+                phone="+49 30 1234567", address="Main St 1", postal_code="10115", industry="Retail",
+            )  # fmt: skip
+            contact = ContactIn(
+                first_name="Ria", last_name=f"Trip{i}", title="CEO", phone="+1 303 555 017" + str(i),
+                email=f"ria{i}@trip{i}.example", linkedin_url=f"https://linkedin.com/in/ria{i}",
+            )  # fmt: skip
+            leads.create_lead(
+                session, _alice(world), LeadCreateIn(company=company, contact=contact, value=1500)
+            )
+    lost = client.get("/api/v1/leads?q=round trip 1", headers=world.alice.headers).json()["items"][0]
+    from tests.web.test_board import stages_of
+
+    stages = {name: str(stage_id) for name, stage_id in stages_of(world.alice).items()}
+    moved = client.patch(
+        f"/api/v1/leads/{lost['id']}",
+        json={"stage_id": stages["Lost"], "lost_reason": "Went with a rival"},
+        headers=world.alice.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    exported = client.get("/api/v1/leads/export.csv?q=round trip", headers=world.alice.headers)
+    rows = _rows(exported)
+    assert {r["lost_reason"] for r in rows} == {"", "Went with a rival"}
+    assert {r["city"] for r in rows} == {"Berlin"} and {r["title"] for r in rows} == {"CEO"}
+    # Into the same organisation: every lead is found again, nothing rejected.
+    same = run(client, world.alice, exported.content)
+    assert (same["created"], same["merged"], same["rejected"]) == (0, 2, 0), same
+    # Into another: the same leads, their details, stages and lost reason.
+    other = run(client, world.carol, exported.content)
+    assert (other["created"], other["rejected"]) == (2, 0), other
+    again = _rows(client.get("/api/v1/leads/export.csv?q=round trip", headers=world.carol.headers))
+    keep = [c for c in DETAIL_COLUMNS] + ["company", "email", "stage", "value", "currency"]
+    assert sorted(tuple(r[c] for c in keep) for r in again) == sorted(tuple(r[c] for c in keep) for r in rows)

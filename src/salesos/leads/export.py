@@ -15,10 +15,17 @@ from salesos.leads.repository import LeadRepository
 from salesos.leads.schemas import LeadFilters
 from salesos.orgs.repository import MembershipRepository
 
-HEADER = [
+# The list's columns first (as they have always been), then the details a re-import needs; every name is
+# one the import's mapping screen recognises, so an export goes back in without mapping by hand.
+LIST_COLUMNS = [
     "lead_id", "company", "contact", "email", "stage", "owner", "value", "currency",
     "source", "tags", "tier", "score", "next_follow_up_at", "created_at",
 ]  # fmt: skip
+DETAIL_COLUMNS = [
+    "first_name", "last_name", "title", "phone", "linkedin_url", "company_phone", "website", "address",
+    "city", "region", "postal_code", "country", "industry", "lost_reason",
+]  # fmt: skip
+HEADER = LIST_COLUMNS + DETAIL_COLUMNS
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,8 +60,14 @@ def lead_csv_chunks(org_id: uuid.UUID, filters: LeadFilters) -> Iterator[bytes]:
     cursor: str | None = None
     while True:
         with unit_of_work(write=False, org_id=org_id) as session:
-            page = LeadRepository(session).page(filters, limit=MAX_LIMIT, cursor=cursor)
+            leads = LeadRepository(session)
+            page = leads.page(filters, limit=MAX_LIMIT, cursor=cursor)
+            details = leads.export_details([row.id for row in page.items])
         for row in page.items:
+            detail = details.get(row.id)
+            extra = (
+                [getattr(detail, name) for name in DETAIL_COLUMNS] if detail else [None] * len(DETAIL_COLUMNS)
+            )
             writer.writerow(
                 neutralise(v)
                 for v in (
@@ -62,7 +75,7 @@ def lead_csv_chunks(org_id: uuid.UUID, filters: LeadFilters) -> Iterator[bytes]:
                     stages.get(row.stage_id, ""), owners.get(row.owner_id, "") if row.owner_id else "",
                     row.value, row.currency, row.source, ";".join(row.tags or []), row.tier, row.score,
                     row.next_follow_up_at.isoformat() if row.next_follow_up_at else "",
-                    row.created_at.isoformat(),
+                    row.created_at.isoformat(), *extra,
                 )
             )  # fmt: skip
         yield buffer.getvalue().encode("utf-8")

@@ -231,6 +231,18 @@ class LeadRepository(Repository[Lead]):
             found += self.session.scalars(stmt)
         return found
 
+    def export_details(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
+        """What the CSV export adds to a page of list rows: the contact's and the company's details."""
+        if not ids:
+            return {}
+        stmt = (
+            self.scoped(Lead.id, *EXPORT_DETAILS)
+            .join(Company, Company.id == Lead.company_id)
+            .outerjoin(Contact, Contact.id == Lead.primary_contact_id)
+            .where(Lead.id.in_(ids))
+        )
+        return {row.id: row for row in self.session.execute(stmt)}
+
     def by_ids(self, ids: list[uuid.UUID]) -> list[Lead]:
         """This org's leads among *ids* (foreign and unknown ids are simply absent)."""
         if not ids:
@@ -296,6 +308,14 @@ def _follow_up_due() -> ColumnElement[bool]:
         PipelineStage.org_id == bindparam("org_id"), PipelineStage.kind == StageKind.OPEN.value
     )
     return and_(Lead.next_follow_up_at < bindparam("due_by"), Lead.stage_id.in_(open_stages))
+
+
+# The export's columns beyond the list's, labelled as its header names them.
+EXPORT_DETAILS = (
+    Contact.first_name, Contact.last_name, Contact.title, Contact.phone, Contact.linkedin_url,
+    Company.phone.label("company_phone"), Company.website, Company.address, Company.city, Company.region,
+    Company.postal_code, Company.country, Company.industry, Lead.lost_reason,
+)  # fmt: skip
 
 
 class HistoryRepository(Repository[LeadStatusHistory]):
