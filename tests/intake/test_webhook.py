@@ -17,7 +17,7 @@ from tests.intake.helpers import API, counts, encode, make_endpoint, now, post, 
 
 
 @both_databases
-def test_signed_post_creates_a_lead(client, world):
+def test_signed_post_creates_a_lead(client, world, settings):
     ep = make_endpoint(client, world.alice)
     body = row(
         "g-1",
@@ -39,6 +39,9 @@ def test_signed_post_creates_a_lead(client, world):
     assert lead["primary_contact"]["phone"] == "+15125550199"
     listed = client.get(f"{API}/intake-endpoints", headers=world.alice.headers).json()
     assert listed[0]["last_used_at"] is not None and "secret" not in listed[0]
+    # The address to give the scraper, whole, as Settings shows it.
+    base = settings.base_url.rstrip("/")
+    assert listed[0]["url"] == ep["url"] and ep["url"].startswith(f"{base}/api/v1/intake/")
 
 
 def _refusals(client, world, ep):  # type: ignore[no-untyped-def]

@@ -73,7 +73,7 @@ def _out(endpoint: IntakeEndpoint) -> schemas.IntakeEndpointOut:
         id=endpoint.id,
         name=endpoint.name,
         source=endpoint.source,
-        url=endpoint_service.webhook_path(endpoint),
+        url=endpoint_service.webhook_url(endpoint),
         created_at=endpoint.created_at,
         last_used_at=endpoint.last_used_at,
         revoked_at=endpoint.revoked_at,

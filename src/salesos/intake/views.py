@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from salesos.auth.deps import Admin
-from salesos.config import get_settings
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.intake.models import IntakeEndpoint
@@ -26,7 +25,7 @@ NOTICES = {"revoked": "The endpoint was revoked. Posts to it now get 401."}
 
 
 def _url(endpoint: IntakeEndpoint) -> str:
-    return get_settings().base_url.rstrip("/") + endpoint_service.webhook_path(endpoint)
+    return endpoint_service.webhook_url(endpoint)
 
 
 def _intake_page(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from salesos import crypto
 from salesos.auth.security import new_token
+from salesos.config import get_settings
 from salesos.db.base import utcnow, uuid7
 from salesos.errors import Conflict, NotFound
 from salesos.intake.models import IntakeEndpoint
@@ -40,6 +41,11 @@ def parse_public_id(value: str) -> tuple[uuid.UUID, uuid.UUID] | None:
 def webhook_path(endpoint: IntakeEndpoint) -> str:
     """Path a scraper posts to."""
     return INTAKE_PATH + public_id(endpoint)
+
+
+def webhook_url(endpoint: IntakeEndpoint) -> str:
+    """The full address a scraper posts to, as the deployment is reached (``SALESOS_BASE_URL``)."""
+    return get_settings().base_url.rstrip("/") + webhook_path(endpoint)
 
 
 def _context(endpoint_id: uuid.UUID) -> str:
