@@ -96,6 +96,23 @@ def test_merge_keeps_both_histories_and_fills_blanks(client, world):
         ).one()
         assert entry.data["merged_lead_id"] == other["id"] and entry.data["company"] == "Joes Pizza LLC"
         assert entry.actor_id == alice.user_id
+    # The other lead's entries say whose they were: its move to Contacted is not the kept lead's.
+    items = client.get(f"{API}/leads/{keep['id']}/timeline?limit=100", headers=alice.headers).json()["items"]
+    came_along = {i["kind"] for i in items if i["data"].get("merged_from") == "Joes Pizza LLC"}
+    assert came_along >= {"created", "stage_changed"}
+    assert not any(i["data"].get("merged_from") for i in items if i["kind"] == "lead_merged")
+    from salesos.leads.timeline import Names, describe
+
+    moved = next(i for i in items if i["kind"] == "stage_changed")
+    names = Names(
+        stages={stages["New"]: "New", stages["Contacted"]: "Contacted"},
+        notes={},
+        tasks={},
+        people={},
+        users={},
+    )
+    words = describe(moved["kind"], moved["data"], names)
+    assert words == "Moved from New to Contacted (on Joes Pizza LLC, since merged into this lead)"
 
 
 @both_databases

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, or_, update
+from sqlalchemy import Row, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -111,6 +111,13 @@ class MergeCandidateRepository(Repository[Lead]):
             .where(Lead.id.in_(lead_ids))
         )
         return {row.id: row for row in self.session.execute(stmt)}
+
+    def label_activities(self, lead_id: uuid.UUID, merged_from: str) -> None:
+        """Mark a lead's timeline entries as its own before they move onto the lead it merges into."""
+        stmt = select(Activity).where(Activity.org_id == self.org_id, Activity.lead_id == lead_id)
+        for activity in self.session.scalars(stmt):
+            activity.data = {**activity.data, "merged_from": merged_from}  # JSON columns see reassignment
+        self.session.flush()
 
     def move_records(self, from_lead_id: uuid.UUID, to_lead_id: uuid.UUID) -> None:
         """Re-home one lead's records (``LEAD_RECORDS``) onto another."""

@@ -85,7 +85,16 @@ def _owner_change(data: dict[str, Any], names: Names) -> str:
 
 
 def describe(kind: str, data: dict[str, Any], names: Names) -> str:
-    """An activity in plain words, naming what it refers to while that still exists."""
+    """An activity in plain words, naming what it refers to while that still exists.
+
+    An entry that came with a merged lead says so: its stage moves and "created" were that lead's.
+    """
+    text = _describe(kind, data, names)
+    merged_from = data.get("merged_from")
+    return f"{text} (on {merged_from}, since merged into this lead)" if merged_from else text
+
+
+def _describe(kind: str, data: dict[str, Any], names: Names) -> str:
     if kind == "updated" and "owner" in data:
         return _owner_change(data, names)
     action = describe_action(kind, data)

@@ -61,6 +61,7 @@ def merge_leads(session: Session, principal: Principal, keep: Lead, other: Lead)
         filled.append("custom_fields")
     filled += _merge_company(session, keep, other)
     candidates = MergeCandidateRepository(session)
+    candidates.label_activities(other.id, other.company.name)
     candidates.move_records(other.id, keep.id)
     gone: dict[str, Any] = {
         "merged_lead_id": str(other.id),
