@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import typer
@@ -12,17 +11,33 @@ from rich.table import Table
 
 from salesos.config import get_settings
 
-app = typer.Typer(help="SalesOS: an open-source, self-hostable sales operating system.", no_args_is_help=True)
+# A crash's traceback never shows local variables: they hold settings, passwords and tokens.
+app = typer.Typer(
+    help="SalesOS: an open-source, self-hostable sales operating system.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 jobs_app = typer.Typer(help="Inspect and retry background jobs.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 console = Console()
+err_console = Console(stderr=True)
 
 
 @app.callback()
 def _configure() -> None:
     """Every command logs the way the server does (level and format from settings)."""
+    from pydantic import ValidationError
+
+    from salesos.config import describe_settings_errors
     from salesos.logging import configure_logging
 
+    try:
+        get_settings()
+    except ValidationError as exc:
+        # One line per problem, never the value: a pydantic report would echo the secret key.
+        for line in describe_settings_errors(exc):
+            err_console.print(f"[red]configuration error[/red] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     configure_logging()
 
 
@@ -41,15 +56,33 @@ def serve(
     port: int = typer.Option(None, help="Port (default from SALESOS_PORT)."),
     workers: int = typer.Option(1, help="Web processes (scale-out mode only; embedded mode runs one)."),
     no_migrate: bool = typer.Option(False, "--no-migrate", help="Skip applying migrations first."),
+    forwarded_allow_ips: str = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        envvar="FORWARDED_ALLOW_IPS",
+        help="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are trusted "
+        "(default 127.0.0.1; '*' trusts any, only when nothing else can reach the port).",
+    ),
 ) -> None:
-    """Serve the web app and API. In embedded mode the job consumer and scheduler run in-process."""
+    """Serve the web app and API. Without Redis the job consumer and scheduler run in this process."""
     import uvicorn
 
     settings = get_settings()
+    if settings.jobs_in_process and workers != 1:
+        raise typer.BadParameter(
+            f"{settings.mode} mode runs one process (it runs the jobs and the realtime hub); "
+            "set SALESOS_REDIS_URL to scale out",
+            param_hint="--workers",
+        )
     if not no_migrate:
         migrate()
-    if settings.mode == "embedded" and workers != 1:
-        raise typer.BadParameter("embedded mode runs one process; set SALESOS_REDIS_URL to scale out")
+    if settings.mails_to_console:
+        err_console.print(
+            "[bold red]warning:[/bold red] SALESOS_ENV=production with the console email provider: "
+            "password-reset and invitation links are printed to stdout, not mailed. "
+            "Set SALESOS_EMAIL_PROVIDER=smtp.",
+            highlight=False,
+        )
     host = host or settings.host
     port = port or settings.port
     if "base_url" not in settings.model_fields_set:
@@ -66,7 +99,10 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         log_level="warning",
+        # Our own logging (configure_logging) formats uvicorn's records like every other line.
+        log_config=None,
         access_log=False,
         # Open SSE streams would otherwise hold shutdown forever.
         timeout_graceful_shutdown=5,
@@ -81,8 +117,16 @@ def worker(
     from salesos.jobs.registry import load_job_modules
     from salesos.jobs.worker import run_worker
 
+    settings = get_settings()
+    if settings.jobs_in_process:
+        err_console.print(
+            f"[yellow]note:[/yellow] {settings.mode} mode: `salesos serve` already runs the jobs. "
+            f"This worker shares its queue file ({settings.queue_path}) on this machine only, and its "
+            "realtime updates do not reach browsers. Set SALESOS_REDIS_URL to run workers elsewhere.",
+            highlight=False,
+        )
     load_job_modules()
-    console.print(f"SalesOS worker ({get_settings().mode} mode, periodic={'on' if periodic else 'off'})")
+    console.print(f"SalesOS worker ({settings.mode} mode, periodic={'on' if periodic else 'off'})")
     run_worker(periodic=periodic)
 
 
@@ -94,15 +138,30 @@ def createuser(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Create a user who owns a new organisation."""
+    from pydantic import EmailStr, TypeAdapter, ValidationError
+
     from salesos.auth.service.accounts import signup
     from salesos.db.session import unit_of_work
-    from salesos.errors import DomainError
+    from salesos.errors import Conflict, DomainError
 
+    try:
+        # The same check as the sign-up API's schema.
+        TypeAdapter(EmailStr).validate_python(email)
+    except ValidationError:
+        raise typer.BadParameter(f"{email!r} is not a valid email address", param_hint="--email") from None
+    if not name.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--name")
+    if not org.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--org")
     try:
         with unit_of_work() as session:
             user, organisation = signup(session, name=name, email=email, password=password, org_name=org)
+    except Conflict as exc:
+        err_console.print(f"[red]A user with the email {email} already exists.[/red]", highlight=False)
+        raise typer.Exit(1) from exc
     except DomainError as exc:
-        console.print(f"[red]{exc.detail}[/red]")
+        field = getattr(exc, "field", None)
+        err_console.print(f"[red]{f'--{field}: ' if field else ''}{exc.detail}[/red]", highlight=False)
         raise typer.Exit(1) from exc
     console.print(f"Created {user.email}, owner of {organisation.name} ({organisation.slug}).")
 
@@ -120,25 +179,68 @@ def demo() -> None:
 
 @app.command()
 def check() -> None:
-    """Print the deployment mode and whether the database, queue and Redis are reachable."""
-    from salesos.api.health import database_ok, queue_ok
-    from salesos.db.migrate import current_revision
+    """Print the deployment mode and check the database, schema, queue and Redis.
+
+    Exits with 1, naming the failed checks, when any of them fails; warnings do not fail it.
+    """
+    from salesos.api.health import database_status, queue_ok
+    from salesos.db.migrate import head_revisions
 
     settings = get_settings()
+    failed: list[str] = []
+    warnings: list[str] = []
     table = Table(show_header=False)
     table.add_row("mode", settings.mode)
-    table.add_row("database", f"{_redacted(settings.database_url)}: {_ok(database_ok())}")
-    try:
-        revision = current_revision() or "not migrated"
-    except Exception:
-        revision = "unknown"
-    table.add_row("schema revision", revision)
-    table.add_row("queue", f"{'redis' if settings.redis_url else settings.queue_path}: {_ok(queue_ok())}")
-    table.add_row(
-        "redis", f"{_redacted(settings.redis_url)}: {_ok(_redis_ok())}" if settings.redis_url else "not used"
-    )
+    db = database_status()
+    table.add_row("database", f"{_redacted(settings.database_url)}: {_ok(db.reachable)}")
+    if not db.reachable:
+        failed.append("database unreachable")
+        schema = "not checked"
+    elif db.schema == "current":
+        schema = f"{db.revision} (up to date)"
+    elif db.schema in ("behind", "not migrated"):
+        schema = f"[red]{db.revision or 'not migrated'}, code is at {', '.join(head_revisions())}[/red]"
+        failed.append("schema behind: run salesos migrate")
+    elif db.schema == "ahead":
+        schema = f"{db.revision} (newer than this code)"
+        warnings.append("the database was migrated by a newer release: upgrade this installation")
+    else:
+        schema = "unknown"
+        warnings.append(
+            "the app role cannot read alembic_version: run salesos migrate (it grants read access)"
+        )
+    table.add_row("schema revision", schema)
+    queue_up = queue_ok()
+    table.add_row("queue", f"{'redis' if settings.redis_url else settings.queue_path}: {_ok(queue_up)}")
+    if not queue_up:
+        failed.append("queue unreachable")
+    if settings.redis_url:
+        redis_up = _redis_ok()
+        table.add_row("redis", f"{_redacted(settings.redis_url)}: {_ok(redis_up)}")
+        if not redis_up:
+            failed.append("redis unreachable")
+    else:
+        table.add_row("redis", "not used")
+    if settings.jobs_in_process:
+        jobs = "run inside `salesos serve` (local queue; no workers needed)"
+        if not settings.run_worker_in_process:
+            jobs = "[red]nothing runs them[/red]"
+            warnings.append("SALESOS_RUN_WORKER_IN_PROCESS=false without SALESOS_REDIS_URL: no job runs")
+    else:
+        jobs = "run by `salesos worker` processes (Redis queue)"
+    table.add_row("jobs", jobs)
     table.add_row("email provider", settings.email_provider)
+    if settings.mails_to_console:
+        warnings.append(
+            "production with the console email provider: password-reset and invitation links are printed "
+            "to stdout, not mailed; set SALESOS_EMAIL_PROVIDER=smtp"
+        )
     console.print(table)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    if failed:
+        err_console.print(f"[red]check failed:[/red] {'; '.join(failed)}", highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("import")
@@ -202,7 +304,8 @@ def _redis_ok() -> bool:
     import redis
 
     try:
-        return bool(redis.Redis.from_url(get_settings().redis_url, socket_timeout=2).ping())
+        client = redis.Redis.from_url(get_settings().redis_url, socket_connect_timeout=2, socket_timeout=2)
+        return bool(client.ping())
     except Exception:
         return False
 
@@ -212,33 +315,57 @@ def jobs_list(
     status: str = typer.Option(
         "failed", help="failed (dead + retrying) | dead | pending | running | done | all"
     ),
-    limit: int = typer.Option(50),
+    limit: int = typer.Option(50, min=1),
 ) -> None:
-    """List jobs, by default the ones that failed."""
+    """List jobs, by default the ones that failed, with full ids (for `jobs retry`) and status counts.
+
+    Piped, it prints tab-separated lines instead of a table.
+    """
     from salesos.jobs import admin
 
-    table = Table("id", "name", "status", "attempts", "run at", "last error")
-    for row in admin.list_jobs(status=status, limit=limit):
-        table.add_row(
-            str(row.id), row.name, row.status, str(row.attempts), str(row.run_at), (row.last_error or "")[:80]
-        )
-    console.print(table)
-    console.print(admin.status_counts())
+    if status not in admin.LIST_FILTERS:
+        raise typer.BadParameter(f"choose from {', '.join(admin.LIST_FILTERS)}", param_hint="--status")
+    rows = admin.list_jobs(status=status, limit=limit)
+    columns = ("id", "name", "status", "attempts", "run at", "last error")
+    cells = [
+        (str(r.id), r.name, r.status, str(r.attempts), r.run_at.isoformat(timespec="seconds"),
+         " ".join((r.last_error or "").split())[:120])
+        for r in rows
+    ]  # fmt: skip
+    if console.is_terminal:
+        table = Table(*columns)
+        table.columns[0].no_wrap = True
+        table.columns[0].min_width = 36  # a cut id cannot be pasted into `jobs retry`
+        for row in cells:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        print("\t".join(columns))
+        for row in cells:
+            print("\t".join(row))
+    counts = admin.status_counts()
+    console.print("  ".join(f"{name} {count}" for name, count in counts.items()), highlight=False)
 
 
 @jobs_app.command("retry")
-def jobs_retry(job_id: str) -> None:
+def jobs_retry(
+    job_id: str = typer.Argument(..., help="The job's id, or enough of its start to be unique"),
+) -> None:
     """Run a dead or failed job again, with its attempts reset."""
     from salesos.jobs import admin
 
     try:
-        ok = admin.retry_job(uuid.UUID(job_id))
-    except ValueError as exc:
-        raise typer.BadParameter("not a job id") from exc
-    if not ok:
-        console.print("[red]No such job, or it is not in a retryable state.[/red]")
+        matches = admin.ids_with_prefix(job_id)
+    except ValueError:
+        raise typer.BadParameter("not a job id (or the start of one)", param_hint="JOB_ID") from None
+    if len(matches) > 1:
+        raise typer.BadParameter(
+            "more than one job starts with this; give more of the id", param_hint="JOB_ID"
+        )
+    if not matches or not admin.retry_job(matches[0]):
+        err_console.print("[red]No such job, or it is not dead or pending.[/red]", highlight=False)
         raise typer.Exit(1)
-    console.print("Queued for another run.")
+    console.print(f"Job {matches[0]} is queued for another run.", highlight=False)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     # Connections kept per process (as many again may overflow under bursts).
     db_pool_size: int = 20
+    # PostgreSQL: give up on a connection attempt after this long (a server that accepts TCP but never
+    # answers would otherwise hang requests, /readyz and `salesos check`). libpq rounds below 2 up to 2.
+    db_connect_timeout_seconds: int = 5
 
     email_provider: Literal["console", "smtp"] = "console"
     email_from: str = "SalesOS <no-reply@salesos.local>"
@@ -153,10 +156,19 @@ class Settings(BaseSettings):
     sse_queue_size: int = 100
 
     log_level: str = "INFO"
-    # JSON lines by default, except a readable console in development.
+    # JSON lines by default, except a readable console in development (see `json_logs`).
     log_json: bool | None = None
 
     demo_password: str = Field(default="demo-sales-2026")
+
+    @field_validator("database_url", "migration_database_url")
+    @classmethod
+    def _known_driver(cls, url: str) -> str:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme in ("postgres", "postgresql"):
+            # SQLAlchemy reads these as psycopg2 (not installed) or not at all; say what works instead.
+            raise ValueError(f"use postgresql+psycopg://… instead of {scheme}://… (the psycopg 3 driver)")
+        return url
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -184,13 +196,47 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
-    def mode(self) -> Literal["embedded", "scale-out"]:
-        """Embedded = SQLite and no Redis; anything else is a scale-out deployment."""
-        return "embedded" if self.is_sqlite and not self.redis_url else "scale-out"
+    def mode(self) -> Literal["embedded", "single-server", "scale-out"]:
+        """Embedded = SQLite, no Redis; single-server = PostgreSQL, no Redis; scale-out = Redis.
+
+        Without Redis the job queue is the local SQLite file and the realtime hub lives in memory, so
+        one `salesos serve` process runs the web, the job consumer and the scheduler, whichever database.
+        """
+        if self.redis_url:
+            return "scale-out"
+        return "embedded" if self.is_sqlite else "single-server"
+
+    @property
+    def jobs_in_process(self) -> bool:
+        """True when `salesos serve` must consume the (local) job queue itself: no Redis, no workers."""
+        return not self.redis_url
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON log lines unless SALESOS_LOG_JSON says otherwise; a readable console in development."""
+        return self.log_json if self.log_json is not None else self.env != "development"
+
+    @property
+    def mails_to_console(self) -> bool:
+        """Production with the console email provider: reset and invitation links land in the log."""
+        return self.env == "production" and self.email_provider == "console"
 
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+def describe_settings_errors(exc: ValidationError) -> list[str]:
+    """One line per invalid setting, "SALESOS_NAME: what is wrong", never the value (it may be a secret)."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = error.get("loc") or ()
+        name = f"SALESOS_{str(loc[0]).upper()}" if loc else "settings"
+        message = str(error.get("msg", "invalid"))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        lines.append(f"{name}: {message}")
+    return lines
 
 
 @lru_cache

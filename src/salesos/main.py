@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
@@ -19,7 +20,7 @@ from salesos.auth.api import router as auth_router
 from salesos.auth.deps import get_principal
 from salesos.calendar.api import router as calendar_router
 from salesos.campaigns.api import router as campaigns_router
-from salesos.config import get_settings
+from salesos.config import Settings, get_settings
 from salesos.imports.api import router as imports_router
 from salesos.intake.api import router as intake_router
 from salesos.leads.api import router as leads_router
@@ -36,6 +37,7 @@ from salesos.realtime.hub import get_hub
 from salesos.web.templating import WEB_DIR
 
 API_PREFIX = "/api/v1"
+log = structlog.get_logger(__name__)
 
 
 def _start_in_process_worker() -> Any:
@@ -49,6 +51,21 @@ def _start_in_process_worker() -> Any:
     return start_consumer(in_process=True, periodic=True)
 
 
+def _warn_about_configuration(settings: Settings) -> None:
+    """Log, at startup, settings that work but that an operator almost certainly did not mean."""
+    if settings.mails_to_console:
+        log.warning(
+            "console_email_in_production",
+            detail="password-reset and invitation links are written to stdout, not mailed; "
+            "set SALESOS_EMAIL_PROVIDER=smtp",
+        )
+    if settings.jobs_in_process and not settings.run_worker_in_process:
+        log.warning(
+            "no_job_consumer",
+            detail="SALESOS_RUN_WORKER_IN_PROCESS=false without SALESOS_REDIS_URL: nothing runs jobs",
+        )
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
@@ -58,8 +75,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     hub = get_hub()
     await hub.start()
     consumer = None
-    if settings.mode == "embedded" and settings.run_worker_in_process:
+    # Without Redis the queue is the local SQLite file and no `salesos worker` is expected: this process
+    # consumes it, with SQLite (embedded) or PostgreSQL (single-server) alike.
+    if settings.jobs_in_process and settings.run_worker_in_process:
         consumer = _start_in_process_worker()
+    _warn_about_configuration(settings)
     try:
         yield
     finally:

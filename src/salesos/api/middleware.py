@@ -20,9 +20,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LARGE_BODY_ROUTES: list[re.Pattern[str]] = []
 
 
-# Paths whose last part is a credential (a reset or invitation link, a calendar feed address): the access
-# log keeps the route and drops the secret.
-_SECRET_PATH = re.compile(r"^(/(?:reset-password|invite|calendar/feed)/)[^/]+$")
+# Paths whose last part is a credential (a reset or invitation link, a calendar feed address, a push
+# message's signed snooze link): the access log keeps the route and drops the secret.
+_SECRET_PATH = re.compile(r"^(/(?:reset-password|invite|calendar/feed|notifications/snooze)/)[^/]+$")
 
 
 def loggable_path(path: str) -> str:
@@ -119,8 +119,10 @@ class RequestContextMiddleware:
                 message["headers"] = list(own) + extra
             await send(message)
 
+        raised = True
         try:
             await self.app(scope, receive, send_wrapper)
+            raised = False
         finally:
             log.info(
                 "request",
@@ -129,7 +131,10 @@ class RequestContextMiddleware:
                 status=status_holder["status"],
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
-            structlog.contextvars.unbind_contextvars("request_id")
+            # An unhandled error is logged after us, by the outermost handler: it needs the id the client
+            # got. The id dies with the request's task either way.
+            if not raised:
+                structlog.contextvars.unbind_contextvars("request_id")
 
 
 class BodyLimitMiddleware:

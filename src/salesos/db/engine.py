@@ -70,8 +70,12 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """Create an engine for *url* with the project's connection settings."""
+def make_engine(url: str, *, pool_size: int = 10, connect_timeout: int | None = None) -> Engine:
+    """Create an engine for *url* with the project's connection settings.
+
+    PostgreSQL connection attempts give up after *connect_timeout* seconds (default: the setting): a
+    server that accepts TCP and never answers must not hang a request, a probe or ``salesos check``.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -88,7 +92,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    timeout = get_settings().db_connect_timeout_seconds if connect_timeout is None else connect_timeout
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"connect_timeout": max(timeout, 1)},
+    )
     _ping_idle_connections(engine)
     return engine
 

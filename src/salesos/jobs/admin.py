@@ -57,6 +57,18 @@ def list_jobs(
         return s.scalars(stmt).all()
 
 
+def ids_with_prefix(prefix: str, *, session: Session | None = None) -> list[uuid.UUID]:
+    """Ids of jobs whose id starts with *prefix* (dashes optional), at most two: enough to tell unique."""
+    digits = prefix.replace("-", "").lower()
+    if not digits or len(digits) > 32 or any(c not in "0123456789abcdef" for c in digits):
+        raise ValueError("not a job id or id prefix")
+    # A prefix is a range of ids: compared with the column's own type, on either database.
+    low, high = uuid.UUID(digits.ljust(32, "0")), uuid.UUID(digits.ljust(32, "f"))
+    stmt = select(OutboxJob.id).where(OutboxJob.id.between(low, high)).order_by(OutboxJob.id).limit(2)
+    with _session(session) as s:
+        return list(s.scalars(stmt))
+
+
 def retry_job(outbox_id: uuid.UUID, *, session: Session | None = None) -> bool:
     """Run a dead (or backing-off) job again now with a fresh attempt budget; False if not retryable."""
     with _session(session) as s:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import random
+import re
 import time
 import uuid
 from contextvars import ContextVar
@@ -131,6 +132,18 @@ def _fenced(ctx: JobContext) -> Any:
     )
 
 
+# SQLAlchemy appends the statement and its bound values (which may be message bodies) on lines of their
+# own; URLs may carry credentials in their query string.
+_QUERY_VALUE = re.compile(r"([?&][^=&\s'\"]+)=[^&\s'\"]*")
+MAX_LOGGED_ERROR_CHARS = 300
+
+
+def loggable_error(exc: BaseException) -> str:
+    """The exception's message fit for a log line: first line only, URL query values dropped, capped."""
+    first_line = str(exc).strip().split("\n", 1)[0]
+    return _QUERY_VALUE.sub(r"\1=[redacted]", first_line)[:MAX_LOGGED_ERROR_CHARS]
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
 
@@ -190,6 +203,7 @@ def _record_failure(ctx: JobContext, payload: dict[str, Any], exc: BaseException
         attempt=ctx.attempt,
         max_attempts=ctx.max_attempts,
         error_type=type(exc).__name__,
+        error=loggable_error(exc),
         retry_in=round(delay, 3) if retry else None,
     )
     return "pending" if retry else "dead"
