@@ -255,12 +255,30 @@ def import_csv(
     pipeline: str = typer.Option(
         "", help="Name of the pipeline the new leads go to (default: the default one)"
     ),
+    rejects: Path | None = typer.Option(
+        None,
+        dir_okay=False,
+        help="Where to write the rejected rows, each with its reason (default: FILE's name with "
+        ".rejected.csv, next to it: leads.csv → leads.rejected.csv). Written only when rows are rejected; "
+        "fix them there and import that file.",
+    ),
 ) -> None:
-    """Import leads from a CSV file with the detected mapping, showing a progress bar."""
+    """Import leads from a CSV file with the detected mapping, showing a progress bar.
+
+    Prints what was created, merged into existing leads, rejected and skipped (empty rows). Exits with
+    1, and one line on stderr saying why, when the file can't be imported or no row of it got in.
+    """
     from salesos.imports.cli import run_cli_import
 
     run_cli_import(
-        file, org, preset or None, console, owner=owner or None, stages=stage, pipeline=pipeline or None
+        file,
+        org,
+        preset or None,
+        console,
+        owner=owner or None,
+        stages=stage,
+        pipeline=pipeline or None,
+        rejects=rejects,
     )
 
 

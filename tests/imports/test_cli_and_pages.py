@@ -92,7 +92,7 @@ def test_mapping_screen_gives_unnamed_new_leads_to_the_chosen_owner(client, brow
     # The importer is the proposed owner of new leads without one, as on the new-lead form.
     assert re.search(rf'<option value="{world.alice.user_id}" selected>Alice Anders</option>', screen)
     assert "1 of these 4 rows would be set aside; the Check column says why." in screen
-    assert "Zed Unknown" in screen and "<td>Empty: skipped</td>" in screen
+    assert "Zed Unknown" in screen and '<td class="import-check">Empty: skipped</td>' in screen
     form = {"csrf_token": token, "col_0": "company_name", "col_1": "owner", "col_2": "stage"}
     refused = b.post(f"{url}/start", data={**form, "default_owner": "not-an-id"})
     assert refused.status_code == 422 and "Choose a member who can own leads." in refused.text

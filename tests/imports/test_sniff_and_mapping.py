@@ -19,9 +19,11 @@ TEXT = 'Company;City;Contact\nCafé Müller;Zürich;Jürgen Ü\n"Two\nLines GmbH
         (TEXT.encode("utf-8-sig"), "utf-8-sig"),
         (TEXT.encode("utf-16"), "utf-16"),
         (b"\xfe\xff" + TEXT.encode("utf-16-be"), "utf-16"),
-        (TEXT.encode("latin-1"), "latin-1"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),  # no BOM: the NULs of every other byte say so
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("cp1252"), "cp1252"),  # what Excel writes on Windows (Latin-1 text reads the same)
     ],
-    ids=["utf8", "utf8-bom", "utf16", "utf16-be", "latin1"],
+    ids=["utf8", "utf8-bom", "utf16", "utf16-be", "utf16-le-no-bom", "utf16-be-no-bom", "cp1252"],
 )
 def test_each_encoding_reads_back_the_same_text(tmp_path: Path, encoded: bytes, expected: str) -> None:
     path = tmp_path / "f.csv"

@@ -23,6 +23,7 @@ from salesos.imports.api import SizeChecked, uploaded_file
 from salesos.imports.models import ImportJob, ImportStatus
 from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
+from salesos.imports.service import sniff
 from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import import_pipeline
 from salesos.leads.service.pipelines import list_pipelines
@@ -40,7 +41,7 @@ allow_large_body(re.escape(UPLOAD_PAGE))
 @router.get("/leads/import", response_class=HTMLResponse)
 def upload_page(request: Request, principal: Writer, session: DbSession) -> Response:
     """Choose a CSV file (and optionally the tool it was exported from)."""
-    context = {"errors": {}, "presets": sorted(mapping_rules.PRESETS)}
+    context = {"errors": {}, "presets": mapping_rules.preset_choices()}
     return page(request, session, principal, "imports/upload.html", context)
 
 
@@ -53,7 +54,7 @@ async def upload(_size: SizeChecked, request: Request, principal: Writer, sessio
             import_service.create_import, session, principal, file.filename or "", file.file, preset
         )
     except DomainError as exc:
-        context = {"errors": domain_errors(exc, "file"), "presets": sorted(mapping_rules.PRESETS)}
+        context = {"errors": domain_errors(exc, "file"), "presets": mapping_rules.preset_choices()}
         return page(request, session, principal, "imports/upload.html", context, exc.status_code)
     return see_other(f"/leads/import/{job.id}")
 
@@ -73,10 +74,11 @@ def _mapping_context(session: Session, job: ImportJob, form: MappingForm) -> dic
     names = {str(stage.id): stage.name for stage in pipeline.stages}
     return {
         "job": job,
+        "encoding": sniff.encoding_label(job.encoding),
         "mapping": form.mapping,
         "preset": form.preset or "",
         "fields": mapping_rules.FIELDS,
-        "presets": sorted(mapping_rules.PRESETS),
+        "presets": mapping_rules.preset_choices(),
         "preview": import_service.preview(session, job, form.mapping, chosen, pipeline.id),
         "owner_choices": MembershipRepository(session).lead_owners(),
         "default_owner": form.default_owner,
@@ -221,4 +223,6 @@ def progress_fragment(
 ) -> Response:
     """The progress block; it polls itself every second until the import ends."""
     job = import_service.import_or_404(session, import_id)
-    return page(request, session, principal, "imports/_progress.html", _progress_context(job))
+    # The heading goes along (out of band): it says whether the import is still running.
+    context = _progress_context(job) | {"oob_title": True}
+    return page(request, session, principal, "imports/_progress.html", context)

@@ -56,7 +56,11 @@ def create_import(
     import_id = uuid7()
     path = get_settings().var_dir / "imports" / str(principal.org_id) / f"{import_id}.csv"
     store_capped(source, path, MAX_BYTES, too_large())
-    encoding = sniff.sniff_encoding(path)
+    try:
+        encoding = sniff.sniff_encoding(path)
+    except sniff.NotCsv as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationFailed(str(exc), field="file") from None
     delimiter = sniff.sniff_delimiter(path, encoding)
     header = sniff.header(path, encoding, delimiter)
     if not any(header):

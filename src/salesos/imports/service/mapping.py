@@ -42,6 +42,8 @@ FIELDS = {
 CUSTOM = "custom"
 MAX_CUSTOM_FIELDS = 50
 CUSTOM_NAME_MAX_CHARS = 64
+# Fields kept as written, line breaks and all (the others are one line: a company name, a city, an email).
+MULTILINE_FIELDS = frozenset({"note", "lost_reason"})
 COMPANY_KEYS = ("website", "domain", "address", "city", "region", "postal_code", "country", "industry")
 CONTACT_KEYS = ("first_name", "last_name", "title", "email", "linkedin_url")
 
@@ -79,7 +81,9 @@ SYNONYMS = {
     "leadtier": "tier", "notes": "note", "comment": "note", "comments": "note", "description": "note",
 }  # fmt: skip
 
-# Vendors' export headers → field; they win over synonyms for the columns they name.
+# Vendors' export headers → field; they win over synonyms, and where two of a preset's columns fill one
+# field, the one listed first wins (a mapping fills a field from one column). "" keeps a column out
+# even if a synonym would take it (Apollo's "Stage" is its sequence status, not a pipeline stage).
 PRESETS: dict[str, dict[str, str]] = {
     "hubspot": {
         "Company name": "company_name", "Company Name": "company_name", "First Name": "first_name",
@@ -90,23 +94,36 @@ PRESETS: dict[str, dict[str, str]] = {
         "Original Source": "source", "LinkedIn URL": "linkedin_url", "Contact owner": "owner",
         "Deal Stage": "stage", "Closed Lost Reason": "lost_reason",
     },
+    # The organisations and people export ("Organization - Name", "Person - …") and the deals export
+    # ("Deal - Organization", "Deal - Contact person", "Deal - Currency of Value", …).
     "pipedrive": {
-        "Organization - Name": "company_name", "Organization - Address": "address",
+        "Organization - Name": "company_name", "Deal - Organization": "company_name",
+        "Person - Organization": "company_name", "Organization - Address": "address",
         "Organization - Website": "website", "Person - Name": "full_name",
-        "Person - First name": "first_name", "Person - Last name": "last_name",
-        "Person - Email": "email", "Person - Phone": "contact_phone", "Person - Job title": "title",
-        "Deal - Value": "value", "Deal - Currency": "currency", "Deal - Label": "tags",
-        "Lead - Source": "source", "Deal - Owner": "owner", "Person - Owner": "owner",
-        "Deal - Stage": "stage", "Deal - Status": "deal_status", "Deal - Lost reason": "lost_reason",
+        "Deal - Contact person": "full_name", "Person - First name": "first_name",
+        "Person - Last name": "last_name", "Person - Email": "email", "Person - Email - Work": "email",
+        "Person - Email - Other": "email", "Person - Phone": "contact_phone",
+        "Person - Phone - Work": "contact_phone", "Person - Phone - Mobile": "contact_phone",
+        "Person - Job title": "title", "Deal - Title": "custom", "Deal - Value": "value",
+        "Deal - Currency": "currency", "Deal - Currency of Value": "currency", "Deal - Label": "tags",
+        "Organization - Labels": "tags", "Person - Labels": "tags", "Lead - Source": "source",
+        "Deal - Source": "source", "Deal - Owner": "owner", "Organization - Owner": "owner",
+        "Person - Owner": "owner", "Deal - Stage": "stage", "Deal - Status": "deal_status",
+        "Deal - Lost reason": "lost_reason",
     },
+    # Apollo's "Mobile Phone" is the contact phone only in a file without "Work Direct Phone": a mapping
+    # fills a field from one column, not from the first non-empty of two.
     "apollo": {
         "Company": "company_name", "Company Name for Emails": "company_name", "First Name": "first_name",
         "Last Name": "last_name", "Title": "title", "Email": "email", "Work Direct Phone": "contact_phone",
-        "Mobile Phone": "contact_phone", "Corporate Phone": "company_phone", "Website": "website",
-        "Person Linkedin Url": "linkedin_url", "Company City": "city", "Company State": "region",
-        "Company Country": "country", "Company Address": "address", "Industry": "industry",
+        "Mobile Phone": "contact_phone", "Corporate Phone": "company_phone", "Company Phone": "company_phone",
+        "Website": "website", "Person Linkedin Url": "linkedin_url", "Company City": "city",
+        "Company State": "region", "Company Country": "country", "Company Address": "address",
+        "Industry": "industry", "Stage": "",
     },
 }  # fmt: skip
+# How the presets are shown: the brands' own spelling.
+PRESET_LABELS = {"hubspot": "HubSpot", "pipedrive": "Pipedrive", "apollo": "Apollo"}
 
 
 class RowError(ValueError):
@@ -118,20 +135,33 @@ def _key(header: str) -> str:
 
 
 def auto_mapping(header: list[str], preset: str | None = None) -> list[str]:
-    """A field per column: the preset's exact header first, then synonyms; each field used once."""
-    chosen = PRESETS.get(preset or "", {})
-    preset_keys = {_key(name): field for name, field in chosen.items()}
-    result: list[str] = []
+    """A field per column: the preset's columns first (in the preset's order), then synonyms for the
+    columns it does not name; each field filled from one column."""
+    # Normalised header → (its place in the preset, field); the first spelling listed wins a key.
+    named: dict[str, tuple[int, str]] = {}
+    for rank, (name, field) in enumerate(PRESETS.get(preset or "", {}).items()):
+        named.setdefault(_key(name), (rank, field))
+    keys = [_key(name) for name in header]
+    result = [""] * len(header)
     used: set[str] = set()
-    for name in header:
-        field = preset_keys.get(_key(name)) or SYNONYMS.get(_key(name), "")
+
+    def claim(col: int, field: str) -> None:
         # Two columns claiming one field (e.g. "Phone" and "Mobile") would overwrite each other.
-        if field in used:
-            field = ""
-        if field:
+        if field and field not in used:
+            result[col] = field
             used.add(field)
-        result.append(field)
+
+    for col in sorted((c for c, key in enumerate(keys) if key in named), key=lambda c: named[keys[c]][0]):
+        claim(col, named[keys[col]][1])
+    for col, key in enumerate(keys):
+        if key not in named:
+            claim(col, SYNONYMS.get(key, ""))
     return result
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    """The presets as (name, label) pairs, in label order."""
+    return sorted(((name, PRESET_LABELS.get(name, name)) for name in PRESETS), key=lambda p: p[1].casefold())
 
 
 def check_mapping(mapping: list[str], header: list[str]) -> str | None:
@@ -177,11 +207,14 @@ def custom_values(cells: list[str], mapping: list[str], header: list[str]) -> di
 
 
 def mapped(cells: list[str], mapping: list[str]) -> dict[str, str]:
-    """The record's non-empty values by field."""
+    """The record's non-empty values by field; single-line fields with their whitespace collapsed
+    ("Quoted Co\n(Seattle office)" is "Quoted Co (Seattle office)", "Spaces   Inc" is "Spaces Inc")."""
     values = {}
     for field, cell in zip(mapping, cells, strict=False):
-        if field and field != CUSTOM and cell.strip():
-            values[field] = cell.strip()
+        if field and field != CUSTOM:
+            text = cell.strip() if field in MULTILINE_FIELDS else " ".join(cell.split())
+            if text:
+                values[field] = text
     return values
 
 

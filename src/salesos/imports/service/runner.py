@@ -41,6 +41,11 @@ class Progress:
     merged: int
     rejected: int
 
+    @property
+    def skipped(self) -> int:
+        """Empty records: read, neither a lead nor a rejection."""
+        return max(0, self.rows_done - self.created - self.merged - self.rejected)
+
 
 # Called after each committed batch (the CLI's progress bar; tests use it to crash mid-import).
 BatchHook = Callable[[Progress], None]

@@ -30,8 +30,8 @@ NEGATIONS = frozenset({"not", "no", "non", "never"})
 
 
 def key(text: str) -> str:
-    """A value as it is matched: trimmed and casefolded."""
-    return text.strip().casefold()
+    """A value as it is matched: on one line (as the import reads it, see ``mapping.mapped``), casefolded."""
+    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _distinct(
     spelling: dict[str, str] = {}  # casefolded value → as first written
     rows: Counter[str] = Counter()
     for cells in sniff.records(Path(path), encoding, delimiter):
-        text = cells[column].strip() if column < len(cells) else ""
+        text = " ".join(cells[column].split()) if column < len(cells) else ""
         if not text:
             continue
         value_key = text.casefold()
