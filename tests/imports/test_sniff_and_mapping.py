@@ -132,3 +132,11 @@ def test_currency_columns_are_recognised() -> None:
         "company_name", "value", "currency",
     ]  # fmt: skip
     assert mapping.check_mapping(["company_name", "currency"], ["Company", "Currency"]) is None
+
+
+def test_a_header_spelt_as_a_field_or_its_label_is_that_field():
+    from salesos.imports.service.mapping import FIELDS, auto_mapping
+
+    # "Contact phone" (the screen's own label) and "contact_phone" (our export's column) were ignored.
+    for header in (list(FIELDS), list(FIELDS.values())):
+        assert auto_mapping(header) == list(FIELDS)

@@ -47,10 +47,18 @@ MULTILINE_FIELDS = frozenset({"note", "lost_reason"})
 COMPANY_KEYS = ("website", "domain", "address", "city", "region", "postal_code", "country", "industry")
 CONTACT_KEYS = ("first_name", "last_name", "title", "email", "linkedin_url")
 
+
 # Normalised header (lowercase letters and digits only) → field.
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+# A header spelt as a field's name ("postal_code") or as the mapping screen labels it ("Contact phone")
+# is that field; then the other spellings exports use.
 SYNONYMS = {
-    field: field
-    for field in FIELDS
+    _key(name): field
+    for field, label in FIELDS.items()
+    for name in (field, label)
 } | {
     "company": "company_name", "companyname": "company_name", "organization": "company_name",
     "organisation": "company_name", "organizationname": "company_name", "account": "company_name",
@@ -128,10 +136,6 @@ PRESET_LABELS = {"hubspot": "HubSpot", "pipedrive": "Pipedrive", "apollo": "Apol
 
 class RowError(ValueError):
     """A record that can't become a lead; the message is the reason shown to the user."""
-
-
-def _key(header: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
 def auto_mapping(header: list[str], preset: str | None = None) -> list[str]:
