@@ -292,3 +292,18 @@ def test_serve_passes_the_trusted_proxy_addresses(settings, monkeypatch):
     result = runner.invoke(app, ["serve", "--no-migrate", "--forwarded-allow-ips", "10.0.0.5"])
     assert result.exit_code == 0, result.output
     assert seen[0]["forwarded_allow_ips"] == "10.0.0.5" and seen[0]["proxy_headers"] is True
+
+
+def test_demo_refuses_production_with_the_published_password(settings, monkeypatch):
+    _reconfigure(monkeypatch, env="production", secret_key="k" * 40)
+    refused = runner.invoke(app, ["demo"])
+    assert refused.exit_code == 1 and "SALESOS_DEMO_PASSWORD" in refused.output
+    _reconfigure(monkeypatch, demo_password="a password of our own")
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+
+
+def test_createuser_works_when_public_sign_up_is_closed(settings, monkeypatch):
+    _reconfigure(monkeypatch, signup_open="false")
+    args = ["createuser", "--email", "ops@x.example", "--name", "Ops", "--org", "Ops Co"]
+    result = runner.invoke(app, [*args, "--password", "long enough pw"])
+    assert result.exit_code == 0, result.output

@@ -140,7 +140,7 @@ def createuser(
     """Create a user who owns a new organisation."""
     from pydantic import EmailStr, TypeAdapter, ValidationError
 
-    from salesos.auth.service.accounts import signup
+    from salesos.auth.service.accounts import create_account
     from salesos.db.session import unit_of_work
     from salesos.errors import Conflict, DomainError
 
@@ -155,7 +155,9 @@ def createuser(
         raise typer.BadParameter("must not be empty", param_hint="--org")
     try:
         with unit_of_work() as session:
-            user, organisation = signup(session, name=name, email=email, password=password, org_name=org)
+            user, organisation = create_account(
+                session, name=name, email=email, password=password, org_name=org
+            )
     except Conflict as exc:
         err_console.print(f"[red]A user with the email {email} already exists.[/red]", highlight=False)
         raise typer.Exit(1) from exc
@@ -168,8 +170,24 @@ def createuser(
 
 @app.command()
 def demo() -> None:
-    """Create (or refresh) the demo organisation and its users; safe to run repeatedly."""
+    """Create (or refresh) the demo organisation and its users; safe to run repeatedly.
+
+    Refused in production while SALESOS_DEMO_PASSWORD is the one the README publishes: anyone who read
+    it could sign in.
+    """
     from salesos.demo import load_demo
+
+    settings = get_settings()
+    if (
+        settings.env == "production"
+        and settings.demo_password == type(settings).model_fields["demo_password"].default
+    ):
+        err_console.print(
+            "[red]Not in production with the published demo password:[/red] set SALESOS_DEMO_PASSWORD "
+            "to a password of your own first.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
 
     result = load_demo()
     created = f" ({result.leads_created} demo leads added)" if result.leads_created else ""

@@ -160,6 +160,9 @@ class Settings(BaseSettings):
     log_json: bool | None = None
 
     demo_password: str = Field(default="demo-sales-2026")
+    # False closes public sign-up (a self-hosted team's server): people join by invitation, and
+    # `salesos createuser` makes a new organisation.
+    signup_open: bool = True
 
     @field_validator("database_url", "migration_database_url")
     @classmethod

@@ -188,3 +188,35 @@ def test_a_password_reset_cuts_off_api_clients_in_every_organisation(client, wor
         assert client.post("/api/v1/auth/refresh", json={"refresh_token": refresh}).status_code == 401
     alice_refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": world.alice.refresh_token})
     assert alice_refresh.status_code == 200
+
+
+def test_closed_sign_up_refuses_new_organisations_but_not_invitations(client, world, monkeypatch):
+    from salesos.config import get_settings
+
+    monkeypatch.setenv("SALESOS_SIGNUP_OPEN", "false")
+    get_settings.cache_clear()
+    body = {"name": "Eve", "email": "eve@e.example", "password": "long enough pw", "org_name": "Eve Co"}
+    refused = client.post("/api/v1/auth/signup", json=body)
+    assert refused.status_code == 403 and "invitation" in refused.json()["detail"]
+    page = client.get("/signup")
+    assert "Sign-up is closed on this server" in page.text and 'action="/signup"' not in page.text
+    posted = client.post("/signup", data=body)
+    assert posted.status_code == 403 and "Sign-up is closed" in posted.text
+    assert "Create an account" not in client.get("/login").text
+    assert (
+        client.post("/api/v1/auth/token", json={"email": "eve@e.example", "password": "x" * 12}).status_code
+        == 401
+    )
+    # An invitation still makes an account.
+    from tests.web.test_pages import invitation_token
+
+    invited = client.post(
+        "/api/v1/invitations", json={"email": "ivy@a.example", "role": "member"}, headers=world.alice.headers
+    )
+    assert invited.status_code == 201, invited.text
+    accept = {
+        "token": invitation_token("ivy@a.example", world.alice.org_id),
+        "name": "Ivy",
+        "password": "x" * 12,
+    }
+    assert client.post("/api/v1/invitations/accept", json=accept).status_code == 200

@@ -20,6 +20,8 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 # file on every render and every include (160 stats for one board page of 150 cards).
 templates.env.auto_reload = get_settings().env == "development"
 templates.env.globals["version"] = __version__
+# Read at render time: tests and `serve` change settings after this module is imported.
+templates.env.globals["signup_open"] = lambda: get_settings().signup_open
 templates.env.filters["markdown"] = render_markdown
 templates.env.filters["mask_csrf"] = mask_csrf_token  # a page never carries the bare token
 # One URL answers HTMX with a fragment and a browser with the whole page. Without this the browser's HTTP

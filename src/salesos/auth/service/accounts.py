@@ -22,13 +22,14 @@ from salesos.config import get_settings
 from salesos.crypto import encrypt
 from salesos.db.base import utcnow, uuid7
 from salesos.db.session import TENANT_KEY, USER_KEY, set_tenant
-from salesos.errors import Conflict, Unauthorized, ValidationFailed
+from salesos.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from salesos.jobs import enqueue
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.orgs.models import Membership, Organization, Role
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 
 MIN_PASSWORD_LENGTH = 10
+SIGNUP_CLOSED = "Sign-up is closed on this server: ask someone on your team for an invitation."
 
 
 def normalize_email(email: str) -> str:
@@ -78,7 +79,16 @@ def create_organization(session: Session, name: str, owner: User, slug: str | No
 def signup(
     session: Session, *, name: str, email: str, password: str, org_name: str
 ) -> tuple[User, Organization]:
-    """Create a user and the organisation they own."""
+    """Public sign-up: ``create_account``, unless the server's sign-up is closed (SALESOS_SIGNUP_OPEN)."""
+    if not get_settings().signup_open:
+        raise Forbidden(SIGNUP_CLOSED)
+    return create_account(session, name=name, email=email, password=password, org_name=org_name)
+
+
+def create_account(
+    session: Session, *, name: str, email: str, password: str, org_name: str
+) -> tuple[User, Organization]:
+    """Create a user and the organisation they own (sign-up, and `salesos createuser` on any server)."""
     email = normalize_email(email)
     check_password_strength(password)
     users = UserRepository(session)
