@@ -165,7 +165,7 @@ def test_the_page_shows_the_day_and_the_stages(client, browser, world):  # noqa:
     sign_in(b, alice)
     page = b.get("/").text
     assert "Send the proposal" in page and "Overdue" in page
-    assert f'href="/leads/{lead}"' in page
+    assert f'href="/leads/{lead}#tasks"' in page  # a due task opens the lead at its tasks
     assert "7,500 USD" in page  # open pipeline value: three leads of 2,500
     stage = stages_of(alice)["New"]
     assert f'href="/leads/list?stage={stage}"' in page
