@@ -29,6 +29,8 @@ def alike_pair(person: Person) -> tuple[uuid.UUID, uuid.UUID]:
             ).id
             for name in ("Joe's Pizza", "Joes Pizza LLC")
         ]
+    # A scan reads committed leads (in a read session of its own, as its job does).
+    with unit_of_work(org_id=person.org_id, user_id=person.user_id) as session:
         assert duplicates.scan(session) >= 1
     return ids[0], ids[1]
 
