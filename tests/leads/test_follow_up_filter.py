@@ -136,3 +136,23 @@ def test_the_dashboard_sends_its_follow_ups_to_the_list_of_todays(client, browse
     page = b.get(link.replace("&amp;", "&")).text
     assert '<option value="today" selected>Due today</option>' in page
     assert set(re.findall(r"Due Co \d", page)) == {f"Due Co {i}" for i in range(9)}
+
+
+def test_a_won_or_lost_leads_old_follow_up_is_not_marked_due(client, browser, world):
+    past = datetime.now(UTC) - timedelta(days=2)
+    (open_lead,) = make_leads(world.alice, 1, name="Open Co", next_follow_up_at=past)
+    (won_lead,) = make_leads(world.alice, 1, name="Won Co", next_follow_up_at=past)
+    won = test_board.stages_of(world.alice)["Won"]
+    moved = client.patch(f"{API}/leads/{won_lead}", json={"stage_id": str(won)}, headers=world.alice.headers)
+    assert moved.status_code == 200, moved.text
+    b = browser()
+    sign_in(b, world.alice)
+
+    def marked(html: str, start: str, lead_id: object) -> bool:
+        part = html.split(f'{start}{lead_id}"', 1)[1]
+        return "is-due" in part.split("</article>" if start == 'id="card-' else "</tr>", 1)[0]
+
+    board = b.get("/leads").text
+    assert marked(board, 'id="card-', open_lead) and not marked(board, 'id="card-', won_lead)
+    listed = b.get("/leads/list").text
+    assert marked(listed, 'id="row-', open_lead) and not marked(listed, 'id="row-', won_lead)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -172,6 +173,20 @@ def local_time(value: datetime | None, tz: str = "UTC") -> str:
 def is_due(value: datetime | None) -> bool:
     """A follow-up (or any planned time) that has come: now or earlier."""
     return value is not None and value <= utcnow()
+
+
+def open_stage_ids(stages: Iterable[PipelineStage]) -> set[uuid.UUID]:
+    """The ids of the stages still being worked (neither won nor lost)."""
+    return {s.id for s in stages if s.kind == StageKind.OPEN.value}
+
+
+def follow_up_due(item: Any, open_stage_ids: Container[Any]) -> bool:
+    """A lead's follow-up that has come, while the lead is still worked (in an open stage).
+
+    A won or lost lead's old date is no longer a to-do: the dashboard and the "due" filters leave it
+    out, so its card and row are not marked due either.
+    """
+    return is_due(item.next_follow_up_at) and item.stage_id in open_stage_ids
 
 
 def local_day(value: datetime | None, tz: str = "UTC") -> str:

@@ -14,7 +14,7 @@ from salesos.auth.deps import CurrentPrincipal, Writer
 from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
-from salesos.leads import schemas
+from salesos.leads import board, schemas
 from salesos.leads.export import lead_csv_chunks
 from salesos.leads.models import SavedView
 from salesos.leads.repository import LeadRepository, PipelineRepository, SavedViewRepository
@@ -154,6 +154,7 @@ def _context(
         "pipelines": pipelines,
         "stage_names": {s.id: s.name for p in pipelines for s in p.stages},
         "lost_stages": {s.id for p in pipelines for s in p.stages if s.kind == "lost"},
+        "open_stage_ids": board.open_stage_ids(s for p in pipelines for s in p.stages),
         "members": members,
         "owner_names": {m.user_id: m.user.name for m in members},
         "timezone": org.timezone if org else "UTC",

@@ -84,6 +84,7 @@ templates.env.filters["stage_options"] = board.stage_options
 templates.env.filters["local_time"] = board.local_time
 templates.env.filters["local_day"] = board.local_day
 templates.env.tests["due"] = board.is_due
+templates.env.tests["follow_up_due"] = board.follow_up_due
 templates.env.filters["local_input"] = board.local_input
 
 
@@ -118,6 +119,7 @@ def board_page(
         **_common(principal, filters),
         "columns": columns,
         "stages": [c.head.stage for c in columns],
+        "open_stage_ids": board.open_stage_ids(c.head.stage for c in columns),
         "limit": limit,
         "pipeline": shown,
     }
@@ -152,6 +154,7 @@ def column_cards(
         "cards": found.items,
         "next_cursor": found.next_cursor,
         "stages": board.stages(session, stage.pipeline_id),
+        "open_stage_ids": board.open_stage_ids([stage]),
         "limit": limit,
     }
     return page(request, session, principal, "leads/_cards.html", context)
@@ -172,6 +175,7 @@ def _card_update(
         "card": BoardRepository(session).card(lead_id, filters),
         "heads": board.heads(session, filters, stage_list),
         "stages": stage_list,
+        "open_stage_ids": board.open_stage_ids(stage_list),
         "lead_id": lead_id,
     }
     return page(request, session, principal, "leads/_card_update.html", context)
