@@ -91,6 +91,10 @@ def test_board_drag_keyboard_lost_and_live_updates(live_server: str, settings: S
             dialog.get_by_role("button", name="Cancel").click()
             expect(page.locator("#board-status")).to_contain_text("Move cancelled")
             expect(column["New"].locator(".lead-card", has_text="Gamma Garage")).to_be_visible()
+            # The card stays put, and its Move select says where it is (not the stage it did not go to).
+            move_to = gamma.get_by_label("Move Gamma Garage to")
+            assert move_to.evaluate("s => s.options[s.selectedIndex].text") == "New"
+            move_to.select_option(label="Lost")
             gamma.get_by_role("button", name="Move Gamma Garage").click()
             dialog.get_by_label("Lost reason").fill("No budget this year")
             dialog.get_by_role("button", name="Move to Lost").click()
@@ -330,3 +334,129 @@ def test_a_refused_form_puts_the_focus_on_its_first_field_to_fix(
         expect(page.get_by_label("Contact email")).to_be_focused()
         expect(page.locator("#f-value-error")).to_be_visible()
         page.errors[:] = [e for e in page.errors if "status of 422" not in e]  # the refusal itself
+
+
+def _column(page: Any, name: str) -> Any:
+    return page.locator(".board-column", has=page.get_by_role("heading", name=name, exact=True))
+
+
+def _card_ids(column: Any) -> list[str]:
+    return [str(i) for i in column.locator(".lead-card").evaluate_all("cards => cards.map(c => c.id)")]
+
+
+def test_load_more_never_repeats_a_card_moved_into_the_column(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """A card moved into a column goes to its top; a later page of that column (newest id first) holds
+    it again, and appending that page showed it twice, under a count one lower than the cards shown.
+    Both ways in: one's own move, and another user's move arriving through the realtime stream."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads, stages_of
+
+    stages = stages_of(world.alice)
+    # Oldest first: both movers have smaller ids than the four Contacted leads, so Contacted's second
+    # page (after the third card) is where the server lists them.
+    mine, theirs = make_leads(world.alice, 2, name="Mover Co", stage_id=stages["Proposal"])
+    make_leads(world.alice, 4, name="Contacted Co", stage_id=stages["Contacted"])
+    with signed_in_page(live_server, world.alice) as page:
+        page.goto("/leads?limit=3")
+        expect(page.locator("html")).to_have_attribute("data-live", "true")
+        contacted = _column(page, "Contacted")
+        expect(contacted.locator(".lead-card")).to_have_count(3)
+
+        # One's own move, with the Move select.
+        card = page.locator(f"#card-{mine}")
+        card.focus()
+        card.get_by_label("Move Mover Co 0 to").select_option(label="Contacted")
+        card.get_by_role("button", name="Move Mover Co 0").click()
+        expect(page.locator("#board-status")).to_have_text("Moved to Contacted.")
+        # Another user's move: the board hears of it through the stream and adds the card to the top.
+        token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+        moved = page.request.post(
+            f"/leads/{theirs}/stage",
+            form={"stage_id": str(stages["Contacted"]), "csrf_token": token},
+            headers={"X-CSRF-Token": token, "Origin": live_server},
+        )
+        assert moved.ok, moved.status
+        expect(contacted.locator(f"#card-{theirs}")).to_be_visible()
+        expect(contacted.locator(".column-count")).to_have_text("6")
+        expect(contacted.locator(".lead-card")).to_have_count(5)
+
+        more = contacted.get_by_role("button", name="Load more in Contacted")
+        while more.count():
+            more.click()
+            page.wait_for_timeout(200)
+        ids = _card_ids(contacted)
+        assert len(ids) == len(set(ids)), ids
+        assert len(ids) == 6, ids
+        expect(contacted.locator(".column-count")).to_have_text("6")
+
+
+def _in_board(page: Any, selector: str) -> bool:
+    """Whether *selector*'s element lies wholly inside the board's visible box."""
+    return bool(
+        page.evaluate(
+            """sel => {
+              const board = document.getElementById('board').getBoundingClientRect();
+              const el = document.querySelector(sel).getBoundingClientRect();
+              return el.left >= board.left - 0.5 && el.right <= board.right + 0.5;
+            }""",
+            selector,
+        )
+    )
+
+
+def test_a_focused_card_past_the_boards_edge_comes_into_view_with_its_column_head(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """At 1280x800 the Lost column sits past the board's edge, under its fade. Focus on one of its cards
+    (Tab, j/k) left the board where it was: the Move button off-screen, the total under the fade."""
+    import re
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from salesos.db.session import unit_of_work
+    from salesos.leads.repository import LeadRepository
+    from salesos.leads.service.leads import move_stage
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads, stages_of
+
+    stages = stages_of(world.alice)
+    make_leads(world.alice, 2, name="Won Co", stage_id=stages["Won"], value=Decimal("1200"))
+    lost = make_leads(world.alice, 2, name="Lost Co", stage_id=stages["Proposal"], value=Decimal("34700"))
+    with unit_of_work(org_id=world.alice.org_id, user_id=world.alice.user_id) as session:
+        for lead in LeadRepository(session).by_ids(lost):
+            move_stage(session, lead, stages["Lost"], actor_id=world.alice.user_id, lost_reason="No budget")
+    with signed_in_page(live_server, world.alice) as page:
+        page.goto("/leads")
+        board = page.locator("#board")
+        expect(board).to_have_attribute("data-more-end", "")
+        total = '.board-column[data-stage-kind="lost"] .column-total'
+        expect(page.locator(total)).to_have_text("69,400 USD")
+        assert not _in_board(page, total)
+
+        # Tab: focus lands on a Lost card, then its Move button.
+        page.locator(f"#card-{lost[1]}").focus()
+        expect(board).not_to_have_attribute("data-more-end", re.compile(".*"))
+        assert _in_board(page, total) and _in_board(page, f"#card-{lost[1]}")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Move Lost Co 1")).to_be_focused()
+        assert _in_board(page, f"#card-{lost[1]} button")
+
+        # j from the last Won card, with the board scrolled back to its start.
+        page.locator(".board-column[data-stage-kind='won'] .lead-card").last.focus()
+        board.evaluate("b => { b.scrollLeft = 0; }")
+        expect(board).to_have_attribute("data-more-end", "")
+        page.keyboard.press("j")
+        expect(page.locator(f"#card-{lost[1]}")).to_be_focused()
+        expect(board).not_to_have_attribute("data-more-end", re.compile(".*"))
+        assert _in_board(page, total)

@@ -3,6 +3,7 @@ and Back, Forward and reload of such a URL show that URL's whole page, its field
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -167,3 +168,77 @@ def test_list_filters_push_clean_urls_that_back_and_reload_restore(
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_enter_in_a_filter_field_asks_once_and_the_boards_tag_filters_as_you_type(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """Enter in a text filter fired its change event and then the form's submit: two requests, the first
+    aborted (htmx logs that as a console error). And the board's Tag field filtered only on Enter or
+    blur, while Search filtered as you type."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads
+
+    make_leads(world.alice, 2, name="Tagged Co", tags=["vip"], source="fair")
+    make_leads(world.alice, 2, name="Plain Co")
+    with signed_in_page(live_server, world.alice) as page:
+        # The board's Tag, as you type (no Enter, no blur).
+        page.goto("/leads")
+        cards = page.locator("#board .lead-card h3")
+        board_sent = _filter_requests(page, "/leads")
+        tag = page.get_by_role("textbox", name="Tag")
+        tag.press_sequentially("vip")
+        # (The org has two pipelines: the board's URL names the one shown.)
+        expect(page).to_have_url(re.compile(r"/leads\?(.+&)?tag=vip$"))
+        expect(cards).to_have_text(["Tagged Co 1", "Tagged Co 0"])
+        asked = len(board_sent)
+        tag.press("Enter")
+        page.wait_for_timeout(500)
+        assert len(board_sent) <= asked + 1, board_sent[asked:]
+
+        # The list: typed quickly and Enter at once (before the typing's own request): one request.
+        for label, value, path in (("Tag", "vip", "tag=vip"), ("Source", "fair", "source=fair")):
+            page.goto("/leads/list")
+            rows = page.locator("#list-rows tr td:nth-child(2) > a")
+            sent = _filter_requests(page, "/leads/list")
+            field = page.get_by_role("textbox", name=label, exact=True)
+            field.fill(value)
+            field.press("Enter")
+            expect(page).to_have_url(f"{live_server}/leads/list?{path}")
+            expect(rows).to_have_text(["Tagged Co 1", "Tagged Co 0"])
+            page.wait_for_timeout(500)  # the typing's debounced request would have gone by now
+            assert len(sent) == 1, sent
+
+
+def test_switching_between_board_and_list_keeps_the_filters_changed_in_place(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads
+
+    make_leads(world.alice, 2, name="Switch Co", tags=["vip"])
+    make_leads(world.alice, 1, name="Switch Co Plain")
+    with signed_in_page(live_server, world.alice) as page:
+        page.goto("/leads")
+        page.get_by_role("searchbox", name="Search").fill("switch")
+        expect(page).to_have_url(re.compile(r"q=switch"))
+        toggle = page.get_by_role("navigation", name="Lead views")
+        toggle.get_by_role("link", name="List").click()
+        expect(page).to_have_url(f"{live_server}/leads/list?q=switch")
+        expect(page.get_by_role("searchbox", name="Search")).to_have_value("switch")
+        expect(page.locator("#list-count")).to_have_text("3 leads")
+
+        page.get_by_role("textbox", name="Tag", exact=True).fill("vip")
+        expect(page).to_have_url(f"{live_server}/leads/list?tag=vip&q=switch")
+        toggle.get_by_role("link", name="Board").click()
+        expect(page).to_have_url(f"{live_server}/leads?q=switch&tag=vip")
+        expect(page.get_by_role("textbox", name="Tag")).to_have_value("vip")
+        expect(page.locator("#board .lead-card")).to_have_count(2)

@@ -108,3 +108,119 @@ def test_list_sort_select_bulk_move_and_save_view(live_server: str, settings: Se
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_rows_past_the_first_page_update_in_place_and_go_only_when_they_no_longer_match(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """The live refresh fetched the list's first 50 rows and removed every changed row it did not find
+    there: a row loaded with "Load more" vanished as soon as someone else edited it."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads, stages_of
+
+    stages = stages_of(world.alice)
+    # Oldest first: Row Co 0 and 1 are on the list's second page (newest first, 50 a page).
+    ids = make_leads(world.alice, 55, name="Row Co", stage_id=stages["New"])
+    kept, moved = ids[0], ids[1]
+    with signed_in_page(live_server, world.alice) as page:
+        page.goto(f"/leads/list?stage={stages['New']}")
+        expect(page.locator("html")).to_have_attribute("data-live", "true")
+        page.get_by_role("link", name="Load more").click()
+        expect(page.locator(f"#row-{kept}")).to_be_visible()
+        shown = page.locator("#list-rows tr[data-lead-id]").count()
+        token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+        headers = {"X-CSRF-Token": token, "Origin": live_server}
+        # Someone else tags one (it still matches "Stage: New") and moves the other out of New.
+        tagged = page.request.patch(f"/api/v1/leads/{kept}", data={"tags": ["hot"]}, headers=headers)
+        assert tagged.ok, tagged.status
+        out = page.request.patch(
+            f"/api/v1/leads/{moved}", data={"stage_id": str(stages["Contacted"])}, headers=headers
+        )
+        assert out.ok, out.status
+        expect(page.locator(f"#row-{kept} .badge", has_text="hot")).to_be_visible()
+        expect(page.locator(f"#row-{moved}")).to_have_count(0)
+        expect(page.locator("#list-rows tr[data-lead-id]")).to_have_count(shown - 1)
+
+
+def test_on_a_phone_the_bulk_bar_shows_every_action_without_scrolling_sideways(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """The bar was a 935 px line scrolling inside 356 px: Move half faded, Assign, Tag and Clear past the
+    edge, the count line showing through the faded edge, "Add tag" on two lines."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads
+
+    make_leads(world.alice, 3, name="Phone Row Co")
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+    with signed_in_page(live_server, world.alice, **phone) as page:
+        page.goto("/leads/list")
+        page.get_by_label("Select Phone Row Co 0").tap()
+        bar = page.locator("#bulk-form")
+        expect(bar).to_be_visible()
+        widths = bar.evaluate("b => [b.scrollWidth, b.clientWidth]")
+        assert widths[0] <= widths[1], widths
+        style = bar.evaluate("b => [getComputedStyle(b).maskImage, getComputedStyle(b).backgroundColor]")
+        assert style[0] in ("none", ""), style
+        assert style[1].startswith("rgb(") or style[1].endswith(", 1)"), style
+        box = bar.bounding_box()
+        for name in ("Move", "Assign", "Add tag", "Remove tag", "Clear selection"):
+            button = bar.get_by_role("button", name=name, exact=True)
+            expect(button).to_be_in_viewport(ratio=1)
+            own = button.bounding_box()
+            assert box["x"] <= own["x"] and own["x"] + own["width"] <= box["x"] + box["width"], (name, own)
+            assert own["height"] < 40, (name, own)  # one line
+        for field in ("#bulk-stage", "#bulk-owner", "#bulk-tag"):
+            expect(page.locator(field)).to_be_in_viewport(ratio=1)
+        # Nothing behind the bar shows through: the count line is not under it.
+        count = page.locator("#list-count").bounding_box()
+        assert count["y"] >= box["y"] + box["height"] - 1, (count, box)
+
+
+def test_a_saved_views_notice_is_shown_once_and_its_delete_goes_with_it(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+    world: Any,
+) -> None:
+    """After "Save view" the address kept done=view_saved, so a reload said "View saved." again; and a
+    changed filter showed "All leads" in the picker beside the view's own Delete button."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.browser.test_notifications import signed_in_page
+    from tests.web.test_board import make_leads
+
+    make_leads(world.alice, 2, name="Viewed Co", tags=["vip"])
+    with signed_in_page(live_server, world.alice) as page:
+        page.goto("/leads/list?tag=vip")
+        page.locator("summary", has_text="Save view…").click()
+        page.get_by_label("Save current view as…").fill("VIPs")
+        page.get_by_role("button", name="Save view").click()
+        notice = page.get_by_role("status").filter(has_text="View saved.")
+        expect(notice).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/leads/list\?view=[0-9a-f-]+$"))
+        page.reload()
+        expect(page.get_by_label("Saved view", exact=True)).to_have_value(re.compile("[0-9a-f-]{36}"))
+        expect(notice).to_have_count(0)
+        expect(page.get_by_role("button", name="Delete view")).to_be_visible()
+
+        # Another filter: no longer the view, and no button to delete it beside "All leads".
+        page.get_by_role("searchbox", name="Search").fill("viewed")
+        expect(page).to_have_url(re.compile(r"q=viewed"))
+        expect(page.get_by_label("Saved view", exact=True)).to_have_value("")
+        expect(page.get_by_role("button", name="Delete view")).to_have_count(0)
+
+        # A bulk action's outcome is said once too.
+        page.get_by_label("Select all leads shown").check()
+        page.locator("#bulk-tag").fill("seen")
+        page.get_by_role("button", name="Add tag").click()
+        expect(page.get_by_role("status").filter(has_text="Updated 2 of 2 leads.")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/leads/list\?tag=vip&q=viewed$"))

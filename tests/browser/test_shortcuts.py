@@ -49,6 +49,9 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             expect(dialog).to_be_visible()
             expect(dialog.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
             expect(dialog).to_contain_text("New lead")
+            # The board's own move keys are listed there too.
+            expect(dialog.locator("dt", has_text="[")).to_have_text("[ / ]")
+            expect(dialog).to_contain_text("Move the focused card one stage back / forward")
             page.keyboard.press("Escape")
             expect(dialog).to_be_hidden()
 
@@ -82,13 +85,20 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             expect(page.get_by_role("status")).to_contain_text("Call logged.")
             expect(page.locator("ol.timeline")).to_contain_text("Logged a call: Left a voicemail, 3 min")
 
-            # The lead's page offers no "New lead" link, so n does nothing there; it has no search box
-            # either, so / goes to the lead list with its search focused.
+            # n works on every page, not only where a "New lead" button is: the lead's page has none.
             page.locator("h1").click()
-            lead_url = page.url
+            page.keyboard.press("n")
+            expect(page).to_have_url(f"{live_server}/leads/new")
+            expect(page.get_by_label("Company name")).to_be_visible()
+            # On the form itself n does nothing (a reload would lose what was typed).
+            page.locator("h1").click()
             page.keyboard.press("n")
             page.wait_for_timeout(300)  # a navigation would have started by now
-            expect(page).to_have_url(lead_url)
+            expect(page).to_have_url(f"{live_server}/leads/new")
+            page.go_back()
+            page.get_by_role("heading", name="Delta Dairy", level=1).wait_for()
+            # The lead's page has no search box, so / goes to the lead list with its search focused.
+            page.locator("h1").click()
             page.keyboard.press("/")
             expect(page).to_have_url(f"{live_server}/leads/list")
             expect(page.get_by_label("Search")).to_be_focused()
@@ -98,6 +108,16 @@ def test_shortcuts_and_logging_a_call(live_server: str, settings: Settings) -> N
             page.keyboard.press("n")
             expect(page).to_have_url(f"{live_server}/leads/new")
             expect(page.get_by_label("Company name")).to_be_visible()
+
+            # And from a page with no lead buttons at all; ? lists n there too.
+            page.goto("/tasks")
+            page.locator("h1").click()
+            page.keyboard.press("?")
+            expect(dialog).to_contain_text("New lead")
+            expect(dialog).not_to_contain_text("Move the focused card")
+            page.keyboard.press("Escape")
+            page.keyboard.press("n")
+            expect(page).to_have_url(f"{live_server}/leads/new")
         finally:
             browser.close()
     assert not errors, errors
@@ -120,12 +140,13 @@ def test_viewer_n_is_not_bound_and_help_says_so(
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = _signed_in(browser, live_server, world.bob, errors)
-            page.goto("/leads/list")
-            expect(page.get_by_role("link", name="New lead")).to_have_count(0)
-            page.locator("h1").click()
-            page.keyboard.press("n")
-            page.wait_for_timeout(300)
-            expect(page).to_have_url(f"{live_server}/leads/list")
+            for path in ("/tasks", "/leads/list"):
+                page.goto(path)
+                expect(page.get_by_role("link", name="New lead")).to_have_count(0)
+                page.locator("h1").click()
+                page.keyboard.press("n")
+                page.wait_for_timeout(300)
+                expect(page).to_have_url(f"{live_server}{path}")
             page.keyboard.press("?")
             dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
             expect(dialog).to_be_visible()

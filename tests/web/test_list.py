@@ -261,3 +261,46 @@ def test_rows_are_one_line_with_short_dates_and_tier(client, browser, world):  #
     assert datetime.fromisoformat(created[0]).tzinfo is not None
     # The contact sits on the company's line, not under it.
     assert '</a> <span class="muted">Pat Person0</span></td>' in cells
+
+
+def test_live_rows_answer_the_asked_rows_that_still_match_wherever_they_are(client, browser, world):  # noqa: F811
+    """The live refresh asks for the changed rows by id, under the list's filters: rows of any page come
+    back, a row that no longer matches does not (it leaves the table), and nothing crosses orgs."""
+    ids = make_leads(world.alice, 55, name="Live Co", tags=["live"])
+    other = make_leads(world.alice, 1, name="Untagged Co")[0]
+    foreign = make_leads(world.carol, 1, name="Carol Co")[0]
+    oldest, newest = ids[0], ids[-1]
+    b = browser()
+    sign_in(b, world.alice)
+    asked = [oldest, newest, other, foreign, uuid.uuid4()]
+    query = "&".join(f"ids={i}" for i in asked)
+    page = b.get(f"{PAGE}/live?tag=live&sort=company_name&{query}")
+    assert page.status_code == 200
+    found = re.findall(r'<tr id="row-([0-9a-f-]+)"', page.text)
+    # The oldest is on the list's second page; the untagged lead does not match "tag=live".
+    assert found == [str(oldest), str(newest)]
+    assert "Live Co 0" in page.text and 'id="list-more"' not in page.text
+    unfiltered = b.get(f"{PAGE}/live?{query}")
+    assert re.findall(r'<tr id="row-([0-9a-f-]+)"', unfiltered.text) == [str(oldest), str(newest), str(other)]
+    assert "Carol Co" not in unfiltered.text
+    carol = browser()
+    sign_in(carol, world.carol)
+    theirs = carol.get(f"{PAGE}/live?{query}")
+    assert theirs.status_code == 200
+    assert re.findall(r'<tr id="row-([0-9a-f-]+)"', theirs.text) == [str(foreign)]
+    assert "Live Co" not in theirs.text
+    assert b.get(f"{PAGE}/live?ids=not-a-uuid").status_code == 422
+
+
+def test_board_and_list_switch_carries_the_filters_both_pages_have(client, browser, world):  # noqa: F811
+    b = browser()
+    sign_in(b, world.alice)
+    owner = world.alice.user_id
+    board = b.get(f"/leads?q=acme&tag=vip&owner={owner}").text
+    assert f'href="/leads/list?q=acme&amp;owner={owner}&amp;tag=vip" data-carry-filters>List</a>' in board
+    stage = _stages(world.alice)["New"]
+    listed = b.get(f"{PAGE}?q=acme&tag=vip&source=fair&stage={stage}&tier=A").text
+    # The board has no source, stage or tier filter: those stay behind.
+    assert 'href="/leads?q=acme&amp;tag=vip" data-carry-filters>Board</a>' in listed
+    assert 'href="/leads" data-carry-filters aria-current="page">Board</a>' in b.get("/leads").text
+    assert 'href="/leads/list" data-carry-filters>List</a>' in b.get("/leads/duplicates").text

@@ -32,6 +32,8 @@ router = APIRouter(include_in_schema=False)
 Filter = Annotated[str, Query(max_length=200)]
 Text = Annotated[str, Form()]
 PAGE_ROWS = 50
+# The live refresh asks for the rows that changed, a debounced burst at a time.
+LIVE_MAX_IDS = 100
 # (sort key, header, first click sorts descending)
 COLUMNS = [
     ("company_name", "Company", False),
@@ -137,9 +139,15 @@ def _headers(filters: schemas.LeadFilters) -> list[dict[str, Any]]:
 
 
 def _context(
-    session: DbSession, principal: Principal, filters: schemas.LeadFilters, cursor: str | None
+    session: DbSession,
+    principal: Principal,
+    filters: schemas.LeadFilters,
+    cursor: str | None,
+    *,
+    rows: bool = True,
 ) -> dict[str, Any]:
-    found = LeadRepository(session).page(filters, limit=PAGE_ROWS, cursor=cursor)
+    """What the table needs; *rows* False leaves out its page of rows (the caller brings its own)."""
+    found = LeadRepository(session).page(filters, limit=PAGE_ROWS, cursor=cursor) if rows else None
     pipelines = PipelineRepository(session).listing() or [ensure_default_pipeline(session)]
     members = MembershipRepository(session).listing()
     org = OrganizationRepository(session).current()
@@ -149,8 +157,8 @@ def _context(
         "filters": filters,
         "params": params,
         "query": urlencode(params),
-        "rows": found.items,
-        "next_cursor": found.next_cursor,
+        "rows": found.items if found else [],
+        "next_cursor": found.next_cursor if found else None,
         "pipelines": pipelines,
         "stage_names": {s.id: s.name for p in pipelines for s in p.stages},
         "lost_stages": {s.id for p in pipelines for s in p.stages if s.kind == "lost"},
@@ -244,6 +252,24 @@ def more_rows(
 ) -> Response:
     """The next rows of the table and its next "Load more" row."""
     context = _context(session, principal, filters, cursor or None)
+    return page(request, session, principal, "leads/_list_rows.html", context)
+
+
+@router.get("/leads/list/live", response_class=HTMLResponse)
+def live_rows(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    filters: QueryFilters,
+    ids: Annotated[list[uuid.UUID], Query(max_length=LIVE_MAX_IDS)] = [],  # noqa: B006  # copied per request
+) -> Response:
+    """The table rows of *ids* that still match the filters: how the list follows other people's edits.
+
+    A row absent from the answer no longer matches (or no longer exists) and leaves the table; rows
+    loaded by "Load more" are refreshed like the first page's.
+    """
+    context = _context(session, principal, filters, None, rows=False)
+    context["rows"] = LeadRepository(session).rows_of(filters, list(dict.fromkeys(ids)))
     return page(request, session, principal, "leads/_list_rows.html", context)
 
 

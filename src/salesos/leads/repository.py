@@ -165,6 +165,15 @@ class LeadRepository(Repository[Lead]):
             stmt = stmt.where(key, condition, **params)
         return sorted_page(self.session, stmt, SortSpec.parse(filters.sort), limit=limit, cursor=cursor)
 
+    def rows_of(self, filters: LeadFilters, ids: list[uuid.UUID]) -> list[Row[Any]]:
+        """The list rows of *ids* that still match *filters* (the list's live refresh of changed rows)."""
+        if not ids:
+            return []
+        stmt = self._list_rows().where("ids", lambda: Lead.id.in_(bindparam("ids", expanding=True)), ids=ids)
+        for key, condition, params in self._filters(filters):
+            stmt = stmt.where(key, condition, **params)
+        return stmt.then("by_id", lambda s: s.order_by(Lead.id)).rows(self.session)
+
     def _list_rows(self, text_ids: bool = False) -> ShapedSelect:
         """The list's columns over its joins (a shaped select: see ``db.shaped``).
 

@@ -85,23 +85,52 @@
     });
   });
 
-  // Search asks as you type; when it then loses focus its change event would ask again for the very URL
-  // the page is on. That second request is dropped (a submit or any other field still asks).
-  function sameFilters(parameters, path) {
+  // One request per change of filters. A text field asks as you type, and Enter in it fires its change
+  // event and then the form's submit: the second request asked for what the first was fetching, and
+  // hx-sync aborted the first (which htmx logs as an error). So a request for the very filters a request
+  // of the same bar is still fetching is dropped, and so is one from a text field's typing or change
+  // (leaving it, Enter) for the filters the page already shows. An explicit submit of the page's own
+  // filters (the Filter button, the board's resync) still asks. Decided at htmx:confirm, which comes
+  // before hx-sync cancels the request in flight.
+  var TYPED = { search: true, text: true };
+
+  function filtersKey(parameters, path) {
     var wanted = new URLSearchParams();
-    Object.keys(parameters).sort().forEach(function (name) { wanted.append(name, parameters[name]); });
-    var current = new URLSearchParams(location.search);
-    current.sort();
-    return new URL(path, location.href).pathname === location.pathname && wanted.toString() === current.toString();
+    Object.keys(parameters).sort().forEach(function (name) {
+      var value = parameters[name];
+      if (typeof value !== "string" || value.trim() !== "") { wanted.append(name, value); }
+    });
+    return new URL(path, location.href).pathname + "?" + wanted.toString();
   }
 
-  document.addEventListener("htmx:configRequest", function (event) {
+  function shownKey() {
+    var current = new URLSearchParams(location.search);
+    current.sort();
+    return location.pathname + "?" + current.toString();
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
     var detail = event.detail;
+    var bar = detail.elt;
+    if (detail.verb !== "get" || !bar.hasAttribute || !bar.hasAttribute("data-omit-empty") || !window.htmx) {
+      return;
+    }
+    var key = filtersKey(window.htmx.values(bar, "get"), detail.path);
     var trigger = detail.triggeringEvent;
-    var fromSearch = trigger && trigger.type === "change" && trigger.target && trigger.target.type === "search";
-    if (detail.verb === "get" && detail.elt.hasAttribute("data-omit-empty") && fromSearch
-        && sameFilters(detail.parameters, detail.path)) {
+    var typed = trigger && (trigger.type === "change" || trigger.type === "input") && trigger.target
+      && TYPED[trigger.target.type];
+    if (key === bar.filtersAsking || (typed && key === shownKey())) {
       event.preventDefault();
+      return;
+    }
+    bar.filtersAsking = key;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var config = event.detail.requestConfig;
+    var bar = config ? config.elt : null;
+    if (bar && bar.filtersAsking && bar.filtersAsking === filtersKey(config.parameters, config.path)) {
+      bar.filtersAsking = null;
     }
   });
 
@@ -113,6 +142,27 @@
       update.type = "replace";
     }
   });
+
+  // The Board | List switch carries the filters both pages have ([data-shared-filters]): rendered with the
+  // page's own, and kept in step here as a filter bar changes them in place (the URL it pushes says which).
+  function carryFilters() {
+    var toggle = document.querySelector("[data-shared-filters]");
+    if (!toggle) {
+      return;
+    }
+    var current = new URLSearchParams(location.search);
+    var carried = new URLSearchParams();
+    toggle.getAttribute("data-shared-filters").split(" ").forEach(function (name) {
+      if (current.get(name)) { carried.set(name, current.get(name)); }
+    });
+    var query = carried.toString();
+    toggle.querySelectorAll("a[data-carry-filters]").forEach(function (link) {
+      var path = new URL(link.getAttribute("href"), location.href).pathname;
+      link.setAttribute("href", path + (query ? "?" + query : ""));
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", carryFilters);
+  document.addEventListener("htmx:replacedInHistory", carryFilters);
 
   // --- Confirm before destructive form submissions ([data-confirm] on the form) -------------------
   document.addEventListener("submit", function (event) {
@@ -198,22 +248,40 @@
     row.toggleAttribute("data-more-start", hidden > 1 && row.scrollLeft > 1);
     row.toggleAttribute("data-more-end", hidden > 1 && hidden - row.scrollLeft > 1);
   }
-  // The list's bulk bar is one such line on a phone; it appears when a row is ticked, so its edges are
-  // marked again whenever its size changes, not only when the window's does.
+  // A box's content can change without the window's size doing so (a board column's "Load more"): its
+  // edges are marked again whenever its size changes.
   var edgesOnResize = window.ResizeObserver ? new window.ResizeObserver(function (entries) {
     entries.forEach(function (entry) { markEdges(entry.target); });
   }) : null;
-  document.querySelectorAll(".nav, .tabs, .table-wrap, .board, .bulk-bar").forEach(function (row) {
+  var SCROLLERS = ".nav, .tabs, .table-wrap, .board";
+  function watchEdges(row) {
+    if (row.edgesWatched) {
+      return;
+    }
+    row.edgesWatched = true;
     var current = row.querySelector("a[aria-current]");
     if (current && row.scrollWidth > row.clientWidth) {
       row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
     }
     markEdges(row);
     row.addEventListener("scroll", function () { markEdges(row); }, { passive: true });
-    window.addEventListener("resize", function () { markEdges(row); });
     if (edgesOnResize) {
       edgesOnResize.observe(row);
+    } else {
+      window.addEventListener("resize", function () { markEdges(row); });
     }
+  }
+  document.querySelectorAll(SCROLLERS).forEach(watchEdges);
+  // The board and the list's table come anew when their filters change in place (HTMX swaps them).
+  document.addEventListener("htmx:load", function (event) {
+    var swapped = event.detail.elt;
+    if (!swapped || !swapped.querySelectorAll) {
+      return;
+    }
+    if (swapped.matches(SCROLLERS)) {
+      watchEdges(swapped);
+    }
+    swapped.querySelectorAll(SCROLLERS).forEach(watchEdges);
   });
 
   // --- Service worker (root scope: it is served from /sw.js with Service-Worker-Allowed: /) --------

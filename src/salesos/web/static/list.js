@@ -160,9 +160,12 @@
     if (exportLink) { exportLink.setAttribute("href", "/leads/list/export.csv" + (query ? "?" + query : "")); }
     var exportCount = $("export-count");
     if (exportCount) { exportCount.textContent = " of the " + total() + " matching leads"; }
-    // The filters no longer are the opened saved view's.
+    // The filters no longer are the opened saved view's: the picker says "All leads", and the view's
+    // Delete button goes with it (it would delete a view no longer shown).
     var view = $("f-view");
     if (view) { view.value = ""; }
+    var deleteView = $("view-delete");
+    if (deleteView) { deleteView.remove(); }
     refresh();
     announce(plural(total(), "lead") + " found");
   }
@@ -178,9 +181,24 @@
     refresh();
   });
 
+  // Rows the live refresh (below) removed may have been ticked: the bar counts again.
+  document.addEventListener("salesos:list-rows-changed", function () { refresh(); });
+
+  // "View saved.", "Updated 3 of 3 leads.": the notice is shown once. Its words come from the address
+  // (post/redirect/get), which then drops them, so a reload or a shared link does not say it again.
+  var OUTCOME_PARAMS = ["done", "updated", "matched", "missing"];
+  function forgetOutcome() {
+    var params = new URLSearchParams(window.location.search);
+    if (!params.has("done") || !window.history.replaceState) { return; }
+    OUTCOME_PARAMS.forEach(function (name) { params.delete(name); });
+    var rest = params.toString();
+    window.history.replaceState(window.history.state, "", window.location.pathname + (rest ? "?" + rest : "") + window.location.hash);
+  }
+
   function init() {
     toggleLost();
     refresh();
+    forgetOutcome();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
@@ -189,15 +207,18 @@
   }
 })();
 
-/* Live rows: a hint about a lead shown in the table refetches this page and swaps that row in place (a
-   lead that no longer matches the filters leaves the table); new leads only raise a notice, so the table
-   never reorders under the reader's hands. */
+/* Live rows: a hint about a lead shown in the table asks the server for that row under the list's filters
+   and swaps it in place, wherever it is in the table (the first page or one loaded with "Load more"); a
+   lead that no longer matches the filters (the answer leaves it out) leaves the table. New leads only
+   raise a notice, so the table never reorders under the reader's hands. */
 (function () {
   "use strict";
 
   var REFRESH_DELAY_MS = 250;
+  // As many as the server answers at once (LIVE_MAX_IDS); a bigger burst takes several requests.
+  var IDS_PER_REQUEST = 100;
   var table = document.querySelector("[data-lead-id]");
-  if (!window.fetch || !window.DOMParser) { return; }
+  if (!window.fetch) { return; }
   var pending = {};
   var timer = null;
 
@@ -208,28 +229,50 @@
     if (flash) { flash.textContent = text; }
   }
 
+  function rowsChanged() { document.dispatchEvent(new CustomEvent("salesos:list-rows-changed")); }
+
+  function apply(ids, html) {
+    var fresh = document.createElement("template");
+    fresh.innerHTML = html;
+    var removed = false;
+    ids.forEach(function (id) {
+      var current = row(id);
+      if (!current || current.contains(document.activeElement)) { return; }
+      var replacement = fresh.content.getElementById("row-" + id);
+      if (!replacement) {
+        current.remove();
+        removed = true;
+        return;
+      }
+      var box = current.querySelector(".row-check");
+      var checked = box && box.checked;
+      current.innerHTML = replacement.innerHTML;
+      var again = current.querySelector(".row-check");
+      if (again && checked) { again.checked = true; }
+    });
+    if (removed) { rowsChanged(); }
+  }
+
+  function fetchRows(ids, query) {
+    var params = new URLSearchParams(query);
+    ids.forEach(function (id) { params.append("ids", id); });
+    fetch("/leads/list/live?" + params.toString(), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+      .then(function (html) { if (html !== null) { apply(ids, html); } })
+      .catch(function () { /* offline: the next hint or a reload catches up */ });
+  }
+
   function refresh() {
-    var ids = Object.keys(pending);
+    var ids = Object.keys(pending).filter(function (id) { return !!row(id); });
     pending = {};
     timer = null;
-    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
-      .then(function (html) {
-        if (!html) { return; }
-        var fresh = new DOMParser().parseFromString(html, "text/html");
-        ids.forEach(function (id) {
-          var current = row(id);
-          if (!current || current.contains(document.activeElement)) { return; }
-          var replacement = fresh.getElementById("row-" + id);
-          if (!replacement) { current.remove(); return; }
-          var box = current.querySelector(".row-check");
-          var checked = box && box.checked;
-          current.innerHTML = replacement.innerHTML;
-          var again = current.querySelector(".row-check");
-          if (again && checked) { again.checked = true; }
-        });
-      })
-      .catch(function () { /* offline: the next hint or a reload catches up */ });
+    var results = document.getElementById("list-results");
+    if (!results) { return; }
+    // The filters the rows were loaded with (the address bar may carry a saved view's id instead).
+    var query = results.getAttribute("data-query") || "";
+    for (var start = 0; start < ids.length; start += IDS_PER_REQUEST) {
+      fetchRows(ids.slice(start, start + IDS_PER_REQUEST), query);
+    }
   }
 
   function schedule(id) {
@@ -244,7 +287,10 @@
   });
   document.addEventListener("salesos:lead.deleted", function (event) {
     var current = event.detail && event.detail.lead_id ? row(event.detail.lead_id) : null;
-    if (current) { current.remove(); }
+    if (current) {
+      current.remove();
+      rowsChanged();
+    }
   });
   document.addEventListener("salesos:lead.created", function () {
     notice("New leads arrived. Reload the list to see them.");

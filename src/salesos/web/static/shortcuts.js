@@ -1,21 +1,25 @@
 /* Keyboard shortcuts on app pages: / search (this page's, else the lead list's), j/k move between board
-   cards or list rows (j on a lead opened from the list: its next lead), Enter opens one, n new lead (where
-   the page offers one), e edit (a lead's edit page), ? lists them. Loaded from app.html; CSP forbids inline JS. */
+   cards or list rows (j on a lead opened from the list: its next lead), Enter opens one, n new lead (from
+   any page, for those who may create one), e edit (a lead's edit page), ? lists them, with the board's own
+   [ / ] (board.js) where they apply. Loaded from app.html; CSP forbids inline JS. */
 (function () {
   "use strict";
 
   // Where "/" goes from a page without a search box; focusOnArrival (below) focuses the list's search there.
   var LEAD_SEARCH_URL = "/leads/list?focus=search";
   // Links that start a new lead: the board's and list's "New lead" buttons, the dashboard's "Add a lead".
+  // n follows one when the page has it (the board's names its pipeline), else goes to the form itself.
   var NEW_LEAD_LINK = '#main a[href="/leads/new"], #main a[href^="/leads/new?"]';
+  var NEW_LEAD_URL = "/leads/new";
 
-  // [key, what it does, shown only when this says the page has it (optional)]
+  // [key (or keys), what it does, shown only when this says the page has it (optional)]
   var SHORTCUTS = [
     ["/", "Search (this page's search box, or the lead list's)"],
     ["j", "Next lead (board card, list row, or the list's next lead on a lead's page)"],
     ["k", "Previous lead (board card or list row)"],
     ["Enter", "Open the focused lead"],
-    ["n", "New lead", function () { return !!newLeadLink(); }],
+    [["[", "]"], "Move the focused card one stage back / forward", canMoveCards],
+    ["n", "New lead", function () { return !!newLeadUrl(); }],
     ["e", "Edit the lead (on its page)"],
     ["?", "Show these shortcuts"],
     ["Esc", "Close this dialog"],
@@ -31,7 +35,24 @@
     return tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
-  function newLeadLink() { return document.querySelector(NEW_LEAD_LINK); }
+  // The user menu shows the caller's role as a badge: a Viewer may not create leads, and n must not
+  // send them to a refusal.
+  function canCreateLeads() { return !document.querySelector(".user-menu .badge-viewer"); }
+
+  // Where n goes: this page's "New lead" link, else the form; nowhere for a Viewer or on the form itself
+  // (reloading it would lose what was typed there).
+  function newLeadUrl() {
+    var link = document.querySelector(NEW_LEAD_LINK);
+    if (link) { return link.getAttribute("href"); }
+    if (!canCreateLeads() || window.location.pathname === NEW_LEAD_URL) { return null; }
+    return NEW_LEAD_URL;
+  }
+
+  // The board's [ / ] (board.js), for those who may move its cards.
+  function canMoveCards() {
+    var board = document.getElementById("board");
+    return !!board && board.getAttribute("data-can-write") === "true";
+  }
 
   function openDialog() {
     return document.querySelector("dialog[open]");
@@ -53,9 +74,12 @@
     SHORTCUTS.forEach(function (pair) {
       if (pair[2] && !pair[2]()) { return; }
       var dt = document.createElement("dt");
-      var key = document.createElement("kbd");
-      key.textContent = pair[0];
-      dt.appendChild(key);
+      [].concat(pair[0]).forEach(function (name, index) {
+        if (index) { dt.appendChild(document.createTextNode(" / ")); }
+        var key = document.createElement("kbd");
+        key.textContent = name;
+        dt.appendChild(key);
+      });
       var dd = document.createElement("dd");
       dd.textContent = pair[1];
       list.appendChild(dt);
@@ -118,9 +142,9 @@
   }
 
   function newLead() {
-    var link = newLeadLink();
-    if (!link) { return false; }
-    window.location.assign(link.getAttribute("href"));
+    var url = newLeadUrl();
+    if (!url) { return false; }
+    window.location.assign(url);
     return true;
   }
 
