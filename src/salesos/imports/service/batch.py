@@ -103,6 +103,14 @@ class _Draft:
         self.source = data.source
         self.tags = list(dict.fromkeys(data.tags))
 
+    @property
+    def next_follow_up_at(self) -> datetime | None:
+        return self.row["next_follow_up_at"]
+
+    @next_follow_up_at.setter
+    def next_follow_up_at(self, moment: datetime | None) -> None:
+        self.row["next_follow_up_at"] = moment
+
     def new_contact(self, now: datetime) -> SimpleNamespace:
         """An empty primary contact (what a merge adds when the lead has none)."""
         contact = SimpleNamespace(
@@ -128,8 +136,10 @@ Target = Lead | _Draft
 class _Index:
     """Which lead each key belongs to; the oldest lead wins a key, as in the one-row lookups."""
 
-    def __init__(self) -> None:
+    def __init__(self, named: list[Lead] | None = None) -> None:
         self.keys: dict[str, dict[str, Target]] = {EMAIL: {}, PHONE: {}, DOMAIN: {}}
+        # The leads records name by id (an export going back in): the id wins over every key.
+        self.by_id: dict[uuid.UUID, Target] = {lead.id: lead for lead in named or ()}
 
     def add(self, kind: str, key: str | None, target: Target) -> None:
         if key is None:
@@ -149,7 +159,10 @@ class _Index:
             self.add(DOMAIN, domain, target)
 
     def find(self, row: CleanRow) -> Target | None:
-        """The lead matching the email key, else the phone (unless contradicted), else the company domain."""
+        """The lead the record names by id, else the one matching the email key, else the phone (unless
+        contradicted), else the company domain."""
+        if row.lead_id is not None and row.lead_id in self.by_id:
+            return self.by_id[row.lead_id]
         email_key, domain = row.keys.email_key, row.match_domain
         for kind, key in ((EMAIL, email_key), (PHONE, row.keys.phone), (DOMAIN, domain)):
             found = self.keys[kind].get(key) if key is not None else None
@@ -194,8 +207,11 @@ def _existing(session: Session, rows: list[CleanRow], state: RunState) -> _Index
         PHONE: [(k, by_contact[c]) for k, c in phone_contacts if c in by_contact],
         DOMAIN: [(k, by_company[c]) for k, c in domain_companies if c in by_company],
     }
-    leads = {lead.id: lead for lead in repo.leads({i for pairs in found.values() for _, i in pairs})}
-    index = _Index()
+    named = {r.lead_id for r in rows if r.lead_id is not None}
+    wanted = {i for pairs in found.values() for _, i in pairs} | named
+    # Scoped to this org: another org's export names leads this org can't see, and they match nothing.
+    leads = {lead.id: lead for lead in repo.leads(wanted)}
+    index = _Index([leads[i] for i in named if i in leads])
     for kind, pairs in found.items():
         for key, lead_id in pairs:
             if lead_id in leads:  # a lead deleted since is no match
@@ -226,8 +242,8 @@ def store(
 
 
 def _fill_work(target: Target, row: CleanRow) -> list[str]:
-    """A merge gives an unowned lead the owner its record names, an untiered lead the tier, and adds the
-    custom fields the lead lacks (up to the 50 a lead holds)."""
+    """A merge gives an unowned lead the owner its record names, an untiered lead the tier, a lead with no
+    follow-up the record's, and adds the custom fields the lead lacks (up to the 50 a lead holds)."""
     filled = []
     room = MAX_CUSTOM_FIELDS - len(target.custom_fields)
     new_fields = [(k, v) for k, v in row.data.custom_fields.items() if k not in target.custom_fields][:room]
@@ -240,6 +256,9 @@ def _fill_work(target: Target, row: CleanRow) -> list[str]:
     if target.tier is None and row.data.tier is not None:
         target.tier = row.data.tier
         filled.append("tier")
+    if target.next_follow_up_at is None and row.data.next_follow_up_at is not None:
+        target.next_follow_up_at = row.data.next_follow_up_at
+        filled.append("next_follow_up_at")
     return filled
 
 

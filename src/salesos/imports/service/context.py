@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
 from salesos.imports.service.mapping import RowError
+from salesos.leads.follow_ups import FOLLOW_UP_HOUR
 from salesos.leads.models import Pipeline, PipelineStage, StageKind
 from salesos.leads.repository import PipelineRepository
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service.pipelines import ensure_default_pipeline
-from salesos.orgs.repository import MembershipRepository
+from salesos.leads.zones import zone_of
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 
 # A name two members share: the record must name one of them by email.
 AMBIGUOUS = uuid.UUID(int=0)
@@ -38,6 +41,8 @@ class ImportContext:
     """The org as one batch (or the preview) of an import sees it."""
 
     region: str
+    # The zone a follow-up written without an offset is read in: the org's.
+    timezone: str
     # Casefolded email and name of each member who can own leads (viewers can't) → user id.
     owners_by_email: dict[str, uuid.UUID]
     owners_by_name: dict[str, uuid.UUID]
@@ -59,6 +64,25 @@ class ImportContext:
         if found == AMBIGUOUS:
             raise RowError(f"owner: more than one member is called {text.strip()!r}; give their email.")
         return found
+
+    def follow_up(self, text: str) -> datetime:
+        """The moment *text* names: ISO 8601 as our export writes it, or a date (the start of that working
+        day, as the lead page's quick follow-ups set it), in the org's zone unless it carries an offset.
+
+        Only ISO dates: "03/04/2026" is March or April depending on who wrote it, and a follow-up on the
+        wrong day is worse than a row sent back with the reason.
+        """
+        text = text.strip()
+        try:
+            moment = datetime.combine(date.fromisoformat(text), FOLLOW_UP_HOUR)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise RowError(f"next_follow_up_at: write a date as 2026-12-31 (not {text!r}).") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone_of(self.timezone))
+        return moment.astimezone(UTC)
 
     def stage(self, text: str, lost_reason: str | None) -> PipelineStage:
         """The stage of the import's pipeline *text* names; a lost one needs the reason the lead was lost."""
@@ -116,8 +140,10 @@ def load_context(
     pipeline = import_pipeline(session, pipeline_id)
     default = default_owner_id if default_owner_id in by_email.values() else None
     by_id = {str(stage.id): stage for stage in pipeline.stages}
+    org = OrganizationRepository(session).current()
     return ImportContext(
         region=lead_service.org_region(session),
+        timezone=org.timezone if org is not None else "UTC",
         owners_by_email=by_email,
         owners_by_name=by_name,
         stages={stage.name.casefold(): stage for stage in pipeline.stages},

@@ -35,7 +35,9 @@ FIELDS = {
     "deal_status": "Deal status (open, won or lost)",
     "lost_reason": "Lost reason",
     "tier": "Tier (A, B or C)",
+    "next_follow_up_at": "Next follow-up (a date such as 2026-12-31)",
     "note": "Note",
+    "lead_id": "SalesOS lead ID (the row merges into that lead)",
     "custom": "Custom field (named after the column)",
 }
 # The one field many columns may fill: each becomes a custom field under its column's name.
@@ -86,7 +88,9 @@ SYNONYMS = {
     "companyowner": "owner", "assignedto": "owner", "salesrep": "owner", "ownername": "owner",
     "owneremail": "owner", "pipelinestage": "stage", "dealstage": "stage", "leadstage": "stage",
     "lostreason": "lost_reason", "closedlostreason": "lost_reason", "reasonlost": "lost_reason",
-    "leadtier": "tier", "notes": "note", "comment": "note", "comments": "note", "description": "note",
+    "leadtier": "tier", "nextfollowup": "next_follow_up_at", "followup": "next_follow_up_at",
+    "followupdate": "next_follow_up_at", "nextfollowupdate": "next_follow_up_at", "notes": "note",
+    "comment": "note", "comments": "note", "description": "note",
 }  # fmt: skip
 
 # Vendors' export headers → field; they win over synonyms, and where two of a preset's columns fill one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -24,7 +25,8 @@ class CleanRow:
     """A record that will become (or merge into) a lead, with the keys it is matched on.
 
     ``data.owner_id`` is the owner the record names (the import's default owner is for new leads only);
-    ``stage`` is where a new lead starts (None: the pipeline's first open stage).
+    ``stage`` is where a new lead starts (None: the pipeline's first open stage); ``lead_id`` is the lead
+    of this org the record names (an export's ``lead_id``), which it merges into whatever its keys say.
     """
 
     row_number: int
@@ -34,6 +36,7 @@ class CleanRow:
     stage: PipelineStage | None = None
     lost_reason: str | None = None
     note: str | None = None
+    lead_id: uuid.UUID | None = None
 
     @property
     def match_domain(self) -> str | None:
@@ -131,9 +134,20 @@ def _with_work(
         stage = context.stage(values["stage"], lost_reason)
     if "owner" in values:
         data.owner_id = context.owner(values["owner"])
+    if "next_follow_up_at" in values:
+        data.next_follow_up_at = context.follow_up(values["next_follow_up_at"])
     if stage is None or stage.kind != StageKind.LOST.value:
         lost_reason = None  # kept only on a lost lead, as a move to an open stage clears it
-    return CleanRow(row_number, data, keys, company_phone, stage, lost_reason, note)
+    return CleanRow(row_number, data, keys, company_phone, stage, lost_reason, note, _lead_id(values))
+
+
+def _lead_id(values: dict[str, str]) -> uuid.UUID | None:
+    """The lead id the record names; None for none, or for another tool's id in a "Lead ID" column
+    (not a UUID): the record is then matched on its email, phone and domain like any other."""
+    try:
+        return uuid.UUID(values["lead_id"]) if "lead_id" in values else None
+    except ValueError:
+        return None
 
 
 def _capped(values: dict[str, str], field: str, limit: int) -> str | None:

@@ -175,6 +175,7 @@ MERGED_FIELD_WORDS = {
     "company.phone": "company phone",
     "contact.title": "job title",
     "contact.linkedin_url": "LinkedIn",
+    "next_follow_up_at": "follow-up",
 }
 
 
