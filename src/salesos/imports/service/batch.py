@@ -91,7 +91,7 @@ class _Draft:
                 full_name=" ".join(p for p in (contact.first_name, contact.last_name) if p),
                 email=keys.email, phone=keys.phone,
             )  # fmt: skip
-        self.row = {
+        self.row: dict[str, Any] = {
             "id": self.id, "company_id": self.company_id, "pipeline_id": stage.pipeline_id,
             "stage_id": stage.id, "next_follow_up_at": data.next_follow_up_at, "lost_reason": row.lost_reason,
             "created_at": now, "updated_at": now,
