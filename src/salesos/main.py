@@ -15,7 +15,14 @@ from salesos import __version__
 from salesos.api import problems
 from salesos.api.health import router as health_router
 from salesos.api.idempotency import IdempotencyMiddleware, document_key
-from salesos.api.middleware import BodyLimitMiddleware, OriginCheckMiddleware, RequestContextMiddleware
+from salesos.api.middleware import (
+    BodyLimitMiddleware,
+    NulCharacterMiddleware,
+    OriginCheckMiddleware,
+    RequestContextMiddleware,
+)
+from salesos.api.query import refuse_unread_parameters_under
+from salesos.api.schemas import document_body_models
 from salesos.auth.api import router as auth_router
 from salesos.auth.deps import get_principal
 from salesos.calendar.api import router as calendar_router
@@ -123,6 +130,9 @@ def create_app() -> FastAPI:
     problems.install(app)
     app.include_router(health_router)
     app.include_router(api_router())
+    # On the app's own copies of the routes (including a router copies them): a parameter an API route
+    # doesn't read, or one it reads once given twice, is a 422 rather than silently ignored.
+    refuse_unread_parameters_under(app.routes, API_PREFIX)
     from salesos.web.views import router as web_router
 
     app.include_router(web_router)
@@ -131,7 +141,7 @@ def create_app() -> FastAPI:
 
     def openapi_with_idempotency_key() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_key(build_openapi())
+            app.openapi_schema = document_body_models(document_key(build_openapi()))
         return app.openapi_schema
 
     app.openapi = openapi_with_idempotency_key  # type: ignore[method-assign]
@@ -139,6 +149,8 @@ def create_app() -> FastAPI:
     # replays plain bodies, whatever encoding the replay's client accepts).
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(OriginCheckMiddleware, cookie_name=settings.session_cookie)
+    # Inside the body limit: a form it reads whole is at most max_body_bytes.
+    app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     # A board page is about 280 KB of HTML and 17 KB gzipped. Event streams are left alone (Starlette's

@@ -38,3 +38,11 @@ def test_malformed_headers_are_refused():
         assert not verify(header, BODY, ["s"], now=1_000_000), header
     # Several v1 values (a sender mid-rotation) are fine as long as one matches.
     assert verify(f"t=1000000,v1=00,v1={digest}", BODY, ["s"], now=1_000_000)
+
+
+def test_hex_is_read_in_either_case():
+    header = sign("s", BODY, 1_000_000)
+    timestamp, digest = header.split(",v1=")
+    assert verify(f"{timestamp},v1={digest.upper()}", BODY, ["s"], now=1_000_000)
+    mixed = "".join(c.upper() if i % 2 else c for i, c in enumerate(digest))
+    assert verify(f"{timestamp},v1={mixed}", BODY, ["s"], now=1_000_000)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salesos.api.middleware import send_problem
+from salesos.api.middleware import read_body, replay_receive, send_problem
 from salesos.api.models import IdempotencyRecord
 from salesos.api.repository import IdempotencyRepository
 from salesos.auth.principal import Principal
@@ -86,12 +86,12 @@ class IdempotencyMiddleware:
             errors = [{"field": "Idempotency-Key", "message": too_long}]
             await send_problem(scope, send, 422, "Validation failed", too_long, errors)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         from starlette.concurrency import run_in_threadpool
 
         principal = await run_in_threadpool(_identify, headers)
         if principal is None:  # the endpoint answers 401 (or is public, like sign-up): nothing to replay
-            await self.app(scope, _replay_receive(body), send)
+            await self.app(scope, replay_receive(body), send)
             return
         request_hash = _fingerprint(scope, headers, body)
         verdict = await run_in_threadpool(_reserve, principal, key, scope, request_hash)
@@ -113,7 +113,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, _replay_receive(body), capture)
+            await self.app(scope, replay_receive(body), capture)
         finally:
             await run_in_threadpool(_complete, principal, key, captured)
 
@@ -127,28 +127,6 @@ def _fingerprint(scope: Scope, headers: Headers, body: bytes) -> str:
         with contextlib.suppress(ValueError):  # not JSON: the endpoint refuses it; the raw bytes identify it
             body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(scope["method"].encode() + scope["path"].encode() + b"\0" + body).hexdigest()
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replay_receive(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 def _reserve(

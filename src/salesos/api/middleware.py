@@ -8,10 +8,15 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 import structlog
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from salesos.api.problems import problem_response
+from salesos.api.schemas import NUL_MESSAGE
 
 log = structlog.get_logger("salesos.http")
 
@@ -87,6 +92,30 @@ async def send_problem(
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, read from *receive* (bounded by BodyLimitMiddleware further out)."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replay_receive(body: bytes) -> Receive:
+    """A ``receive`` that hands the app *body*, already read, as if it were arriving."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 class RequestContextMiddleware:
@@ -201,3 +230,70 @@ class OriginCheckMiddleware:
                     await send_problem(scope, send, 403, "Forbidden", "Cross-site request refused.")
                     return
         await self.app(scope, receive, send)
+
+
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
+def _field_with_nul(encoded: bytes, where: str) -> str | None:
+    """The first field of urlencoded *encoded* whose name or value holds a NUL (*where*: a nameless one)."""
+    if b"%00" not in encoded and b"\x00" not in encoded:
+        return None  # the common case: no parsing
+    for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "") or where
+    return None
+
+
+def _is_form_post(scope: Scope) -> bool:
+    """An urlencoded form (multipart ones carry files, where a NUL byte is data)."""
+    if scope["method"] not in UNSAFE_METHODS:
+        return False
+    return Headers(scope=scope).get("content-type", "").startswith(_URLENCODED)
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path is a 404; in the query string or an urlencoded form, a 422.
+
+    PostgreSQL refuses NUL in text (the driver raises, a 500) where SQLite stores it. JSON bodies are
+    checked by ``StrictInput``; this covers the other ways text comes in, for every route at once.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"]:
+            # A path with a NUL names nothing that exists, like a malformed id.
+            not_found = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "Not found"}
+            await self._answer(scope, receive, send, not_found)
+            return
+        field = _field_with_nul(scope["query_string"], "query")
+        if field is None and _is_form_post(scope):
+            body = await read_body(receive)
+            field = _field_with_nul(body, "form")
+            receive = replay_receive(body)
+        if field is not None:
+            await self._answer(scope, receive, send, self._invalid(field))
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _invalid(field: str) -> dict[str, Any]:
+        return {
+            "type": "about:blank",
+            "title": "Validation failed",
+            "status": 422,
+            # The sentence itself, as ValidationFailed gives it: the error page shows the detail only.
+            "detail": NUL_MESSAGE,
+            "errors": [{"field": field, "message": NUL_MESSAGE}],
+        }
+
+    @staticmethod
+    async def _answer(scope: Scope, receive: Receive, send: Send, problem: dict[str, Any]) -> None:
+        # problem+json for the API, the error page (or HTMX fragment) for a browser, as the handlers do.
+        response = problem_response(Request(scope), problem["status"], problem)
+        await response(scope, receive, send)

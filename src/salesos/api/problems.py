@@ -15,6 +15,25 @@ from salesos.errors import DomainError, Unauthorized
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# A path parameter's 404 as its service words it, where that is not "<Name> not found." after its name.
+_NOT_FOUND = {
+    "api_key_id": "API key not found.",
+    "subscription_id": "Device not found.",
+    "suggestion_id": "Merge suggestion not found.",
+    # The campaigns service's words, full stop missing: the two answers must be identical.
+    "campaign_id": "Campaign not found",
+    "prospect_id": "Prospect not found",
+}
+
+
+class MalformedJson(DomainError):
+    """A body that is not JSON: bad syntax, not UTF-8, or nested deeper than the parser goes."""
+
+    status_code = 400
+    title = "Malformed JSON"
+
+    def __init__(self) -> None:
+        super().__init__("The request body is not valid JSON.")
 
 
 def wants_html(request: Request) -> bool:
@@ -44,6 +63,29 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
+def error_message(error: dict[str, Any]) -> str:
+    """The sentence a client gets for one Pydantic error: our validators' own words, without pydantic's
+    "Value error, " prefix, and no model class names."""
+    kind = error.get("type")
+    if kind == "extra_forbidden":
+        return "Unknown field."
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error.get("msg", "Invalid value")))
+    if kind == "model_type":  # "... a valid dictionary or instance of CompanyIn"
+        return "Must be a JSON object."
+    return str(error.get("msg", "Invalid value"))
+
+
+def _not_found_detail(loc: tuple[Any, ...]) -> str:
+    """What the route's own 404 says for an unknown id in the path parameter at *loc* ("Lead not found.")."""
+    name = str(loc[1]) if len(loc) > 1 else ""
+    if name in _NOT_FOUND:
+        return _NOT_FOUND[name]
+    if not name.endswith("_id"):
+        return "Not found"
+    return name.removesuffix("_id").replace("_", " ").capitalize() + " not found."
+
+
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, Unauthorized) and wants_html(request) and request.method == "GET":
@@ -56,29 +98,13 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem_response(
-            request,
-            400,
-            {
-                "type": "about:blank",
-                "title": "Malformed JSON",
-                "status": 400,
-                "detail": "The request body is not valid JSON.",
-            },
-        )
+        return problem_response(request, 400, MalformedJson().problem())
     if errors and all(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
         # /leads/not-an-id names nothing that exists: the same 404 as an id that is well formed but unknown.
-        body = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "Not found"}
+        detail = _not_found_detail(tuple(errors[0].get("loc", ())))
+        body = {"type": "about:blank", "title": "Not found", "status": 404, "detail": detail}
         return problem_response(request, 404, body)
-    fields = []
-    for e in errors:
-        message = str(e.get("msg", "Invalid value"))
-        if e.get("type") == "extra_forbidden":
-            message = "Unknown field."
-        elif e.get("type") == "value_error":
-            # Our validators' own words, without pydantic's "Value error, " prefix.
-            message = str(e.get("ctx", {}).get("error", message))
-        fields.append({"field": _field_name(tuple(e.get("loc", ()))), "message": message})
+    fields = [{"field": _field_name(tuple(e.get("loc", ()))), "message": error_message(e)} for e in errors]
     return problem_response(
         request,
         422,
@@ -94,6 +120,10 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | RecursionError):
+        # FastAPI's own 400 ("There was an error parsing the body") for a JSON body that is not UTF-8 or
+        # is nested too deep: the same problem as any other malformed JSON.
+        return problem_response(request, 400, MalformedJson().problem())
     titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     body = {
         "type": "about:blank",

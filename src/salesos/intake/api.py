@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from salesos.api.middleware import allow_large_body
-from salesos.api.schemas import json_response
+from salesos.api.schemas import json_response, raw_json_body
 from salesos.auth.deps import Admin
 from salesos.db.deps import DbSession
 from salesos.errors import PayloadTooLarge
@@ -37,11 +37,12 @@ _INTAKE_DOC = {
             "description": 't=<unix>,v1=<hex hmac-sha256(secret, "<t>.<raw body>")>, 300 s tolerance',
         }
     ],
-    "requestBody": {
-        "required": True,
-        "description": 'One lead (IntakeRowIn) or {"leads": [...]} with up to 1,000.',
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    },
+    # Read raw, not declared: the signature covers the exact bytes, and is checked before the body is.
+    **raw_json_body(
+        schemas.IntakeRowIn,
+        schemas.IntakeBatchIn,
+        description='One lead, or {"leads": [...]} with up to 1,000; each row is accepted or refused alone.',
+    ),
 }
 
 

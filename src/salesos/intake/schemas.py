@@ -18,17 +18,21 @@ RowStatus = Literal["created", "merged", "duplicate", "rejected"]
 class IntakeRowIn(StrictInput):
     """One lead as a scraper sends it; ``external_id`` is the source's own id and makes replays no-ops."""
 
-    external_id: str = Field(min_length=1, max_length=200)
-    company: CompanyIn
-    contact: ContactIn | None = None
-    tags: Tags = []
-    source: str | None = Field(default=None, max_length=64)
+    external_id: str = Field(
+        min_length=1, max_length=200, description="The source's own id: this endpoint takes each id once"
+    )
+    company: CompanyIn = Field(description="The business; matched on its domain (from the website)")
+    contact: ContactIn | None = Field(default=None, description="A person there; matched on email or phone")
+    tags: Tags = Field(default=[], description="Up to 50 tags of up to 50 characters")
+    source: str | None = Field(
+        default=None, max_length=64, description="The lead's source; default: the endpoint's own"
+    )
 
 
 class IntakeBatchIn(StrictInput):
     """Up to 1,000 rows in one request (a single row may also be posted bare)."""
 
-    leads: list[IntakeRowIn] = Field(max_length=MAX_BATCH)
+    leads: list[IntakeRowIn] = Field(max_length=MAX_BATCH, description="The rows, at most 1,000")
 
 
 class RowResultOut(Output):

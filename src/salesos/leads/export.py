@@ -6,8 +6,11 @@ import csv
 import io
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+
+import pydantic_core
 
 from salesos.db.pagination import MAX_LIMIT
 from salesos.db.session import unit_of_work
@@ -38,6 +41,14 @@ def neutralise(value: Any) -> Any:
         return value
     text = str(value)
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def instant(moment: datetime | None) -> str:
+    """*moment* written as the JSON answers write it (``2026-12-05T17:50:51.171078Z``): one form for one
+    instant, in a file or an answer; the import reads it back (ISO 8601 with its offset)."""
+    if moment is None:
+        return ""
+    return pydantic_core.to_json(moment.astimezone(UTC)).decode()[1:-1]
 
 
 def _names(org_id: uuid.UUID) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, str]]:
@@ -74,8 +85,7 @@ def lead_csv_chunks(org_id: uuid.UUID, filters: LeadFilters) -> Iterator[bytes]:
                     row.id, row.company_name, row.contact_name, row.contact_email,
                     stages.get(row.stage_id, ""), owners.get(row.owner_id, "") if row.owner_id else "",
                     row.value, row.currency, row.source, ";".join(row.tags or []), row.tier, row.score,
-                    row.next_follow_up_at.isoformat() if row.next_follow_up_at else "",
-                    row.created_at.isoformat(), *extra,
+                    instant(row.next_follow_up_at), instant(row.created_at), *extra,
                 )
             )  # fmt: skip
         yield buffer.getvalue().encode("utf-8")

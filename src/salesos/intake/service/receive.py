@@ -9,10 +9,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from salesos.api.problems import MalformedJson, error_message
 from salesos.auth.principal import Principal
 from salesos.db.base import utcnow
 from salesos.db.session import set_tenant
-from salesos.errors import DomainError, Unauthorized, ValidationFailed
+from salesos.errors import Unauthorized, ValidationFailed
 from salesos.intake import signing
 from salesos.intake.models import IntakeEndpoint, IntakeRecord
 from salesos.intake.repository import IntakeEndpointRepository, IntakeRecordRepository
@@ -45,8 +46,8 @@ def parse_rows(body: bytes) -> list[Any]:
     """The raw rows of a body holding one lead or ``{"leads": [...]}``; 400/422 for a bad envelope."""
     try:
         data = json.loads(body)
-    except ValueError:
-        raise DomainError("Malformed JSON body.") from None
+    except (ValueError, RecursionError):  # bad syntax or not UTF-8; nested deeper than the parser goes
+        raise MalformedJson() from None
     if not isinstance(data, dict):
         raise ValidationFailed('Send one lead object or {"leads": [...]}.')
     if "leads" not in data:
@@ -63,11 +64,15 @@ def parse_rows(body: bytes) -> list[Any]:
     return rows
 
 
+NOT_AN_OBJECT = "Each row must be a JSON object."
+
+
 def _reason(exc: ValidationError) -> str:
+    """The first three problems of a row, each with where it is, worded as the API's field errors are."""
     parts = []
     for error in exc.errors()[:3]:
         where = ".".join(str(p) for p in error["loc"])
-        message = "Unknown field." if error["type"] == "extra_forbidden" else error["msg"]
+        message = error_message(dict(error))
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
@@ -98,6 +103,8 @@ def _store(session: Session, endpoint: IntakeEndpoint, row: IntakeRowIn) -> tupl
 
 
 def _row(session: Session, endpoint: IntakeEndpoint, index: int, raw: Any) -> RowResultOut:
+    if not isinstance(raw, dict):
+        return RowResultOut(index=index, external_id=None, status="rejected", reason=NOT_AN_OBJECT)
     try:
         row = IntakeRowIn.model_validate(raw)
     except ValidationError as exc:
