@@ -56,7 +56,7 @@ def test_a_company_with_leads_is_not_deleted(client, world):
     lead = client.post(f"{API}/leads", json={"company_id": company["id"]}, headers=alice.headers)
     assert lead.status_code == 201
     r = client.delete(f"{API}/companies/{company['id']}", headers=alice.headers)
-    assert r.status_code == 409 and "1 lead belong" in r.json()["detail"]
+    assert r.status_code == 409 and "1 lead belongs to" in r.json()["detail"]
     assert client.get(f"{API}/companies/{company['id']}", headers=alice.headers).status_code == 200
 
 

@@ -84,11 +84,54 @@ def test_expected_stage_guards_other_fields_too_and_is_optional(client, world):
     stale = _patch(client, world.alice, lead["id"], value="5", expected_stage_id=stages["Contacted"])
     assert stale.status_code == 409 and stale.json()["detail"] == "This lead moved to New meanwhile."
     fresh = _patch(client, world.alice, lead["id"], value="5", expected_stage_id=stages["New"])
-    assert fresh.status_code == 200 and fresh.json()["value"] == "5"
+    assert fresh.status_code == 200 and fresh.json()["value"] == "5.00"  # as stored and read back
     unguarded = _patch(client, world.alice, lead["id"], value="6", expected_stage_id=None)
-    assert unguarded.status_code == 200 and unguarded.json()["value"] == "6"
+    assert unguarded.status_code == 200 and unguarded.json()["value"] == "6.00"
     bad = _patch(client, world.alice, lead["id"], expected_stage_id="not-a-uuid")
     assert bad.status_code == 422
+
+
+def test_expected_updated_at_refuses_a_lead_changed_in_any_way_since(client, world):
+    stages = _stages(client, world.alice)
+    lead = _lead(client, world.alice)
+    seen = lead["updated_at"]
+    # Someone else edits another field: the stage is the same, the lead is not.
+    assert _patch(client, world.bob, lead["id"], value="99999").status_code == 200
+    stale = _patch(client, world.alice, lead["id"], stage_id=stages["Contacted"], expected_updated_at=seen)
+    assert stale.status_code == 409, stale.text
+    assert "changed by someone else meanwhile (it is at New)" in stale.json()["detail"]
+    assert _moves(world, lead["id"]) == 0
+    # Against what the lead is now, the move goes through, and answers the new updated_at to chain on.
+    now = client.get(f"{API}/leads/{lead['id']}", headers=world.alice.headers).json()["updated_at"]
+    moved = _patch(client, world.alice, lead["id"], stage_id=stages["Contacted"], expected_updated_at=now)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["updated_at"] != now
+    following = {"stage_id": stages["Qualified"], "expected_updated_at": moved.json()["updated_at"]}
+    assert _patch(client, world.alice, lead["id"], **following).status_code == 200
+    # A replay of a move that already happened is no conflict: nothing changes.
+    again = _patch(client, world.alice, lead["id"], stage_id=stages["Qualified"], expected_updated_at=seen)
+    assert again.status_code == 200
+    assert _moves(world, lead["id"]) == 2
+
+
+def test_a_stale_patch_changes_nothing_at_all(client, world):
+    lead = _lead(client, world.alice)
+    contact = client.post(
+        f"{API}/contacts",
+        json={"company_id": lead["company"]["id"], "first_name": "Pia"},
+        headers=world.alice.headers,
+    ).json()
+    assert _patch(client, world.alice, lead["id"], tier="A").status_code == 200
+    stale = _patch(
+        client,
+        world.alice,
+        lead["id"],
+        primary_contact_id=contact["id"],
+        expected_updated_at=lead["updated_at"],
+    )
+    assert stale.status_code == 409
+    after = client.get(f"{API}/leads/{lead['id']}", headers=world.alice.headers).json()
+    assert after["primary_contact"] is None
 
 
 def test_another_orgs_lead_is_not_found_before_any_stage_check(client, world):

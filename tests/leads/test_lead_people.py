@@ -202,3 +202,16 @@ def test_editing_and_removing_a_contact_from_the_lead_page(client, browser, worl
     assert "Contact removed." in page and "Removed a contact: Gail" in page
     with unit_of_work(write=False, org_id=world.alice.org_id) as s:
         assert s.get(Contact, uuid.UUID(gail)) is None and s.get(Contact, uuid.UUID(hal)) is not None
+
+
+def test_the_person_form_reads_a_phone_in_the_companys_country(client, browser, world):
+    body = {"company": {"name": "Thames Ltd", "country": "GB"}, "contact": {"first_name": "Tia"}}
+    lead = client.post(f"{API}/leads", json=body, headers=world.alice.headers).json()
+    b = browser()
+    token = sign_in(b, world.alice)
+    form = {"first_name": "Wyn", "phone": "020 7946 0018", "csrf_token": token}
+    added = b.post(f"/leads/{lead['id']}/contacts", data=form)
+    assert added.status_code == 303, added.text
+    with unit_of_work(write=False, org_id=world.alice.org_id) as s:
+        wyn = s.scalars(select(Contact).where(Contact.first_name == "Wyn")).one()
+        assert wyn.phone == "+442079460018"

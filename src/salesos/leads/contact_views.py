@@ -15,8 +15,9 @@ from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.leads import schemas
 from salesos.leads.action_views import render_detail
+from salesos.leads.models import Lead
+from salesos.leads.service import directory, people
 from salesos.leads.service import leads as lead_service
-from salesos.leads.service import people
 from salesos.web.forms import FormErrors, attempt, domain_errors, validate
 from salesos.web.pages import see_other
 
@@ -36,14 +37,16 @@ class PersonForm:
     is_decision_maker: bool
     do_not_contact: bool
 
-    def checked(self, session: Session) -> tuple[schemas.ContactIn | None, FormErrors]:
-        """The person as the schema takes it, and every field's problem at once (email and phone too)."""
+    def checked(self, session: Session, lead: Lead) -> tuple[schemas.ContactIn | None, FormErrors]:
+        """The person as the schema takes it, and every field's problem at once (email and phone too);
+        the phone is read in the country of the lead's company, as the service will read it."""
         typed = asdict(self)
         data = {
             key: value.strip() or None if isinstance(value, str) else value for key, value in typed.items()
         }
         form, errors = validate(schemas.ContactIn, data)
-        return form, lead_service.contact_problems(session, self.email, self.phone) | errors
+        region = directory.contact_region(session, lead.company_id)
+        return form, lead_service.contact_problems(session, self.email, self.phone, region) | errors
 
 
 async def person_form(
@@ -74,7 +77,7 @@ def add_contact(
 ) -> Response:
     """Add a person at the lead's company (its primary contact when asked, or when it has none)."""
     lead = lead_service.lead_or_404(session, lead_id)
-    form, errors = person.checked(session)
+    form, errors = person.checked(session, lead)
     if form is not None and not errors:
         try:
             with attempt(session):
@@ -110,7 +113,7 @@ def edit_contact(
     """Change a person's name, title, email, phone and flags; every field's problem shown at once."""
     lead = lead_service.lead_or_404(session, lead_id)
     contact = people.contact_at(session, lead, contact_id)
-    form, errors = person.checked(session)
+    form, errors = person.checked(session, lead)
     if form is not None and not errors:
         try:
             with attempt(session):

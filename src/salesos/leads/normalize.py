@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -286,6 +287,20 @@ def _clean_host(host: str | None) -> str | None:
     return host
 
 
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as stored: trimmed, inner whitespace collapsed, blanks dropped, one per spelling ignoring case.
+
+    The first spelling wins: "Hot", "hot" and " HOT " are one tag, and the lead list's tag filter, which
+    matches a tag exactly, finds every lead that has it.
+    """
+    kept: dict[str, str] = {}
+    for raw in tags:
+        tag = " ".join(raw.split())
+        if tag:
+            kept.setdefault(tag.casefold(), tag)
+    return list(kept.values())
+
+
 class AmountError(ValueError):
     """An amount that can't be read; the message is a sentence to show next to the field."""
 
@@ -293,6 +308,14 @@ class AmountError(ValueError):
 AMOUNT_EXAMPLE = "Enter an amount such as 1200 or 1,200.50."
 # What Lead.value holds: 14 digits, 2 of them decimals.
 MAX_AMOUNT = Decimal("999999999999.99")
+
+CENT = Decimal("0.01")
+
+
+def stored_amount(amount: Decimal | None) -> Decimal | None:
+    """*amount* with Lead.value's two decimals: an answer shows the value as every later read will."""
+    return None if amount is None else amount.quantize(CENT)
+
 
 # ISO 4217 codes in use (2025).
 _ISO_4217 = """

@@ -124,7 +124,9 @@ LEAD_LIST_COLUMNS = (
     Lead.company_id,
     Company.name.label("company_name"),
     Lead.primary_contact_id,
-    Contact.full_name.label("contact_name"),
+    # A person known only by email or phone has full_name "" (the model's display fallbacks rely on it);
+    # the API answers null there, as the contact itself does.
+    func.nullif(Contact.full_name, "").label("contact_name"),
     Contact.email.label("contact_email"),
     Lead.pipeline_id,
     Lead.stage_id,

@@ -7,13 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints, computed_field
 
 from salesos.api.schemas import Output, StrictInput, UtcInstant
 from salesos.leads import normalize
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Tags = Annotated[list[Tag], Field(max_length=50)]
+# Every way in (API, forms, intake, CSV import) stores tags in one form: see normalize.normalize_tags.
+Tags = Annotated[list[Tag], Field(max_length=50), AfterValidator(normalize.normalize_tags)]
 Tier = Literal["A", "B", "C"]
 
 
@@ -91,6 +92,10 @@ class ContactDetails(StrictInput):
         """Whether these details point at a person: a name, an email, a phone number or a profile."""
         return any((self.first_name, self.last_name, self.email, self.phone, self.linkedin_url))
 
+    def is_blank(self) -> bool:
+        """Whether nothing was filled in (no text, no flag ticked): no person, rather than a bad one."""
+        return not any(self.model_dump().values())
+
 
 class ContactIn(ContactDetails):
     is_decision_maker: bool = False
@@ -135,6 +140,8 @@ class LeadUpdateIn(StrictInput):
     custom_fields: CustomFields | None = None
     # The stage the client last saw (an offline edit replayed later): a lead moved elsewhere since is a 409.
     expected_stage_id: uuid.UUID | None = None
+    # The lead's updated_at as the client last saw it: a lead changed in any way since is a 409.
+    expected_updated_at: UtcInstant | None = None
 
 
 class NoteIn(StrictInput):
@@ -190,6 +197,7 @@ class CompanyOut(Output):
     source: str | None
     tags: list[str]
     created_at: datetime
+    updated_at: datetime
 
 
 class ContactOut(Output):
@@ -197,7 +205,8 @@ class ContactOut(Output):
     company_id: uuid.UUID | None
     first_name: str | None
     last_name: str | None
-    full_name: str
+    # Stored as "" for a person known only by an email or phone; answered like the other absent names.
+    full_name: Annotated[str | None, BeforeValidator(_blank_is_none)]
     title: str | None
     email: str | None
     phone: str | None
@@ -207,6 +216,7 @@ class ContactOut(Output):
     email_consent: bool
     do_not_contact: bool
     created_at: datetime
+    updated_at: datetime
 
 
 class LeadListOut(Output):
@@ -269,6 +279,12 @@ class TaskOut(Output):
     assignee_id: uuid.UUID | None
     done_at: datetime | None
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def done(self) -> bool:
+        """Whether the task is done (``done_at`` is set): what ``done`` in a PATCH sets."""
+        return self.done_at is not None
 
 
 class ActivityOut(Output):

@@ -18,6 +18,7 @@ from salesos.db.repository import batched_adds
 from salesos.db.session import unit_of_work
 from salesos.errors import ValidationFailed
 from salesos.jobs import enqueue
+from salesos.leads import normalize
 from salesos.leads.models import Lead, StageKind
 from salesos.leads.repository import LeadRepository
 from salesos.leads.schemas import LeadBulkIn, LeadBulkSet, LeadFilters
@@ -50,8 +51,8 @@ class BulkChanges:
             lost_reason=(data.lost_reason or "").strip() or None,
             set_owner="owner_id" in data.model_fields_set,
             owner_id=data.owner_id,
-            add_tags=tuple(dict.fromkeys(data.add_tags)),
-            remove_tags=tuple(dict.fromkeys(data.remove_tags)),
+            add_tags=tuple(normalize.normalize_tags(data.add_tags)),
+            remove_tags=tuple(normalize.normalize_tags(data.remove_tags)),
         )
 
     def as_payload(self) -> list[list[Any]]:
@@ -91,19 +92,26 @@ class BulkResult:
 
 
 def validate_changes(session: Session, changes: BulkChanges) -> None:
-    """Refuse the whole request before anything is written: unknown stage, missing lost reason, non-member."""
+    """Refuse the whole request before anything is written: unknown stage, missing or misplaced lost
+    reason, non-member (a single PATCH refuses the same)."""
     if not (changes.stage_id or changes.set_owner or changes.add_tags or changes.remove_tags):
         raise ValidationFailed("Choose something to change.", field="set")
-    both = sorted(set(changes.add_tags) & set(changes.remove_tags))
+    removed = {tag.casefold() for tag in changes.remove_tags}
+    both = [tag for tag in changes.add_tags if tag.casefold() in removed]
     if both:
         raise ValidationFailed(f"Add or remove a tag, not both: {', '.join(both)}.", field="set.remove_tags")
+    lost = False
     if changes.stage_id is not None:
         try:
             stage = stage_or_422(session, changes.stage_id)
         except ValidationFailed as exc:
             raise ValidationFailed(exc.detail, field="set.stage_id") from exc
-        if stage.kind == StageKind.LOST.value and changes.lost_reason is None:
+        lost = stage.kind == StageKind.LOST.value
+        if lost and changes.lost_reason is None:
             raise ValidationFailed("Say why the leads were lost.", field="set.lost_reason")
+    if changes.lost_reason is not None and not lost:
+        # move_stage would drop it (or file it as the move's reason): refuse it, as a single PATCH does.
+        raise ValidationFailed("A lost reason goes with a lost stage.", field="set.lost_reason")
     if changes.set_owner:
         require_member(session, changes.owner_id, "set.owner_id")
 
@@ -120,8 +128,10 @@ def apply_to_lead(session: Session, lead: Lead, changes: BulkChanges, actor_id: 
         lead.owner_id = changes.owner_id
         fields.append("owner_id")
     if changes.add_tags or changes.remove_tags:
-        drop = set(changes.remove_tags)
-        tags = [t for t in dict.fromkeys([*lead.tags, *changes.add_tags]) if t not in drop]
+        # Tags are one per spelling ignoring case: removing "hot" removes "Hot", adding it to "Hot" adds none.
+        drop = {tag.casefold() for tag in changes.remove_tags}
+        kept = normalize.normalize_tags([*lead.tags, *changes.add_tags])
+        tags = [tag for tag in kept if tag.casefold() not in drop]
         if tags != lead.tags:
             lead.tags = tags
             fields.append("tags")

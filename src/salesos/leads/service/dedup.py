@@ -19,7 +19,7 @@ from salesos.leads.keys import email_key
 from salesos.leads.models import Contact, Lead
 from salesos.leads.repository import ContactRepository, LeadMatchRepository
 from salesos.leads.schemas import LeadCreateIn
-from salesos.leads.service.leads import checked_email, checked_phone, org_region, record
+from salesos.leads.service.leads import checked_email, checked_phone, flag_primary, org_region, record
 
 # Company fields copied into blanks; the name is required, so it is never blank.
 COMPANY_FIELDS = (
@@ -117,6 +117,12 @@ def lead_named(session: Session, company_name: str) -> Lead | None:
     return LeadMatchRepository(session).by_company_name(company_name)
 
 
+def new_tags(tags: list[str], incoming: list[str]) -> list[str]:
+    """The tags of *incoming* that *tags* lacks, in stored form: tags differing only in case are one."""
+    have = {tag.casefold() for tag in tags}
+    return [tag for tag in normalize.normalize_tags(incoming) if tag.casefold() not in have]
+
+
 def is_blank(value: object) -> bool:
     """None or only whitespace: a field a merge may fill."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -185,9 +191,9 @@ def fill_lead(lead: Any, incoming: Incoming, new_contact: Callable[[], Any]) -> 
     if is_blank(lead.source) and not is_blank(incoming.source):
         lead.source = incoming.source
         filled.append("source")
-    new_tags = [t for t in dict.fromkeys(incoming.tags) if t not in lead.tags]
-    if new_tags:
-        lead.tags = [*lead.tags, *new_tags]  # a new list: JSON columns only see reassignment
+    added = new_tags(lead.tags, incoming.tags)
+    if added:
+        lead.tags = [*lead.tags, *added]  # a new list: JSON columns only see reassignment
         filled.append("tags")
     return filled
 
@@ -207,6 +213,8 @@ def merge_into(
         return ContactRepository(session).add(Contact(company_id=lead.company_id, is_primary=True))
 
     filled = fill_lead(lead, incoming_values(incoming, keys, company_phone), new_contact)
+    if "contact" in filled and lead.primary_contact_id is not None:
+        flag_primary(session, lead.company_id, lead.primary_contact_id)
     session.flush()
     record(session, lead, "merged", actor_id, source=incoming.source, fields=filled)
     return filled

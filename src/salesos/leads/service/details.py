@@ -15,7 +15,7 @@ from salesos.auth.principal import Principal
 from salesos.leads.models import Company, Contact, Lead
 from salesos.leads.schemas import ContactCreateIn
 from salesos.leads.service import directory
-from salesos.leads.service.leads import record
+from salesos.leads.service.leads import flag_primary, record
 
 
 def changed_only(current: Any, changes: dict[str, Any]) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def save_primary_contact(session: Session, lead: Lead, changes: dict[str, Any]) 
         return []
     data = ContactCreateIn.model_validate({**changes, "company_id": lead.company_id})
     contact = directory.create_contact(session, data)
-    contact.is_primary = True
+    flag_primary(session, lead.company_id, contact.id)
     lead.primary_contact_id = contact.id
     session.flush()
     return ["primary contact"]

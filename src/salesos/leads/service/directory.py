@@ -12,7 +12,7 @@ from salesos.leads import normalize
 from salesos.leads.models import Company, Contact, Lead
 from salesos.leads.repository import CompanyRepository, ContactRepository, LeadRepository
 from salesos.leads.schemas import CompanyIn, ContactCreateIn
-from salesos.leads.service.leads import checked_email, checked_phone, new_company, org_region
+from salesos.leads.service.leads import NOBODY, checked_email, checked_phone, new_company, org_region
 from salesos.realtime.events import publish_after_commit
 
 
@@ -35,7 +35,6 @@ def contact_or_404(session: Session, contact_id: uuid.UUID) -> Contact:
 ADDRESS_FIELDS = ("address", "city", "region", "postal_code", "country")
 # What a contact is known by; one of them at least (ContactDetails.names_someone checks the same).
 IDENTIFYING = ("first_name", "last_name", "email", "phone", "linkedin_url")
-NOBODY = "Give a name, an email address, a phone number or a LinkedIn address."
 # One more than the realtime coalescing limit: beyond it the browsers get one "resync" anyway.
 HINT_LIMIT = 21
 
@@ -51,7 +50,8 @@ def _changed(session: Session, company_id: uuid.UUID | None) -> None:
 
 def create_company(session: Session, data: CompanyIn) -> Company:
     """A company with its domain and phone normalised."""
-    return new_company(session, data, None, org_region(session))
+    # The body is the company itself: its fields have no "company." in front, unlike a lead's.
+    return new_company(session, data, None, org_region(session), prefix="")
 
 
 def update_company(session: Session, company: Company, changes: dict[str, Any]) -> Company:
@@ -69,7 +69,7 @@ def update_company(session: Session, company: Company, changes: dict[str, Any]) 
         # imports and intake merge on) stays as it is.
         changes["domain"] = normalize.domain_from_url(changes["website"])
     if "tags" in changes:
-        changes["tags"] = list(dict.fromkeys(changes["tags"] or []))
+        changes["tags"] = normalize.normalize_tags(changes["tags"] or [])
     moved = any(name in changes and changes[name] != getattr(company, name) for name in ADDRESS_FIELDS)
     if moved and company.lat is not None and not {"lat", "lon"} & changes.keys():
         # The stored position was found for the old address; kept, it would put the map somewhere else.
@@ -86,8 +86,8 @@ def delete_company(session: Session, company: Company) -> None:
     leads = LeadRepository(session)
     attached = leads.count(leads.scoped(Lead.id).where(Lead.company_id == company.id))
     if attached:
-        noun = "lead" if attached == 1 else "leads"
-        raise Conflict(f"{attached} {noun} belong to this company; delete or merge them first.")
+        they = "lead belongs" if attached == 1 else "leads belong"
+        raise Conflict(f"{attached:,} {they} to this company; delete or merge them first.")
     for contact in ContactRepository(session).of_company(company.id):
         session.delete(contact)
     CompanyRepository(session).delete(company)
@@ -100,7 +100,7 @@ def create_contact(session: Session, data: ContactCreateIn) -> Contact:
         raise ValidationFailed("Unknown company.", field="company_id")
     if not data.names_someone():
         raise ValidationFailed(NOBODY, field="first_name")
-    region = org_region(session)
+    region = contact_region(session, data.company_id)
     fields = data.model_dump(exclude={"email", "phone"})
     contact = Contact(
         **fields,
@@ -126,7 +126,8 @@ def update_contact(session: Session, contact: Contact, changes: dict[str, Any]) 
     if "email" in changes:
         changes["email"] = checked_email(changes["email"], "email")
     if "phone" in changes:
-        changes["phone"] = checked_phone(changes["phone"], org_region(session), "phone")
+        region = contact_region(session, changes.get("company_id", contact.company_id))
+        changes["phone"] = checked_phone(changes["phone"], region, "phone")
     for flag in ("is_decision_maker", "email_consent", "do_not_contact"):
         if flag in changes and changes[flag] is None:
             raise ValidationFailed("Say true or false.", field=flag)
@@ -136,6 +137,13 @@ def update_contact(session: Session, contact: Contact, changes: dict[str, Any]) 
     session.flush()
     _changed(session, contact.company_id)
     return contact
+
+
+def contact_region(session: Session, company_id: uuid.UUID | None) -> str:
+    """Where a person's phone without a country code is read: their company's country, as on a new lead,
+    else the organisation's region."""
+    company = CompanyRepository(session).get(company_id) if company_id is not None else None
+    return normalize.phone_region(company.country if company else None, org_region(session))
 
 
 def delete_contact(session: Session, contact: Contact) -> None:

@@ -29,6 +29,11 @@ from salesos.realtime.events import publish_after_commit
 
 # Non-null columns: an explicit null in a PATCH resets them to empty.
 NOT_NULL_DEFAULTS: dict[str, Any] = {"tags": list, "custom_fields": dict}
+# Non-null columns with no empty value: an explicit null in a PATCH is refused, not ignored. (The pipeline
+# is not in a PATCH: it follows the stage.)
+NEVER_NULL = {"stage_id": "A lead is always in a stage: choose one.", "currency": "Currency can't be empty."}
+# What a contact is known by, one of them at least (ContactDetails.names_someone); /contacts says the same.
+NOBODY = "Give a name, an email address, a phone number or a LinkedIn address."
 
 
 def lead_or_404(session: Session, lead_id: uuid.UUID) -> Lead:
@@ -90,11 +95,13 @@ def checked_phone(raw: str | None, region: str, field: str) -> str | None:
     return phone
 
 
-def contact_problems(session: Session, email: str | None, phone: str | None) -> dict[str, str]:
+def contact_problems(
+    session: Session, email: str | None, phone: str | None, region: str | None = None
+) -> dict[str, str]:
     """What is wrong with an email and a phone number, both at once ("email"/"phone" → the sentence).
 
     The service refuses the first one it meets; a form checks both first, so one submit names every
-    field to fix.
+    field to fix. *region*: where the phone is read (a person's company's country), else the org's.
     """
     problems: dict[str, str] = {}
     try:
@@ -102,7 +109,7 @@ def contact_problems(session: Session, email: str | None, phone: str | None) -> 
     except ValidationFailed as exc:
         problems["email"] = exc.detail
     try:
-        checked_phone(phone, org_region(session), "phone")
+        checked_phone(phone, region or org_region(session), "phone")
     except ValidationFailed as exc:
         problems["phone"] = exc.detail
     return problems
@@ -125,10 +132,23 @@ def new_company(
     domain = normalize.domain_from_url(data.domain) or normalize.domain_from_url(data.website)
     if domain is None and contact is not None:
         domain = normalize.company_domain_from_email(contact.email)
-    fields = data.model_dump(exclude={"domain", "phone"})
+    fields = data.model_dump(exclude={"domain", "phone", "tags"})
     region = normalize.phone_region(data.country, region)
-    company = Company(**fields, domain=domain, phone=checked_phone(data.phone, region, f"{prefix}phone"))
+    phone = checked_phone(data.phone, region, f"{prefix}phone")
+    company = Company(**fields, domain=domain, phone=phone, tags=normalize.normalize_tags(data.tags))
     return CompanyRepository(session).add(company)
+
+
+def wanted_contact(data: ContactIn | None) -> ContactIn | None:
+    """The person a new lead's ``contact`` describes; None for an absent or empty one.
+
+    Details that name nobody (a title, a ticked flag) are refused rather than dropped without a word.
+    """
+    if data is None or data.is_blank():
+        return None  # "contact": {} is no contact, not a nameless person
+    if not data.names_someone():
+        raise ValidationFailed(NOBODY, field="contact.first_name")
+    return data
 
 
 def _new_contact(session: Session, data: ContactIn, company_id: uuid.UUID, region: str) -> Contact:
@@ -142,7 +162,33 @@ def _new_contact(session: Session, data: ContactIn, company_id: uuid.UUID, regio
         phone=checked_phone(data.phone, region, "contact.phone"),
         is_primary=True,
     )
-    return ContactRepository(session).add(contact)
+    ContactRepository(session).add(contact)
+    flag_primary(session, company_id, contact.id)
+    return contact
+
+
+def flag_primary(session: Session, company_id: uuid.UUID, contact_id: uuid.UUID) -> None:
+    """Make *contact_id* its company's one primary person (``is_primary``), the others not.
+
+    The person a lead is worked through is its company's main contact, and two answers to "who is
+    primary here" would contradict each other.
+    """
+    for person in ContactRepository(session).of_company(company_id):
+        person.is_primary = person.id == contact_id
+
+
+def release_primary(session: Session, lead: Lead, contact_id: uuid.UUID) -> None:
+    """*lead* no longer goes through *contact_id*: the person stops being primary unless another lead
+    of their company still goes through them."""
+    contact = ContactRepository(session).get(contact_id)
+    if contact is None or not contact.is_primary:
+        return
+    leads = LeadRepository(session)
+    others = leads.scoped(Lead.id).where(
+        Lead.company_id == contact.company_id, Lead.primary_contact_id == contact_id, Lead.id != lead.id
+    )
+    if contact.company_id is None or leads.count(others) == 0:
+        contact.is_primary = False
 
 
 def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> Lead:
@@ -150,6 +196,7 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
     if (data.company is None) == (data.company_id is None):
         raise ValidationFailed("Give either a new company or an existing company_id.", field="company")
     require_member(session, data.owner_id, "owner_id")
+    given = wanted_contact(data.contact)
     if data.stage_id is not None:
         stage = stage_or_422(session, data.stage_id)
     else:
@@ -165,8 +212,6 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
             raise ValidationFailed("Unknown company.", field="company_id")
         company = found
     region = normalize.phone_region(company.country, default_region)
-    # An empty "contact": {} is no contact, not a nameless person.
-    given = data.contact if data.contact is not None and data.contact.names_someone() else None
     contact = _new_contact(session, given, company.id, region) if given else None
     lead = LeadRepository(session).add(
         Lead(
@@ -175,10 +220,10 @@ def create_lead(session: Session, principal: Principal, data: LeadCreateIn) -> L
             pipeline_id=stage.pipeline_id,
             stage_id=stage.id,
             owner_id=data.owner_id,
-            value=data.value,
+            value=normalize.stored_amount(data.value),
             currency=data.currency,
             source=data.source,
-            tags=list(dict.fromkeys(data.tags)),
+            tags=normalize.normalize_tags(data.tags),
             tier=data.tier,
             next_follow_up_at=data.next_follow_up_at,
             custom_fields=dict(data.custom_fields),
@@ -239,29 +284,50 @@ def move_stage(
     return True
 
 
+def _refuse_stale(session: Session, lead: Lead, changes: dict[str, Any]) -> None:
+    """Server wins: an edit made against a lead that has changed since the client saw it (another stage,
+    or with ``expected_updated_at`` any change at all) is refused, unless it asks for the stage the lead
+    is in now (a replay of a move that already happened). Pops the two expectations from *changes*."""
+    expected_stage_id = changes.pop("expected_stage_id", None)
+    expected_updated_at = changes.pop("expected_updated_at", None)
+    if changes.get("stage_id") is not None and changes["stage_id"] == lead.stage_id:
+        return
+    moved = expected_stage_id is not None and expected_stage_id != lead.stage_id
+    edited = expected_updated_at is not None and expected_updated_at != lead.updated_at
+    if not (moved or edited):
+        return
+    current = StageRepository(session).get(lead.stage_id)
+    where = current.name if current else "another stage"
+    if moved:
+        raise Conflict(f"This lead moved to {where} meanwhile.")
+    raise Conflict(f"This lead was changed by someone else meanwhile (it is at {where}); look again first.")
+
+
 def update_lead(session: Session, principal: Principal, lead: Lead, changes: dict[str, Any]) -> Lead:
     """Apply a PATCH: plain fields directly, a stage change through move_stage."""
+    for name, sentence in NEVER_NULL.items():
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(sentence, field=name)
+    _refuse_stale(session, lead, changes)
     if "primary_contact_id" in changes:
         set_primary_contact(session, principal, lead, changes.pop("primary_contact_id"))
     stage_id = changes.pop("stage_id", None)
     reason = changes.pop("reason", None)
+    sent_lost_reason = "lost_reason" in changes
     lost_reason = changes.pop("lost_reason", None)
-    expected_stage_id = changes.pop("expected_stage_id", None)
-    # Server wins: an edit made against a stage the lead has left since is refused, unless it asked for
-    # the stage the lead is in now (a replay of a move that already happened).
-    if expected_stage_id is not None and expected_stage_id != lead.stage_id and stage_id != lead.stage_id:
-        current = StageRepository(session).get(lead.stage_id)
-        raise Conflict(f"This lead moved to {current.name if current else 'another stage'} meanwhile.")
     if stage_id is None and reason is not None:
         raise ValidationFailed("A reason goes with a stage change.", field="reason")
-    if lost_reason is not None:
-        # A reason sent for an open stage would be dropped without a word; say so instead.
+    if sent_lost_reason:
         target = StageRepository(session).get(stage_id or lead.stage_id)
-        if target is not None and target.kind != StageKind.LOST.value:
+        lost = target is not None and target.kind == StageKind.LOST.value
+        if lost_reason is not None and not lost:
+            # A reason sent for an open stage would be dropped without a word; say so instead.
             raise ValidationFailed("A lost reason goes with a lost stage.", field="lost_reason")
-        stage_id = stage_id or lead.stage_id  # no stage: editing the reason of a lead already lost
-    if "currency" in changes and changes["currency"] is None:
-        raise ValidationFailed("Currency can't be empty.", field="currency")
+        if lost:
+            # No stage: editing the reason of a lead already lost; move_stage refuses a null one.
+            stage_id = stage_id or lead.stage_id
+    if "value" in changes:
+        changes["value"] = normalize.stored_amount(changes["value"])
     if "owner_id" in changes and changes["owner_id"] != lead.owner_id:
         require_member(session, changes["owner_id"], "owner_id")
     changed: list[str] = []
@@ -269,7 +335,7 @@ def update_lead(session: Session, principal: Principal, lead: Lead, changes: dic
         if value is None and name in NOT_NULL_DEFAULTS:
             value = NOT_NULL_DEFAULTS[name]()
         if name == "tags":
-            value = list(dict.fromkeys(value))
+            value = normalize.normalize_tags(value)
         if getattr(lead, name) != value:
             setattr(lead, name, value)
             changed.append(name)
@@ -297,12 +363,12 @@ def set_primary_contact(
         contact = ContactRepository(session).get(contact_id)
         if contact is None or contact.company_id != lead.company_id:
             raise ValidationFailed("Choose a person at the lead's company.", field="primary_contact_id")
-    lead.primary_contact_id = contact_id
+    previous, lead.primary_contact_id = lead.primary_contact_id, contact_id
+    # The company's primary flag follows the lead's choice (see flag_primary).
     if contact_id is not None:
-        # The company's primary flag follows: the person a lead is worked through is its company's main
-        # contact, and two answers to "who is primary here" would contradict each other.
-        for person in ContactRepository(session).of_company(lead.company_id):
-            person.is_primary = person.id == contact_id
+        flag_primary(session, lead.company_id, contact_id)
+    elif previous is not None:
+        release_primary(session, lead, previous)
     session.flush()
     session.expire(lead, ["primary_contact"])  # the joined relationship follows the new id on next read
     record(

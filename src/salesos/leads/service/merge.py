@@ -12,7 +12,7 @@ from salesos.errors import NotFound, ValidationFailed
 from salesos.leads.merge_repository import MergeCandidateRepository, MergeSuggestionRepository
 from salesos.leads.models import Lead, MergeSuggestion, MergeSuggestionStatus
 from salesos.leads.repository import LeadRepository
-from salesos.leads.service.dedup import COMPANY_FIELDS, fill_blanks
+from salesos.leads.service.dedup import COMPANY_FIELDS, fill_blanks, new_tags
 from salesos.leads.service.leads import record
 from salesos.realtime.events import publish_after_commit
 
@@ -24,8 +24,10 @@ def _fill_blanks(target: object, source: object, names: tuple[str, ...], prefix:
     return fill_blanks(target, {name: getattr(source, name) for name in names}, prefix)
 
 
-def _union(first: list[str], second: list[str]) -> list[str]:
-    return list(dict.fromkeys([*first, *second]))
+def _union(first: list[str], second: list[str]) -> list[str] | None:
+    """*first* and the tags of *second* it lacks (case aside); None when it lacks none."""
+    added = new_tags(first, second)
+    return [*first, *added] if added else None  # a new list: JSON columns only see reassignment
 
 
 def _merge_company(session: Session, keep: Lead, other: Lead) -> list[str]:
@@ -34,8 +36,9 @@ def _merge_company(session: Session, keep: Lead, other: Lead) -> list[str]:
         return []
     kept, gone = keep.company, other.company
     filled = _fill_blanks(kept, gone, ("domain", "phone", *COMPANY_FIELDS), "company.")
-    if set(gone.tags) - set(kept.tags):
-        kept.tags = _union(kept.tags, gone.tags)
+    company_tags = _union(kept.tags, gone.tags)
+    if company_tags is not None:
+        kept.tags = company_tags
         filled.append("company.tags")
     candidates = MergeCandidateRepository(session)
     if candidates.other_leads_of_company(gone.id, besides=other.id) == 0:
@@ -52,8 +55,9 @@ def merge_leads(session: Session, principal: Principal, keep: Lead, other: Lead)
     if keep.value is None and other.value is not None:
         keep.value, keep.currency = other.value, other.currency
         filled.append("value")
-    if set(other.tags) - set(keep.tags):
-        keep.tags = _union(keep.tags, other.tags)  # a new list: JSON columns only see reassignment
+    tags = _union(keep.tags, other.tags)
+    if tags is not None:
+        keep.tags = tags
         filled.append("tags")
     extra = {k: v for k, v in other.custom_fields.items() if k not in keep.custom_fields}
     if extra:
@@ -77,7 +81,9 @@ def merge_leads(session: Session, principal: Principal, keep: Lead, other: Lead)
     # The bulk moves bypassed the identity map: reload whatever is read next.
     session.expire_all()
     record(session, keep, "lead_merged", principal.user_id, **gone)
-    publish_after_commit(session, keep.org_id, "lead.deleted", {"lead_id": gone["merged_lead_id"]})
+    # Its open pages link to the lead it went into.
+    deleted = {"lead_id": gone["merged_lead_id"], "merged_into": str(keep.id)}
+    publish_after_commit(session, keep.org_id, "lead.deleted", deleted)
     return keep
 
 
