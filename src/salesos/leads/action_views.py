@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,9 +16,10 @@ from salesos.calendar import service as calendar
 from salesos.calendar.models import CalendarEvent
 from salesos.db.base import utcnow
 from salesos.db.deps import DbSession
-from salesos.errors import DomainError, NotFound, ValidationFailed
+from salesos.errors import Conflict, DomainError, NotFound, ValidationFailed
 from salesos.leads import board, follow_ups
-from salesos.leads.models import Lead
+from salesos.leads.models import Activity, Lead
+from salesos.leads.repository import ActivityRepository, StageRepository
 from salesos.leads.service import actions as action_service
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import merge as merge_service
@@ -28,6 +30,11 @@ from salesos.web.pages import page, see_other
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+# How far back the timeline is read for who made the change a stale form ran into: it is one of the
+# latest entries, unless a burst of other work came after it (the message then names no one).
+WHO_CHANGED_LOOKBACK = 25
+# What the owner form's expected_owner_id says for "Unassigned": an empty form field reads as absent.
+UNASSIGNED = "none"
 
 
 def reader_timezone(session: DbSession, principal: Principal) -> str:
@@ -272,11 +279,81 @@ def reschedule_call(
     return see_other(f"/leads/{lead.id}?done=call-moved#tasks")
 
 
+def _latest(session: DbSession, lead: Lead, wanted: Callable[[Activity], bool]) -> Activity | None:
+    """The newest of the lead's own timeline entries (not a merged-in lead's) that *wanted* accepts."""
+    entries = ActivityRepository(session).page(lead.id, limit=WHO_CHANGED_LOOKBACK, cursor=None).items
+    return next((a for a in entries if not a.data.get("merged_from") and wanted(a)), None)
+
+
+def _who(session: DbSession, principal: Principal, user_id: uuid.UUID | None) -> str | None:
+    """A person as a stale-form message names them: "You" for the caller (another tab of theirs)."""
+    if user_id is None:
+        return None
+    if user_id == principal.user_id:
+        return "You"
+    user = UserRepository(session).get(user_id)
+    return user.name if user else None
+
+
+def parse_expected(value: str) -> uuid.UUID | Literal[False] | None:
+    """A form's expected_* field: an id, None for "none" (nothing), or False when absent or unreadable.
+
+    Absent means the form predates the check (or is not the lead page's): nothing to compare with.
+    """
+    value = value.strip()
+    if value == UNASSIGNED:
+        return None
+    try:
+        return uuid.UUID(value) if value else False
+    except ValueError:
+        return False
+
+
+def stage_changed_meanwhile(session: DbSession, principal: Principal, lead: Lead) -> Conflict:
+    """The refusal of a stage change made against a stage the lead has left since, naming who moved it."""
+    stage = StageRepository(session).get(lead.stage_id)
+    where = stage.name if stage else "another stage"
+    moved = _latest(session, lead, lambda a: a.kind in ("stage_changed", "created"))
+    who = _who(session, principal, moved.actor_id if moved else None)
+    if who:
+        return Conflict(f"{who} moved this lead to {where} meanwhile; look again before changing it.")
+    return Conflict(f"This lead moved to {where} meanwhile; look again before changing it.")
+
+
+def owner_changed_meanwhile(session: DbSession, principal: Principal, lead: Lead) -> Conflict:
+    """The refusal of an owner change made against an owner the lead has had since, naming who did it."""
+    owner = _who(session, principal, lead.owner_id) if lead.owner_id else None
+    owner_text = ("you" if owner == "You" else owner) or "another member"
+    given = _latest(session, lead, lambda a: a.kind == "updated" and "owner_id" in a.data.get("fields", []))
+    who = _who(session, principal, given.actor_id if given else None)
+    if who and lead.owner_id is None:
+        change = f"{who} left this lead unassigned meanwhile"
+    elif who and given is not None and given.actor_id == lead.owner_id:
+        change = f"{who} took this lead meanwhile"
+    elif who:
+        change = f"{who} gave this lead to {owner_text} meanwhile"
+    elif lead.owner_id is None:
+        change = "This lead was left unassigned meanwhile"
+    else:
+        change = f"This lead went to {owner_text} meanwhile"
+    return Conflict(f"{change}; look again before changing it.")
+
+
 @router.post("/leads/{lead_id}/owner", response_class=HTMLResponse)
 def assign_owner(
-    request: Request, lead_id: uuid.UUID, principal: Writer, session: DbSession, owner_id: Text = ""
+    request: Request,
+    lead_id: uuid.UUID,
+    principal: Writer,
+    session: DbSession,
+    owner_id: Text = "",
+    expected_owner_id: Text = "",
 ) -> Response:
-    """Give the lead to a member (empty: unassigned); a non-member is refused by the service."""
+    """Give the lead to a member (empty: unassigned); a non-member is refused by the service.
+
+    *expected_owner_id* is the owner the form showed ("none": unassigned). When the lead has had another
+    owner since, the change is refused rather than silently undoing someone else's (unless it asks for
+    the owner the lead has now: nothing would change).
+    """
     lead = lead_service.lead_or_404(session, lead_id)
     try:
         with attempt(session):
@@ -285,6 +362,9 @@ def assign_owner(
             except ValueError:
                 raise ValidationFailed(lead_service.NOT_AN_OWNER, field="owner_id") from None
             unchanged = owner == lead.owner_id
+            seen = parse_expected(expected_owner_id)
+            if seen is not False and seen != lead.owner_id and not unchanged:
+                raise owner_changed_meanwhile(session, principal, lead)
             action_service.assign_owner(session, principal, lead, owner)
     except DomainError as exc:
         return _refused(request, session, principal, lead, exc, owner_errors=domain_errors(exc, "owner_id"))

@@ -14,7 +14,7 @@ from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError, NotFound, ValidationFailed
 from salesos.leads import board, schemas, timeline
-from salesos.leads.action_views import reader_timezone, render_detail
+from salesos.leads.action_views import parse_expected, reader_timezone, render_detail, stage_changed_meanwhile
 from salesos.leads.action_views import router as action_router
 from salesos.leads.board_repository import BoardRepository
 from salesos.leads.contact_views import router as contact_router
@@ -51,6 +51,7 @@ Filter = Annotated[str, Query(max_length=200)]
 NOTICES = {
     "created": "Lead created.",
     "moved": "Stage changed.",
+    "stage-same": "Nothing changed: the lead is already at that stage.",
     "note": "Note added.",
     "task": "Task added.",
     "done": "Task done.",
@@ -164,7 +165,7 @@ def _card_update(
     request: Request,
     session: DbSession,
     principal: Principal,
-    lead_id: uuid.UUID,
+    lead_id: uuid.UUID | None,
     filters: Any,
     pipeline_id: uuid.UUID | None = None,
 ) -> HTMLResponse:
@@ -172,13 +173,28 @@ def _card_update(
     stage_list = board.stages(session, pipeline_id)
     context = {
         **_common(principal, filters),
-        "card": BoardRepository(session).card(lead_id, filters),
+        "card": BoardRepository(session).card(lead_id, filters) if lead_id else None,
         "heads": board.heads(session, filters, stage_list),
         "stages": stage_list,
         "open_stage_ids": board.open_stage_ids(stage_list),
         "lead_id": lead_id,
     }
     return page(request, session, principal, "leads/_card_update.html", context)
+
+
+@router.get("/leads/board/heads", response_class=HTMLResponse)
+def column_heads(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    pipeline: Filter = "",
+    owner: Filter = "",
+    tag: Filter = "",
+    q: Filter = "",
+) -> Response:
+    """Just the column heads: how a board catches up with a lead deleted elsewhere (it has no card left)."""
+    filters = board.board_filters(owner, tag, q)
+    return _card_update(request, session, principal, None, filters, _uuid_or_none(pipeline))
 
 
 @router.get("/leads/{lead_id}/card", response_class=HTMLResponse)
@@ -204,13 +220,18 @@ def move_lead(
     principal: Writer,
     session: DbSession,
     stage_id: Text = "",
+    expected_stage_id: Text = "",
     lost_reason: Text = "",
     return_to: Text = "",
     owner: Text = "",
     tag: Text = "",
     q: Text = "",
 ) -> Response:
-    """Move a lead to another stage (a lost stage needs a reason); the board gets the card back."""
+    """Move a lead to another stage (a lost stage needs a reason); the board gets the card back.
+
+    *expected_stage_id* is the stage the form (or card) showed. When the lead has moved since, the move is
+    refused rather than silently undoing someone else's, unless it asks for the stage the lead is in now.
+    """
     lead = lead_service.lead_or_404(session, lead_id)
     values = {"stage_id": stage_id or None, "lost_reason": lost_reason.strip() or None}
     form, errors = validate(schemas.LeadUpdateIn, values)
@@ -220,13 +241,19 @@ def move_lead(
             with attempt(session):
                 if form.stage_id is None:
                     raise ValidationFailed("Choose a stage.", field="stage_id")
-                lead_service.move_stage(
+                seen = parse_expected(expected_stage_id)
+                if seen is not False and seen != lead.stage_id and form.stage_id != lead.stage_id:
+                    # The form's choice was made against the old stage: the page shows the current one.
+                    values["stage_id"] = None
+                    raise stage_changed_meanwhile(session, principal, lead)
+                moved = lead_service.move_stage(
                     session, lead, form.stage_id, actor_id=principal.user_id, lost_reason=form.lost_reason
                 )
             if is_htmx(request):
                 filters = board.board_filters(owner, tag, q)
                 return _card_update(request, session, principal, lead.id, filters, lead.pipeline_id)
-            return see_other(local_path(return_to, f"/leads/{lead.id}?done=moved"))
+            done = "moved" if moved or form.lost_reason else "stage-same"
+            return see_other(local_path(return_to, f"/leads/{lead.id}?done={done}"))
         except DomainError as exc:
             errors, status = domain_errors(exc, "stage_id"), exc.status_code
     if is_htmx(request):

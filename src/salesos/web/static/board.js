@@ -15,6 +15,7 @@
   }
 
   function say(text, isError) {
+    connectionSaid = false;
     var status = document.getElementById("board-status");
     if (status) {
       status.textContent = text;
@@ -134,9 +135,24 @@
     if (select) { select.value = card.getAttribute("data-stage-id"); }
   }
 
+  // A move needs the server (it is not queued like the lead page's), and saying so beats "failed". The
+  // message goes when the connection comes back ("online", below).
+  var OFFLINE = "You are offline: moves need a connection. Try again when you are back online.";
+  var connectionSaid = false;
+
+  function sayOffline(card) {
+    showCurrentStage(card);
+    say(OFFLINE, true);
+    connectionSaid = true;
+  }
+
   function moveCard(card, stageId) {
     var leadId = leadIdOf(card);
     if (!stageId || stageId === card.getAttribute("data-stage-id")) { return; }
+    if (navigator.onLine === false) {
+      sayOffline(card);
+      return;
+    }
     var column = columnOf(stageId);
     var isLost = column && column.getAttribute("data-stage-kind") === "lost";
     var reason = isLost ? askLostReason() : Promise.resolve("");
@@ -151,6 +167,9 @@
       }
       var body = new URLSearchParams(filters());
       body.set("stage_id", stageId);
+      // The stage the card showed: a move made against a card another user has moved since is refused
+      // (their move is not undone), and the card is refreshed to show where it is now.
+      body.set("expected_stage_id", live().getAttribute("data-stage-id"));
       body.set("lost_reason", lostReason);
       body.set("csrf_token", csrfToken());
       card.classList.add("is-moving");
@@ -160,7 +179,7 @@
         headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken(), "Accept": "text/html" },
         body: body,
       }).then(function (response) {
-        return response.text().then(function (text) { return { ok: response.ok, text: text }; });
+        return response.text().then(function (text) { return { ok: response.ok, status: response.status, text: text }; });
       }).then(function (result) {
         card.classList.remove("is-moving");
         live().classList.remove("is-moving");
@@ -170,6 +189,7 @@
           tpl.innerHTML = result.text;
           say(tpl.content.textContent.trim() || "The move failed.", true);
           live().focus();
+          if (result.status === 409) { schedule(leadId); }
           return;
         }
         var active = document.activeElement;
@@ -185,11 +205,22 @@
       }).catch(function () {
         card.classList.remove("is-moving");
         live().classList.remove("is-moving");
+        if (navigator.onLine === false) {
+          sayOffline(live());
+          return;
+        }
         showCurrentStage(live());
         say("The move failed: check your connection and try again.", true);
+        connectionSaid = true;
       });
     });
   }
+
+  window.addEventListener("online", function () {
+    if (!connectionSaid) { return; }
+    connectionSaid = false;
+    say("", false);
+  });
 
   // --- drag and drop --------------------------------------------------------------------------------
   var dragged = null;
@@ -229,14 +260,46 @@
     event.preventDefault();
     moveCard(form.closest(".lead-card"), form.querySelector("select").value);
   });
+
+  function nameOf(column) { return column ? column.querySelector("h2").textContent.trim() : "This stage"; }
+
+  // Where [ / ] take a card: one step along the open stages. Won and Lost are outcomes, not steps: ] from
+  // the last open stage closes the deal as won (as a drag to Won would), [ from Won takes that back to the
+  // last open stage, and nothing goes between Won and Lost or on into Lost (that needs a reason and is a
+  // decision, made in the Move menu). Returns the column, or a sentence saying why there is none.
+  function keyTarget(card, forward) {
+    var columns = stageColumns();
+    var here = columnOf(card.getAttribute("data-stage-id"));
+    var kind = here ? here.getAttribute("data-stage-kind") : "open";
+    var open = columns.filter(function (c) { return c.getAttribute("data-stage-kind") === "open"; });
+    var won = columns.filter(function (c) { return c.getAttribute("data-stage-kind") === "won"; });
+    var at = open.indexOf(here);
+    if (kind === "won") {
+      return forward || !open.length
+        ? nameOf(here) + " is an outcome, not a step: pick another stage in the card's Move menu."
+        : open[open.length - 1];
+    }
+    if (kind !== "open" || at < 0) {
+      return nameOf(here) + " is an outcome, not a step: to reopen the lead, pick a stage in the card's Move menu.";
+    }
+    if (forward) {
+      if (at < open.length - 1) { return open[at + 1]; }
+      return won.length ? won[0] : nameOf(here) + " is the last open stage: close the lead in the card's Move menu.";
+    }
+    return at > 0 ? open[at - 1] : nameOf(here) + " is the first stage: there is none before it.";
+  }
+
   document.addEventListener("keydown", function (event) {
     if ((event.key !== "[" && event.key !== "]") || !canWrite()) { return; }
     var card = document.activeElement;
     if (!card || !card.classList || !card.classList.contains("lead-card")) { return; }
-    var ids = stageColumns().map(function (c) { return c.getAttribute("data-stage-id"); });
-    var index = ids.indexOf(card.getAttribute("data-stage-id")) + (event.key === "]" ? 1 : -1);
     event.preventDefault();
-    if (index >= 0 && index < ids.length) { moveCard(card, ids[index]); }
+    var target = keyTarget(card, event.key === "]");
+    if (typeof target === "string") {
+      say(target, false);
+      return;
+    }
+    moveCard(card, target.getAttribute("data-stage-id"));
   });
 
   // --- a focused card's column comes into view --------------------------------------------------------
@@ -296,14 +359,34 @@
       headers: { "HX-Request": "true", "Accept": "text/html" },
     }).then(function (response) {
       if (response.status === 404) {
-        var gone = document.getElementById("card-" + leadId);
-        if (gone) { removeCard(gone); }
+        forget(leadId); // deleted since the hint (its own hint is on its way, or was missed)
         return null;
       }
       return response.ok ? response.text() : null;
     }).then(function (html) {
       if (html !== null && html !== undefined) { applyUpdate(html, leadId); }
     }).catch(function () { /* the next event or reload catches up */ });
+  }
+
+  // A deleted (or merged) lead leaves the board. It has no card to bring the column heads with it, so they
+  // are asked for on their own: one request for a burst of deletions (a bulk delete).
+  var headsTimer = null;
+  function forget(leadId) {
+    delete pending[leadId];
+    var gone = document.getElementById("card-" + leadId);
+    if (gone) { removeCard(gone); }
+    if (headsTimer || !boardEl()) { return; }
+    headsTimer = window.setTimeout(function () {
+      headsTimer = null;
+      var query = new URLSearchParams(filters());
+      query.set("pipeline", boardEl().getAttribute("data-pipeline-id") || "");
+      fetch("/leads/board/heads?" + query.toString(), {
+        credentials: "same-origin",
+        headers: { "HX-Request": "true", "Accept": "text/html" },
+      }).then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) { if (html && boardEl()) { applyUpdate(html, ""); } })
+        .catch(function () { /* the next event or reload catches up */ });
+    }, REFRESH_DELAY_MS);
   }
 
   function schedule(leadId) {
@@ -325,7 +408,9 @@
     };
     document.addEventListener("salesos:lead.created", onHint);
     document.addEventListener("salesos:lead.updated", onHint);
-    document.addEventListener("salesos:lead.deleted", onHint);
+    document.addEventListener("salesos:lead.deleted", function (event) {
+      if (event.detail && event.detail.lead_id) { forget(event.detail.lead_id); }
+    });
     document.addEventListener("salesos:resync", function () {
       // Missed events: the board reloads itself through its own filter form.
       var form = document.getElementById("board-filters");

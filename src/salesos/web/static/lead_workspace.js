@@ -103,6 +103,22 @@
     }
   });
 
+  // Ctrl+Enter (Cmd+Enter on a Mac) in a note's box adds the note (or saves an edited one), as in most
+  // places notes are written; Enter alone stays a new line. requestSubmit, not submit(): the form's own
+  // checks and the submit listeners (offline.js keeps a note written offline) still run.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey || event.isComposing) { return; }
+    var box = event.target;
+    if (!box || box.tagName !== "TEXTAREA" || box.name !== "body" || !box.form || box.readOnly) { return; }
+    event.preventDefault();
+    if (box.form.requestSubmit) {
+      box.form.requestSubmit();
+    } else {
+      var button = box.form.querySelector("button[type=submit], button:not([type])");
+      if (button) { button.click(); }
+    }
+  });
+
   // The way through the list the lead was opened from (list.js keeps its query for this tab): "Back to the
   // list" and "Next: …". Only while the person goes from the list to leads and from lead to lead; opened
   // from anywhere else, the page forgets that list.

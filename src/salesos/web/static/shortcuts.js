@@ -1,7 +1,9 @@
-/* Keyboard shortcuts on app pages: / search (this page's, else the lead list's), j/k move between board
-   cards or list rows (j on a lead opened from the list: its next lead), Enter opens one, n new lead (from
-   any page, for those who may create one), e edit (a lead's edit page), ? lists them, with the board's own
-   [ / ] (board.js) where they apply. Loaded from app.html; CSP forbids inline JS. */
+/* Keyboard shortcuts on app pages: / search (this page's, else the lead list's), and from the search box
+   ArrowDown (or Enter, once the results are for what was typed) to the first result; j/k move between
+   board cards or list rows (j on a lead opened from the list: its next lead), Enter opens one, n new lead
+   (from any page, for those who may create one), e edit (a lead's edit page), c the note box on a lead's
+   page, ? lists them, with the board's own [ / ] (board.js) and the note box's Ctrl+Enter
+   (lead_workspace.js) where they apply. Loaded from app.html; CSP forbids inline JS. */
 (function () {
   "use strict";
 
@@ -15,12 +17,15 @@
   // [key (or keys), what it does, shown only when this says the page has it (optional)]
   var SHORTCUTS = [
     ["/", "Search (this page's search box, or the lead list's)"],
+    ["↓", "From the search box: to the first result (so does Enter once the results are shown)"],
     ["j", "Next lead (board card, list row, or the list's next lead on a lead's page)"],
     ["k", "Previous lead (board card or list row)"],
     ["Enter", "Open the focused lead"],
     [["[", "]"], "Move the focused card one stage back / forward", canMoveCards],
     ["n", "New lead", function () { return !!newLeadUrl(); }],
     ["e", "Edit the lead (on its page)"],
+    ["c", "Write a note on the lead", function () { return !!noteBox(); }],
+    [["Ctrl+Enter", "⌘+Enter"], "Add the note being written", function () { return !!noteBox(); }],
     ["?", "Show these shortcuts"],
     ["Esc", "Close this dialog"],
   ];
@@ -129,6 +134,69 @@
     return document.querySelector("#main form[role=search] input[type=search], #main input[type=search]");
   }
 
+  // --- from the search box to the results --------------------------------------------------------------
+  // The search asks as you type, so the results are usually there by the time the user looks for them;
+  // Tab would first go through every filter and button. ArrowDown goes to the first result. Enter does
+  // too once the results shown are for what was typed (sending them again would change nothing); before
+  // that it sends the search as usual and the focus follows when its results arrive.
+  var focusResultsWhenShown = false;
+
+  // The search the results on the page were made for: the list's (data-query) or the board's (data-filters).
+  function shownQuery() {
+    var results = document.getElementById("list-results") || document.getElementById("board");
+    if (!results) { return null; }
+    var query = results.getAttribute("data-query");
+    if (query === null) { query = results.getAttribute("data-filters") || ""; }
+    return (new URLSearchParams(query).get("q") || "").trim();
+  }
+
+  function toFirstResult() {
+    if (!moveFocus(1)) { return false; }
+    focusResultsWhenShown = false;
+    return true;
+  }
+
+  function fromSearch(event) {
+    var search = event.target;
+    // (The caller has let through only keys without Ctrl, Cmd or Alt.)
+    if (!search || search !== searchBox() || event.shiftKey) { return; }
+    if (event.key === "ArrowDown") {
+      if (toFirstResult()) { event.preventDefault(); }
+    } else if (event.key === "Enter") {
+      var shown = shownQuery();
+      if (shown !== null && shown === search.value.trim() && toFirstResult()) {
+        event.preventDefault();
+      } else {
+        focusResultsWhenShown = shownQuery() !== null;
+      }
+    }
+  }
+
+  // The results of the search Enter sent (the board's or the list's filter bar swaps them in).
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusResultsWhenShown) { return; }
+    focusResultsWhenShown = false;
+    // Only if the user is still where they pressed Enter: one who has gone on keeps their place.
+    if (document.activeElement === searchBox()) { moveFocus(1); }
+  });
+
+  // --- the note box on a lead's page ----------------------------------------------------------------
+  function noteBox() { return document.querySelector("#main [data-shortcut=note]"); }
+
+  function focusNote() {
+    var box = noteBox();
+    if (!box) { return false; }
+    // The note form is a composer tab (lead_workspace.js): open it first, as a click on its tab would.
+    var panel = box.closest("[data-panel]");
+    if (panel && !panel.classList.contains("is-active")) {
+      var tab = document.getElementById("tab-" + panel.getAttribute("data-panel"));
+      if (tab) { tab.click(); }
+    }
+    box.focus();
+    box.scrollIntoView({ block: "center" });
+    return true;
+  }
+
   // This page's search box, or, on a page without one, the lead list with its search focused.
   function focusSearch() {
     var search = searchBox();
@@ -178,7 +246,11 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) { return; }
-    if (isTyping(event.target) || openDialog()) { return; }
+    if (isTyping(event.target)) {
+      fromSearch(event);
+      return;
+    }
+    if (openDialog()) { return; }
     var handled = false;
     var active = document.activeElement;
     switch (event.key) {
@@ -187,6 +259,7 @@
       case "k": handled = moveFocus(-1); break;
       case "n": handled = newLead(); break;
       case "e": handled = focusEdit(); break;
+      case "c": handled = focusNote(); break;
       case "?": helpDialog().showModal(); handled = true; break;
       case "Enter":
         // Only the card itself: Enter on its link or Move button keeps its own meaning.
