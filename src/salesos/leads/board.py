@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote_plus, urlencode
 
 from markupsafe import Markup, escape
@@ -19,7 +19,7 @@ from salesos.leads import timeline
 from salesos.leads.board_repository import BoardRepository, Card, CompanyContactRepository, user_names
 from salesos.leads.models import Company, Lead, Pipeline, PipelineStage, StageKind
 from salesos.leads.repository import HistoryRepository, PipelineRepository, TaskRepository
-from salesos.leads.schemas import LeadFilters
+from salesos.leads.schemas import UNOWNED, LeadFilters
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.leads.zones import zone_of
 
@@ -109,8 +109,9 @@ def initials(name: str | None) -> str:
 
 def board_filters(owner: str, tag: str, q: str) -> LeadFilters:
     """The board's filter bar as lead filters; an unreadable owner id filters nothing."""
+    owner_id: uuid.UUID | Literal["none"] | None
     try:
-        owner_id = uuid.UUID(owner) if owner else None
+        owner_id = UNOWNED if owner == UNOWNED else uuid.UUID(owner) if owner else None
     except ValueError:
         owner_id = None
     return LeadFilters(owner_id=owner_id, tag=tag.strip()[:50] or None, q=q.strip()[:200] or None)

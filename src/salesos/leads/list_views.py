@@ -72,7 +72,7 @@ def list_filters(
     """The query string as lead filters: unreadable values filter nothing, an unknown sort is the default."""
     data: dict[str, Any] = {
         "stage_id": _uuid(stage),
-        "owner_id": _uuid(owner),
+        "owner_id": schemas.UNOWNED if owner == schemas.UNOWNED else _uuid(owner),
         "tag": tag.strip()[:50] or None,
         "source": source.strip()[:64] or None,
         "tier": tier if tier in ("A", "B", "C") else None,

@@ -30,7 +30,7 @@ from salesos.leads.models import (
     StageKind,
     Task,
 )
-from salesos.leads.schemas import ADDED_DAYS, LeadFilters
+from salesos.leads.schemas import ADDED_DAYS, UNOWNED, LeadFilters
 from salesos.leads.sorting import SortSpec, cursor_at, sorted_page
 from salesos.leads.zones import day_bounds
 from salesos.orgs.models import Organization, effective_timezone
@@ -280,7 +280,9 @@ class LeadRepository(Repository[Lead]):
         steps: list[tuple[Hashable, Callable[[], ColumnElement[bool]], dict[str, Any]]] = []
         if f.stage_id is not None:
             steps.append(("stage", lambda: Lead.stage_id == bindparam("stage_id"), {"stage_id": f.stage_id}))
-        if f.owner_id is not None:
+        if f.owner_id == UNOWNED:
+            steps.append(("unowned", lambda: Lead.owner_id.is_(None), {}))
+        elif f.owner_id is not None:
             steps.append(("owner", lambda: Lead.owner_id == bindparam("owner_id"), {"owner_id": f.owner_id}))
         if f.source is not None:
             steps.append(("source", lambda: Lead.source == bindparam("source"), {"source": f.source}))

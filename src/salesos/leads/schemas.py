@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints, computed_field
 
@@ -309,11 +309,17 @@ AddedFilter = Literal["7d", "30d", "90d"]
 ADDED_DAYS: dict[str, int] = {"7d": 7, "30d": 30, "90d": 90}
 
 
+# The owner filter's value for leads nobody owns (a manager's "who hasn't got these yet?").
+UNOWNED: Final = "none"
+
+
 class LeadFilters(StrictInput):
     """Query filters of the lead list (all optional, combined with AND), and its order."""
 
     stage_id: uuid.UUID | None = None
-    owner_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | Literal["none"] | None = Field(
+        default=None, description="A member's id, or `none` for the leads nobody owns"
+    )
     tag: str | None = Field(default=None, max_length=50)
     source: Source = None
     tier: Tier | None = None
