@@ -1,5 +1,6 @@
 /* The pipeline board: drag and drop, keyboard moves ([ and ]), the lost-reason dialog, and live
-   updates from the realtime stream. Loaded only on /leads; the CSP forbids inline handlers. */
+   updates from the realtime stream. Loaded only on /leads; the CSP forbids inline handlers. What the
+   columns do on their own (scrolling into view, "Load more") is board-columns.js. */
 (function () {
   "use strict";
 
@@ -300,52 +301,6 @@
       return;
     }
     moveCard(card, target.getAttribute("data-stage-id"));
-  });
-
-  // --- a focused card's column comes into view --------------------------------------------------------
-  // Focus scrolls only as far as the focused element needs, and a card half past the board's edge (or
-  // its Move button, past it) stayed there. A card reached with Tab, j/k or a move brings its whole
-  // column into view sideways, head (count, total) included, clear of the edge's fade: scroll-padding
-  // (app.css) says how far. The last column so comes to the end, where no fade is left.
-  function revealColumn(column) {
-    var board = boardEl();
-    if (!board || !column || board.scrollWidth <= board.clientWidth) { return; }
-    var pad = parseFloat(window.getComputedStyle(board).scrollPaddingLeft) || 0;
-    var box = board.getBoundingClientRect();
-    var col = column.getBoundingClientRect();
-    var pastEnd = col.right - (box.right - pad);
-    var beforeStart = box.left + pad - col.left;
-    if (pastEnd > 0) {
-      // Not so far that its start goes under the other edge (a column wider than the board shows its start).
-      board.scrollLeft += Math.min(pastEnd, Math.max(0, -beforeStart));
-    } else if (beforeStart > 0) {
-      board.scrollLeft -= beforeStart;
-    }
-  }
-  document.addEventListener("focusin", function (event) {
-    var card = event.target.closest ? event.target.closest(".lead-card") : null;
-    var board = boardEl();
-    if (card && board && board.contains(card)) { revealColumn(card.closest(".board-column")); }
-  });
-
-  // --- "Load more" ----------------------------------------------------------------------------------
-  // A column's pages come newest id first, but a card moved into the column (one's own move, or another
-  // user's arriving through the stream) is put at its top: a later page holds it again. A card already
-  // on the board is left out of the page, so it never shows twice (and the cards shown add up to the
-  // column's count). One elsewhere on the board has a refresh on its way that moves it here.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    var button = detail.requestConfig ? detail.requestConfig.elt : null;
-    if (detail.isError || !button || !button.classList || !button.classList.contains("load-more")) { return; }
-    if (!boardEl() || !boardEl().contains(button)) { return; }
-    var tpl = document.createElement("template");
-    tpl.innerHTML = detail.serverResponse;
-    var repeated = Array.prototype.filter.call(tpl.content.querySelectorAll(".lead-card"), function (card) {
-      return !!document.getElementById(card.id);
-    });
-    if (!repeated.length) { return; }
-    repeated.forEach(function (card) { card.remove(); });
-    detail.serverResponse = tpl.innerHTML;
   });
 
   // --- realtime: other users' changes, and the echo of one's own -------------------------------------------------------------

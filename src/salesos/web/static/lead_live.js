@@ -66,7 +66,7 @@
     document.querySelectorAll("form[data-live-form]").forEach(function (form) {
       follow(form, form.id ? fresh.getElementById(form.id) : null);
     });
-    // What the page now shows is what offline.js says a queued move was made against.
+    // What the page now shows is what offline-forms.js says a queued move was made against.
     var shown = fresh.querySelector("[data-offline-lead]");
     if (shown) {
       ["data-stage-id", "data-lead-updated-at"].forEach(function (name) {

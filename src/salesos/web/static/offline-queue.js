@@ -2,8 +2,9 @@
    in order against the JSON API. Each entry carries its own Idempotency-Key, so a replay after a lost answer
    gets the stored response instead of writing twice. An entry leaves the queue only on a definitive answer:
    applied, or refused (the server wins). Network errors, server errors and "still running" keep it.
-   The page side (forms, banner, messages) is offline.js; this file is the storage and the protocol, plus
-   the offline page's listing of what this device keeps (at the end).
+   The page side is offline.js (with offline-status.js for what the page shows, offline-forms.js for the lead
+   page's forms); this file is the storage and the protocol, plus the offline page's listing of what this
+   device keeps (at the end).
    Every change to the store is told to the other tabs (BroadcastChannel, else a storage event), so a second
    tab of the same lead shows the same pending changes without a reload. */
 (function () {
