@@ -306,3 +306,33 @@ def test_lead_cache_keeps_the_most_recent_and_deleted_leads_drop_their_queue(
             browser.close()
     assert len(expected_errors) == 1, errors
     assert _unexpected(errors, expected_errors) == [], errors
+
+
+def test_a_session_ended_elsewhere_forgets_the_cached_leads_at_the_sign_in_page(
+    live_server: str,  # noqa: F811
+    settings: Settings,
+) -> None:
+    require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(base_url=live_server)
+            ctx.set_default_timeout(TIMEOUT_MS)
+            page = ctx.new_page()
+            _sign_up(page, live_server, "Eve Expired", "eve@expired.example", "Expiry Sales")
+            _, lead = _open_lead(page, "Kept Kiln", "Kim Kept")
+            # Offline, the sign-in page can't be reached: the copies the user works from stay.
+            ctx.set_offline(True)
+            page.goto("/login")
+            assert page.evaluate(CACHED, lead) is True
+            ctx.set_offline(False)
+            # The session ends without this browser posting /logout (expired, reset, removed): the next
+            # page is the sign-in page, and the next person to sign in finds no lead of the last one.
+            ctx.clear_cookies()
+            page.goto("/leads")
+            page.wait_for_url(re.compile(r"/login"))
+            page.wait_for_function(f"() => caches.has({LEADS_CACHE!r}).then(has => !has)")
+        finally:
+            browser.close()

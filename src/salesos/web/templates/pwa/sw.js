@@ -17,6 +17,9 @@ const LEADS_INDEX = "/__salesos/offline-leads-index";
 const CACHED_AT_HEADER = "X-SalesOS-Cached-At";
 const LEAD_PAGE = /^\/leads\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SIGN_OUT = "/logout";
+// Where a browser lands signed out: after a session expired, or was ended elsewhere (a password reset, a
+// removal from the organisation), or before someone else signs in. None of those posts SIGN_OUT.
+const SIGNED_OUT_PAGES = new Set(["/login", "/signup"]);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -61,6 +64,19 @@ async function networkFirstPage(request) {
     const offline = await caches.match(OFFLINE_URL);
     return offline || Response.error();
   }
+}
+
+// Reaching a sign-in page from the server means whoever signs in next must not find the last user's leads.
+// Offline, the copies stay: the page can't be reached, and they are what the user is working from.
+async function signedOutPage(event, request) {
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    return networkFirstPage(request);
+  }
+  event.waitUntil(caches.delete(LEADS_CACHE));
+  return response;
 }
 
 // --- Lead pages: network first, the last LEAD_LIMIT viewed kept for offline use ---------------------------
@@ -160,6 +176,8 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && LEAD_PAGE.test(url.pathname)) {
     // Keyed without the query: "?done=note" is the same lead page.
     event.respondWith(networkFirstLead(event, url.origin + url.pathname));
+  } else if (request.mode === "navigate" && SIGNED_OUT_PAGES.has(url.pathname)) {
+    event.respondWith(signedOutPage(event, request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirstPage(request));
   } else if (isCacheableStatic(url)) {
