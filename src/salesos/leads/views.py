@@ -327,21 +327,34 @@ def add_task(
     session: DbSession,
     title: Text = "",
     due_at: Text = "",
+    assignee: Text = "",
 ) -> Response:
-    """Add a task, due at a time given in the caller's timezone (the form's label names it)."""
+    """Add a task, due at a time given in the caller's timezone (the form's label names it), for the lead's
+    owner (no assignee: it follows the lead to whoever owns it) or a member named by *assignee*."""
     lead = lead_service.lead_or_404(session, lead_id)
-    values = {"title": title, "due_at": due_at}
+    values = {"title": title, "due_at": due_at, "assignee": assignee}
     try:
         due = board.parse_local(due_at, reader_timezone(session, principal))
     except ValueError:
         errors: FormErrors = {"due_at": "Enter a date and time."}
     else:
-        form, errors = validate(schemas.TaskIn, {"title": title.strip(), "due_at": due})
+        data = {"title": title.strip(), "due_at": due, "assignee_id": assignee or None}
+        form, errors = validate(schemas.TaskIn, data)
         if form is not None:
-            work_service.add_task(
-                session, principal, lead, title=form.title, due_at=form.due_at, assignee_id=None
-            )
-            return see_other(f"/leads/{lead.id}?done=task#tasks")
+            try:
+                with attempt(session):
+                    work_service.add_task(
+                        session,
+                        principal,
+                        lead,
+                        title=form.title,
+                        due_at=form.due_at,
+                        assignee_id=form.assignee_id,
+                    )
+            except DomainError as exc:
+                errors = domain_errors(exc, "assignee_id")
+            else:
+                return see_other(f"/leads/{lead.id}?done=task#tasks")
     return render_detail(request, session, principal, lead, 422, task_errors=errors, task_values=values)
 
 
