@@ -73,7 +73,7 @@ def me(principal: CurrentPrincipal, session: DbSession) -> schemas.MeOut:
 
 @router.patch("/auth/me", response_model=schemas.UserOut)
 def update_me(body: schemas.ProfileIn, principal: UserPrincipal, session: DbSession) -> schemas.UserOut:
-    """Change your name, timezone or password."""
+    """Change your name, timezone or password; wrong current passwords count as failed sign-ins (429)."""
     user = accounts.update_profile(
         session,
         principal.user_id,  # type: ignore[arg-type]

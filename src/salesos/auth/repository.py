@@ -87,14 +87,28 @@ class ApiKeyRepository(Repository[ApiKey]):
 class PasswordResetRepository(Repository[PasswordResetToken]):
     model = PasswordResetToken
 
-    def usable_by_hash(self, token_hash: str) -> PasswordResetToken | None:
-        """An unused, unexpired reset token."""
+    def usable_by_hash(self, token_hash: str, *, lock: bool = False) -> PasswordResetToken | None:
+        """An unused, unexpired reset token; *lock* holds its row until the transaction ends.
+
+        A reset locks the row: on PostgreSQL a second request for the same link, or for a link another
+        password change is retiring, then waits and finds it used instead of setting the password again.
+        """
         stmt = select(PasswordResetToken).where(
             PasswordResetToken.token_hash == token_hash,
             PasswordResetToken.used_at.is_(None),
             PasswordResetToken.expires_at > utcnow(),
         )
+        if lock:
+            stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
+
+    def retire_for_user(self, user_id: uuid.UUID) -> None:
+        """Mark every unused reset link of the user used (their password just changed)."""
+        self.session.execute(
+            update(PasswordResetToken)
+            .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
 
 
 class LoginFailureRepository(Repository[LoginFailure]):

@@ -14,12 +14,13 @@ from salesos.auth.deps import Admin, UserPrincipal
 from salesos.auth.models import ApiKey
 from salesos.auth.repository import ApiKeyRepository
 from salesos.auth.service import accounts, credentials
+from salesos.auth.views import wait_phrase
 from salesos.config import get_settings
 from salesos.crypto import decrypt, encrypt
 from salesos.db.deps import DbSession
-from salesos.errors import DomainError
+from salesos.errors import DomainError, TooManyRequests
 from salesos.orgs.schemas import known_timezones
-from salesos.web.forms import attempt, domain_errors, validate
+from salesos.web.forms import FORM, attempt, domain_errors, validate
 from salesos.web.pages import page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -104,9 +105,9 @@ def change_password(
     current_password: Text = "",
     password: Text = "",
 ) -> Response:
-    """Change your password (needs the current one)."""
+    """Change your password (needs the current one; wrong ones are throttled like sign-ins)."""
     form, errors = validate(schemas.ProfileIn, {"password": password, "current_password": current_password})
-    status = 422
+    status, headers = 422, {}
     if form is not None:
         try:
             with attempt(session):
@@ -119,10 +120,14 @@ def change_password(
                     keep_session_id=principal.session_id,  # this browser stays signed in
                 )
             return see_other("/settings/profile?done=password")
+        except TooManyRequests as exc:
+            errors = {FORM: f"Too many wrong passwords. Try again in {wait_phrase(exc.retry_after)}."}
+            status, headers = exc.status_code, dict(exc.headers)
         except DomainError as exc:
             errors, status = domain_errors(exc, "password"), exc.status_code
+    context = {"password_errors": errors}
     return page(
-        request, session, principal, "auth/profile.html", {"password_errors": errors}, status_code=status
+        request, session, principal, "auth/profile.html", context, status_code=status, headers=headers
     )
 
 

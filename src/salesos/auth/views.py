@@ -109,7 +109,7 @@ def login(
                 org_id = credentials.landing_org(session, user)
             return sign_in(see_other(target), request, session, user, org_id)
         except TooManyRequests as exc:
-            errors = {FORM: f"Too many failed sign-ins. Try again in {_wait(exc.retry_after)}."}
+            errors = {FORM: f"Too many failed sign-ins. Try again in {wait_phrase(exc.retry_after)}."}
             status, headers = exc.status_code, dict(exc.headers)
         except Unauthorized as exc:
             errors, status = {FORM: exc.detail}, exc.status_code
@@ -122,7 +122,8 @@ def login(
     )
 
 
-def _wait(seconds: int) -> str:
+def wait_phrase(seconds: int) -> str:
+    """How long a throttled form asks the user to wait, in words ("45 seconds", "3 minutes")."""
     return f"{seconds} seconds" if seconds < 120 else f"{-(-seconds // 60)} minutes"
 
 

@@ -17,7 +17,13 @@ from salesos.auth.repository import (
     UserSessionRepository,
 )
 from salesos.auth.security import hash_password, needs_rehash, new_token, token_hash, verify_password
-from salesos.auth.service.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from salesos.auth.service.throttle import (
+    check_login_allowed,
+    check_password_check_allowed,
+    clear_login_failures,
+    record_login_failure,
+    record_password_check_failure,
+)
 from salesos.config import get_settings
 from salesos.crypto import encrypt
 from salesos.db.base import utcnow, uuid7
@@ -141,19 +147,32 @@ def reset_link_usable(session: Session, token: str) -> bool:
 
 def reset_password(session: Session, *, token: str, password: str) -> User:
     """Set a new password from a valid reset token, and sign the user out everywhere."""
-    reset = PasswordResetRepository(session).usable_by_hash(token_hash(token))
+    reset = PasswordResetRepository(session).usable_by_hash(token_hash(token), lock=True)
     if reset is None:
         raise ValidationFailed("This reset link is invalid or has expired.", field="token")
     check_password_strength(password)
     user = UserRepository(session).get(reset.user_id)
     if user is None:
         raise ValidationFailed("This reset link is invalid or has expired.", field="token")
-    user.password_hash = hash_password(password)
     reset.used_at = utcnow()
-    UserSessionRepository(session).delete_for_user(user.id)
-    revoke_refresh_tokens_everywhere(session, user.id)
+    set_password(session, user, password)
     session.flush()
     return user
+
+
+def set_password(
+    session: Session, user: User, password: str, *, keep_session_id: uuid.UUID | None = None
+) -> None:
+    """Give *user* a new password and end everything the old one opened.
+
+    Every browser session but *keep_session_id* ends, the API clients' refresh tokens go in every
+    organisation, and so do the reset links still in the mailbox: one mailed before the change would
+    otherwise set the password again, behind the back of whoever just chose it.
+    """
+    user.password_hash = hash_password(password)
+    PasswordResetRepository(session).retire_for_user(user.id)
+    UserSessionRepository(session).delete_for_user(user.id, keep=keep_session_id)
+    revoke_refresh_tokens_everywhere(session, user.id)
 
 
 def revoke_refresh_tokens_everywhere(session: Session, user_id: uuid.UUID) -> None:
@@ -192,20 +211,31 @@ def update_profile(
     user = UserRepository(session).get(user_id)
     if user is None:
         raise Unauthorized()
+    if password is not None:
+        # Before anything changes: a refusal that keeps its counted failure must keep nothing else.
+        check_current_password(session, user, current_password)
+        check_password_strength(password)
+        if verify_password(user.password_hash, password):
+            raise ValidationFailed("Choose a new password, not the current one.", field="password")
+        set_password(session, user, password, keep_session_id=keep_session_id)
     if name is not None:
         user.name = name.strip()
     if timezone is not None:
         user.timezone = timezone or None
     if reminder_minutes is not None:
         user.reminder_minutes = reminder_minutes
-    if password is not None:
-        if not current_password or not verify_password(user.password_hash, current_password):
-            raise ValidationFailed("Current password is incorrect.", field="current_password")
-        check_password_strength(password)
-        if verify_password(user.password_hash, password):
-            raise ValidationFailed("Choose a new password, not the current one.", field="password")
-        user.password_hash = hash_password(password)
-        UserSessionRepository(session).delete_for_user(user.id, keep=keep_session_id)
-        revoke_refresh_tokens_everywhere(session, user.id)
     session.flush()
     return user
+
+
+def check_current_password(session: Session, user: User, current_password: str | None) -> None:
+    """Refuse a wrong current password, counted like a failed sign-in: guessing gets 429 just as fast."""
+    check_password_check_allowed(session, user.email)
+    if not current_password:
+        raise ValidationFailed("Enter your current password.", field="current_password")
+    if not verify_password(user.password_hash, current_password):
+        record_password_check_failure(session, user.email)
+        refusal = ValidationFailed("Current password is incorrect.", field="current_password")
+        refusal.keep_writes = True  # the request rolls back, but the counted failure must stay
+        raise refusal
+    clear_login_failures(session, user.email)
