@@ -150,7 +150,7 @@ def create_app() -> FastAPI:
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(OriginCheckMiddleware, cookie_name=settings.session_cookie)
     # Inside the body limit: a form it reads whole is at most max_body_bytes.
-    app.add_middleware(NulCharacterMiddleware)
+    app.add_middleware(NulCharacterMiddleware, max_form_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     # A board page is about 280 KB of HTML and 17 KB gzipped. Event streams are left alone (Starlette's

@@ -8,6 +8,8 @@ from typing import BinaryIO
 from salesos.errors import PayloadTooLarge
 
 COPY_CHUNK = 1024 * 1024
+# The multipart envelope around an uploaded file: boundaries, part headers, the form's other fields.
+ENVELOPE_BYTES = 64 * 1024
 
 
 def store_capped(source: BinaryIO, target: Path, max_bytes: int, too_large: PayloadTooLarge) -> None:

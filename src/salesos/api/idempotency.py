@@ -86,13 +86,15 @@ class IdempotencyMiddleware:
             errors = [{"field": "Idempotency-Key", "message": too_long}]
             await send_problem(scope, send, 422, "Validation failed", too_long, errors)
             return
-        body = await read_body(receive)
         from starlette.concurrency import run_in_threadpool
 
+        # Who is asking, from the headers alone, before reading a byte of the body: an anonymous request
+        # must not get to make the server hold an upload-sized body.
         principal = await run_in_threadpool(_identify, headers)
         if principal is None:  # the endpoint answers 401 (or is public, like sign-up): nothing to replay
-            await self.app(scope, replay_receive(body), send)
+            await self.app(scope, receive, send)
             return
+        body = await read_body(receive)
         request_hash = _fingerprint(scope, headers, body)
         verdict = await run_in_threadpool(_reserve, principal, key, scope, request_hash)
         if isinstance(verdict, tuple):

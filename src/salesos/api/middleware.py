@@ -21,8 +21,9 @@ from salesos.api.schemas import NUL_MESSAGE
 log = structlog.get_logger("salesos.http")
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Routes allowed to receive more than the body limit (uploads, webhook batches); each enforces its own.
-_LARGE_BODY_ROUTES: list[re.Pattern[str]] = []
+# Routes allowed to receive more than the body limit (uploads, webhook batches), each with its own
+# ceiling, enforced here before anything reads the body (an anonymous request included).
+_LARGE_BODY_ROUTES: dict[str, tuple[re.Pattern[str], int]] = {}
 
 
 # Paths whose last part is a credential (a reset or invitation link, a calendar feed address, a push
@@ -35,13 +36,20 @@ def loggable_path(path: str) -> str:
     return _SECRET_PATH.sub(r"\1[redacted]", path)
 
 
-def allow_large_body(path_pattern: str) -> None:
-    """Exempt the paths that fully match *path_pattern* from the global body limit.
+def allow_large_body(path_pattern: str, max_bytes: int) -> None:
+    """Let the paths that fully match *path_pattern* receive up to *max_bytes* instead of the global limit.
 
     A full match, not a prefix: a small JSON endpoint next to an upload keeps the 1 MiB limit.
     """
-    if all(p.pattern != path_pattern for p in _LARGE_BODY_ROUTES):
-        _LARGE_BODY_ROUTES.append(re.compile(path_pattern))
+    _LARGE_BODY_ROUTES[path_pattern] = (re.compile(path_pattern), max_bytes)
+
+
+def body_limit_of(path: str, default: int) -> int:
+    """The most bytes a request to *path* may send."""
+    for pattern, max_bytes in _LARGE_BODY_ROUTES.values():
+        if pattern.fullmatch(path):
+            return max_bytes
+    return default
 
 
 # Where a form may send the browser, redirects included: browsers check every hop of a form submission's
@@ -96,10 +104,23 @@ async def send_problem(
 
 async def read_body(receive: Receive) -> bytes:
     """The whole request body, read from *receive* (bounded by BodyLimitMiddleware further out)."""
+    body = await read_body_up_to(receive, None)
+    assert body is not None  # no ceiling of its own
+    return body
+
+
+async def read_body_up_to(receive: Receive, max_bytes: int | None) -> bytes | None:
+    """The whole request body, or None as soon as it passes *max_bytes*: for a reader with a lower
+    ceiling than the route's."""
     chunks = []
+    received = 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if max_bytes is not None and received > max_bytes:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 
@@ -167,19 +188,21 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """413 for bodies over the limit, by Content-Length or by counting a chunked stream."""
+    """413 for bodies over the limit (the route's own for uploads), by Content-Length or by counting a
+    chunked stream."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or any(p.fullmatch(scope["path"]) for p in _LARGE_BODY_ROUTES):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = body_limit_of(scope["path"], self.default_max_bytes)
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._refuse(scope, send)
+        if length is not None and (not length.isdigit() or int(length) > max_bytes):
+            await self._refuse(scope, send, max_bytes)
             return
         received = 0
         overflowed = False
@@ -189,7 +212,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     overflowed = True
                     raise _BodyTooLarge()
             return message
@@ -202,10 +225,11 @@ class BodyLimitMiddleware:
         with contextlib.suppress(_BodyTooLarge):  # raised through the app when it read on regardless
             await self.app(scope, counting_receive, send_unless_overflowed)
         if overflowed:
-            await self._refuse(scope, send)
+            await self._refuse(scope, send, max_bytes)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        detail = f"Request bodies are limited to {self.max_bytes} bytes."
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, max_bytes: int) -> None:
+        detail = f"Request bodies are limited to {max_bytes} bytes."
         await send_problem(scope, send, 413, "Payload too large", detail)
 
 
@@ -214,7 +238,15 @@ class _BodyTooLarge(Exception):
 
 
 class OriginCheckMiddleware:
-    """Refuse cross-site unsafe requests that carry cookies (CSRF defence in depth, and for login forms)."""
+    """Refuse cross-site unsafe requests: to the API when they carry cookies (CSRF defence in depth), to a
+    page whatever they carry.
+
+    A page's form posted from another site is refused even without a cookie: the session cookie is
+    SameSite=Lax, so a cross-site POST never has one, and the forms that need none (sign-in, sign-up,
+    accepting an invitation) would otherwise sign the victim's browser into the attacker's account. An
+    opaque origin ("null": a sandboxed frame) counts as another site there. API calls without cookies
+    come from scripts and the browser extension with a bearer token, and cross origins by design.
+    """
 
     def __init__(self, app: ASGIApp, cookie_name: str) -> None:
         self.app = app
@@ -224,12 +256,18 @@ class OriginCheckMiddleware:
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
             headers = Headers(scope=scope)
             origin = headers.get("origin")
-            if origin and origin != "null" and "cookie" in headers:
-                host = headers.get("host", "")
-                if origin.split("://", 1)[-1] != host:
-                    await send_problem(scope, send, 403, "Forbidden", "Cross-site request refused.")
-                    return
+            if origin and self._refused(scope["path"], origin, headers):
+                await send_problem(scope, send, 403, "Forbidden", "Cross-site request refused.")
+                return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def _refused(path: str, origin: str, headers: Headers) -> bool:
+        if path.startswith("/api/"):
+            return (
+                origin != "null" and "cookie" in headers and origin.split("://", 1)[-1] != headers.get("host")
+            )
+        return origin == "null" or origin.split("://", 1)[-1] != headers.get("host", "")
 
 
 _URLENCODED = "application/x-www-form-urlencoded"
@@ -259,8 +297,11 @@ class NulCharacterMiddleware:
     checked by ``StrictInput``; this covers the other ways text comes in, for every route at once.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_form_bytes: int) -> None:
         self.app = app
+        # An urlencoded form is read whole here, before any authentication: it gets the global limit even
+        # on an upload route (whose files come multipart), so nobody can make the server hold 100 MB.
+        self.max_form_bytes = max_form_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -273,7 +314,11 @@ class NulCharacterMiddleware:
             return
         field = _field_with_nul(scope["query_string"], "query")
         if field is None and _is_form_post(scope):
-            body = await read_body(receive)
+            body = await read_body_up_to(receive, self.max_form_bytes)
+            if body is None:
+                detail = f"Forms are limited to {self.max_form_bytes} bytes."
+                await send_problem(scope, send, 413, "Payload too large", detail)
+                return
             field = _field_with_nul(body, "form")
             receive = replay_receive(body)
         if field is not None:

@@ -20,6 +20,7 @@ from salesos.campaigns.service import handoff, lists
 from salesos.db.deps import DbSession
 from salesos.db.pagination import paginate
 from salesos.errors import ValidationFailed
+from salesos.uploads import ENVELOPE_BYTES
 
 router = APIRouter(tags=["campaigns"])
 
@@ -105,7 +106,7 @@ def delete_campaign(campaign_id: uuid.UUID, principal: Writer, session: DbSessio
 
 LIST_PATH = "/api/v1/campaigns/[^/]+/list"
 # Lists are up to 10 MB, past the global 1 MiB body limit; attach_list enforces its own.
-allow_large_body(LIST_PATH)
+allow_large_body(LIST_PATH, lists.MAX_BYTES + ENVELOPE_BYTES)
 
 
 @router.put(

@@ -25,12 +25,13 @@ from salesos.config import get_settings
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
 from salesos.integrations.search.business_types import business_types
+from salesos.uploads import ENVELOPE_BYTES
 from salesos.web.forms import FORM, FormErrors, attempt, domain_errors, error_message
 from salesos.web.pages import page, see_other
 
 router = APIRouter(include_in_schema=False)
 # The form may carry a list of up to 10 MB (lists.attach_list enforces it) past the 1 MiB body limit.
-allow_large_body(re.escape("/campaigns/new"))
+allow_large_body(re.escape("/campaigns/new"), lists.MAX_BYTES + ENVELOPE_BYTES)
 
 # Form inputs → where CampaignCreateIn keeps them (the form is flat, the schema nested).
 NUMBER_FIELDS = ("radius_km", "max_prospects", "refresh_hours")

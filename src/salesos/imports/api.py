@@ -23,6 +23,7 @@ from salesos.imports.service import imports as import_service
 from salesos.imports.service import mapping as mapping_rules
 from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import import_pipeline
+from salesos.uploads import ENVELOPE_BYTES
 
 router = APIRouter(tags=["imports"])
 
@@ -33,10 +34,8 @@ class LengthRequired(DomainError):
 
 
 UPLOAD_PATH = "/api/v1/imports"
-# The multipart envelope around the file: boundaries, part headers, the preset field.
-ENVELOPE_BYTES = 64 * 1024
-# Uploads are up to 100 MB, past the global 1 MiB body limit; this module enforces its own.
-allow_large_body(re.escape(UPLOAD_PATH))
+# Uploads are up to 100 MB, past the global 1 MiB body limit; this module says so first, by the declared size.
+allow_large_body(re.escape(UPLOAD_PATH), import_service.MAX_BYTES + ENVELOPE_BYTES)
 
 
 async def declared_size_ok(request: Request) -> None:

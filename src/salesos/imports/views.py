@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -28,14 +28,16 @@ from salesos.imports.service import stage_values as stage_value_rules
 from salesos.imports.service.context import import_pipeline
 from salesos.leads.service.pipelines import list_pipelines
 from salesos.orgs.repository import MembershipRepository
+from salesos.uploads import ENVELOPE_BYTES
 from salesos.web.forms import domain_errors
-from salesos.web.pages import page, see_other
+from salesos.web.pages import is_htmx, page, see_other
+from salesos.web.templating import render_error
 
 router = APIRouter(include_in_schema=False)
 
 UPLOAD_PAGE = "/leads/import"
 # The browser upload is as large as the API's; the size check is the same dependency.
-allow_large_body(re.escape(UPLOAD_PAGE))
+allow_large_body(re.escape(UPLOAD_PAGE), import_service.MAX_BYTES + ENVELOPE_BYTES)
 
 
 @router.get("/leads/import", response_class=HTMLResponse)
@@ -147,6 +149,25 @@ class MappingForm:
         except ValueError:
             raise ValidationFailed("Choose a member who can own leads.", field="default_owner_id") from None
 
+    def check_fields(self, header: list[str]) -> None:
+        """Refuse a column set to something that is no lead field.
+
+        The screen's selects only offer fields, so only a hand-made request sends one; the screen can't
+        show it either (each preview column is headed with its field's label).
+        """
+        for name, field in zip(header, self.mapping, strict=True):
+            if field and field not in mapping_rules.FIELDS:
+                column = name[:40] or "(no name)"
+                raise ValidationFailed(
+                    f"Column “{column}” is set to “{field[:40]}”, which is not a lead field. "
+                    "Choose one from the list.",
+                    field="mapping",
+                )
+
+    def known_fields(self) -> MappingForm:
+        """This form with the columns set to no lead field back on "Don't import", to show it again."""
+        return replace(self, mapping=[f if f in mapping_rules.FIELDS else "" for f in self.mapping])
+
 
 def _form_mapping(form: FormData, job: ImportJob) -> MappingForm:
     mapping = [str(form.get(f"col_{i}", "")) for i in range(len(job.header))]
@@ -184,7 +205,12 @@ def _preview(
     request: Request, import_id: uuid.UUID, principal: Principal, session: AppSession, data: FormData
 ) -> Response:
     job = import_service.import_or_404(session, import_id)
-    context = _mapping_context(session, job, _form_mapping(data, job))
+    form = _form_mapping(data, job)
+    try:
+        form.check_fields(job.header)
+    except ValidationFailed as exc:
+        return _refused(request, session, principal, job, form, exc)
+    context = _mapping_context(session, job, form)
     return page(request, session, principal, "imports/_preview_update.html", context)
 
 
@@ -201,6 +227,7 @@ def _start(
     job = import_service.import_or_404(session, import_id)
     form = _form_mapping(data, job)
     try:
+        form.check_fields(job.header)
         import_service.start_import(
             session,
             job,
@@ -211,10 +238,28 @@ def _start(
             form.pipeline_id(),
         )
     except DomainError as exc:
-        context = _mapping_context(session, job, form)
-        context["errors"] = domain_errors(exc, "mapping")
-        return page(request, session, principal, "imports/mapping.html", context, exc.status_code)
+        return _refused(request, session, principal, job, form, exc)
     return see_other(f"/leads/import/{job.id}")
+
+
+def _refused(
+    request: Request,
+    session: AppSession,
+    principal: Principal,
+    job: ImportJob,
+    form: MappingForm,
+    exc: DomainError,
+) -> Response:
+    """The mapping screen again, with the reason next to the mapping.
+
+    An HTMX preview gets the reason in the page's message area instead: it would swap a whole screen
+    into the preview's place.
+    """
+    if is_htmx(request):
+        return render_error(request, exc.status_code, exc.problem(), exc.headers)
+    context = _mapping_context(session, job, form.known_fields())
+    context["errors"] = domain_errors(exc, "mapping")
+    return page(request, session, principal, "imports/mapping.html", context, exc.status_code)
 
 
 @router.get("/leads/import/{import_id}/progress", response_class=HTMLResponse)

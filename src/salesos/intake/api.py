@@ -24,7 +24,7 @@ router = APIRouter(tags=["intake"])
 
 # A full batch of 1,000 rich rows can pass the global 1 MiB limit, so this route enforces its own.
 INTAKE_MAX_BYTES = 10 * 1024 * 1024
-allow_large_body(re.escape(endpoint_service.INTAKE_PATH) + r"[^/]+")
+allow_large_body(re.escape(endpoint_service.INTAKE_PATH) + r"[^/]+", INTAKE_MAX_BYTES)
 
 _INTAKE_DOC = {
     "x-auth": "signature",
