@@ -183,12 +183,15 @@ def test_stage_invariants(client, world):
     sales = _stage_ids(_pipelines(client, world.alice)[0])
     r = client.patch(f"{base}/{sales['New']}", json={"name": "Z"}, headers=world.alice.headers)
     assert r.status_code == 404
-    r = client.delete(f"{base}/{ids['Done']}?move_to={sales['New']}", headers=world.alice.headers)
+    extra = client.post(base, json={"name": "Shipped", "kind": "won"}, headers=world.alice.headers).json()
+    r = client.delete(f"{base}/{ids['Done']}?move_to={sales['Won']}", headers=world.alice.headers)
     assert r.status_code == 422 and _field(r) == "move_to"
-    assert _names(_get(client, world.alice, made["id"])) == ["Doing", "Done"]
-    # An unused stage just goes.
+    assert _names(_get(client, world.alice, made["id"])) == ["Doing", "Done", "Shipped"]
+    # An unused stage just goes (while another of its kind stays).
     assert client.delete(f"{base}/{ids['Done']}", headers=world.alice.headers).status_code == 204
-    assert _names(_get(client, world.alice, made["id"])) == ["Doing"]
+    assert _names(_get(client, world.alice, made["id"])) == ["Doing", "Shipped"]
+    last_won = client.delete(f"{base}/{extra['id']}", headers=world.alice.headers)
+    assert last_won.status_code == 409 and _field(last_won) == "stage_id"
 
 
 @both_databases
@@ -229,7 +232,7 @@ def test_delete_stage_moves_its_leads_with_history(client, world):
 
 
 @both_databases
-def test_moving_leads_into_a_lost_stage_records_why(client, world):
+def test_open_leads_of_a_deleted_stage_are_not_moved_into_a_lost_stage(client, world):
     made = _create(client, world.alice, "Partners")
     ids = _stage_ids(made)
     lead = _lead(client, world.alice, ids["Proposal"])
@@ -237,9 +240,10 @@ def test_moving_leads_into_a_lost_stage_records_why(client, world):
         f"{API}/pipelines/{made['id']}/stages/{ids['Proposal']}?move_to={ids['Lost']}",
         headers=world.alice.headers,
     )
-    assert r.status_code == 204, r.text
+    assert r.status_code == 422 and _field(r) == "move_to"
+    assert r.json()["detail"] == "Leads still being worked can only move to another open stage."
     got = client.get(f"{API}/leads/{lead['id']}", headers=world.alice.headers).json()
-    assert got["stage_id"] == ids["Lost"] and got["lost_reason"] == "Stage Proposal deleted"
+    assert got["stage_id"] == ids["Proposal"] and got["lost_reason"] is None
 
 
 def test_viewer_and_member_read_but_cannot_change(client, world):

@@ -103,10 +103,13 @@ def test_admin_edits_stages_with_htmx(client, browser, world):
     assert blank.status_code == 422 and 'id="e-new-name"' in blank.text
 
     demo = pipelines_of(world.alice)["Partners"]["stages"]["Demo"]
+    # A new open stage comes before the won and lost stages, which end the board.
+    order = list(pipelines_of(world.alice)["Partners"]["stages"])
+    assert order == ["New", "Contacted", "Qualified", "Proposal", "Demo", "Won", "Lost"]
     up = b.post(f"{base}/{demo}/move", data={"direction": "up", "csrf_token": token}, headers=HTMX)
     assert up.status_code == 200
     order = list(pipelines_of(world.alice)["Partners"]["stages"])
-    assert order == ["New", "Contacted", "Qualified", "Proposal", "Won", "Demo", "Lost"]
+    assert order == ["New", "Contacted", "Qualified", "Demo", "Proposal", "Won", "Lost"]
     b.post(f"{base}/{stages['New']}/move", data={"direction": "down", "csrf_token": token}, headers=HTMX)
     assert list(pipelines_of(world.alice)["Partners"]["stages"])[:2] == ["Contacted", "New"]
 
@@ -255,10 +258,10 @@ def test_pipeline_settings_in_a_real_browser(live_server: str, settings: Any) ->
             expect(card.get_by_role("status")).to_have_text("Stages saved.")
             stage_names = card.locator(".stage-row input[name=name]")
             expect(stage_names).to_have_count(7)
-            expect(stage_names.nth(6)).to_have_value("Demo")
+            expect(stage_names.nth(4)).to_have_value("Demo")  # before Won and Lost
 
             card.get_by_role("button", name="Up (move Demo earlier)").click()
-            expect(stage_names.nth(5)).to_have_value("Demo")
+            expect(stage_names.nth(3)).to_have_value("Demo")
 
             card.get_by_label("Name of stage 1").fill("Lead in")
             with page.expect_response(lambda r: r.request.method == "POST" and "/stages/" in r.url):

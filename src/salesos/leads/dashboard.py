@@ -1,4 +1,5 @@
-"""The dashboard's day: what is due for the signed-in person, and the pipeline at a glance."""
+"""The dashboard's day: what is due for the signed-in person, the org's figures, and its default pipeline
+at a glance."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from salesos.leads.board import ColumnHead, heads, money, pipeline_for
 from salesos.leads.dashboard_repository import DashboardRepository
 from salesos.leads.models import StageKind
+from salesos.leads.repository import PipelineRepository
 from salesos.leads.schemas import ADDED_DAYS, LeadFilters
 from salesos.leads.zones import day_bounds, zone_of
 
@@ -26,8 +28,11 @@ class Today:
 
     zone: str
     now: datetime  # what "overdue" is measured against
+    pipeline_id: uuid.UUID  # the pipeline of the stage card: the default one
     pipeline_name: str
     stages: list[ColumnHead]
+    # The headline figures count every pipeline, as the list does; only the stage card is one pipeline's.
+    has_leads: bool
     open_count: int
     open_value: str
     won_count: int
@@ -40,9 +45,12 @@ class Today:
     follow_ups_due: int
 
     @property
-    def has_leads(self) -> bool:
-        """Whether the default pipeline holds any lead at all (the getting-started checklist asks)."""
-        return any(head.count for head in self.stages)
+    def stages_title(self) -> str:
+        """The stage card's title, naming its pipeline: "Sales pipeline at a glance"."""
+        named = self.pipeline_name
+        if not named.lower().endswith("pipeline"):
+            named += " pipeline"
+        return f"{named} at a glance"
 
     @property
     def widest_stage(self) -> int:
@@ -57,7 +65,8 @@ def amounts(totals: dict[str, Decimal]) -> str:
 
 
 def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: datetime | None = None) -> Today:
-    """The day of *user_id* in *zone_name* (their timezone, else the org's): due work and the pipeline."""
+    """The day of *user_id* in *zone_name* (their timezone, else the org's): due work, the org's figures
+    over every pipeline, and the default pipeline's stages."""
     zone = zone_of(zone_name)
     now = now or datetime.now(UTC)
     day_start, day_end = day_bounds(zone.key, now)
@@ -66,8 +75,11 @@ def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: date
     repository = DashboardRepository(session)
 
     pipeline = pipeline_for(session, None)
-    stage_heads = heads(session, LeadFilters(), list(pipeline.stages))
-    open_heads = [head for head in stage_heads if head.stage.kind == StageKind.OPEN.value]
+    # One grouped count for every stage of every pipeline: the card's stages are the default pipeline's.
+    every_stage = [stage for each in PipelineRepository(session).listing() for stage in each.stages]
+    all_heads = heads(session, LeadFilters(), every_stage)
+    stage_heads = [head for head in all_heads if head.stage.pipeline_id == pipeline.id]
+    open_heads = [head for head in all_heads if head.stage.kind == StageKind.OPEN.value]
     open_totals: dict[str, Decimal] = {}
     for head in open_heads:
         for currency, amount in head.totals.items():
@@ -77,8 +89,10 @@ def today(session: Session, user_id: uuid.UUID, zone_name: str | None, now: date
     return Today(
         zone=zone.key,
         now=now,
+        pipeline_id=pipeline.id,
         pipeline_name=pipeline.name,
         stages=stage_heads,
+        has_leads=any(head.count for head in all_heads),
         open_count=sum(head.count for head in open_heads),
         open_value=amounts(open_totals),
         won_count=sum(int(row.leads) for row in won),

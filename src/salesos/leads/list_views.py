@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from salesos.auth.deps import CurrentPrincipal, Writer
+from salesos.auth.deps import CurrentPrincipal
 from salesos.auth.principal import Principal
 from salesos.db.deps import DbSession
 from salesos.errors import DomainError
@@ -18,14 +18,13 @@ from salesos.leads import board, schemas
 from salesos.leads.export import lead_csv_chunks
 from salesos.leads.models import SavedView
 from salesos.leads.repository import LeadRepository, PipelineRepository, SavedViewRepository
-from salesos.leads.service import bulk as bulk_service
 from salesos.leads.service import leads as lead_service
 from salesos.leads.service import saved_views as view_service
 from salesos.leads.service.pipelines import ensure_default_pipeline
 from salesos.leads.sorting import DEFAULT_SORT, SortSpec
 from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository, OrganizationRepository
-from salesos.web.forms import FormErrors, attempt, domain_errors
+from salesos.web.forms import FormErrors, attempt
 from salesos.web.pages import is_htmx, page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +50,7 @@ NOTICES = {"view_saved": "View saved.", "view_deleted": "View deleted."}
 UNASSIGN = "unassign"
 
 
-def _uuid(raw: str) -> uuid.UUID | None:
+def uuid_or_none(raw: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(raw) if raw else None
     except ValueError:
@@ -71,8 +70,8 @@ def list_filters(
 ) -> schemas.LeadFilters:
     """The query string as lead filters: unreadable values filter nothing, an unknown sort is the default."""
     data: dict[str, Any] = {
-        "stage_id": _uuid(stage),
-        "owner_id": schemas.UNOWNED if owner == schemas.UNOWNED else _uuid(owner),
+        "stage_id": uuid_or_none(stage),
+        "owner_id": schemas.UNOWNED if owner == schemas.UNOWNED else uuid_or_none(owner),
         "tag": tag.strip()[:50] or None,
         "source": source.strip()[:64] or None,
         "tier": tier if tier in ("A", "B", "C") else None,
@@ -145,11 +144,18 @@ def _context(
     cursor: str | None,
     *,
     rows: bool = True,
+    view: SavedView | None = None,
 ) -> dict[str, Any]:
     """What the table needs; *rows* False leaves out its page of rows (the caller brings its own)."""
-    found = LeadRepository(session).page(filters, limit=PAGE_ROWS, cursor=cursor) if rows else None
     pipelines = PipelineRepository(session).listing() or [ensure_default_pipeline(session)]
     members = MembershipRepository(session).listing()
+    owner_names = {m.user_id: m.user.name for m in members}
+    stage_ids = {s.id for p in pipelines for s in p.stages}
+    checked = view_service.check_filters(session, filters, stage_ids, owner_names, view=view)
+    filters = checked.filters
+    if checked.former_owner is not None:
+        owner_names.setdefault(*checked.former_owner)
+    found = LeadRepository(session).page(filters, limit=PAGE_ROWS, cursor=cursor) if rows else None
     org = OrganizationRepository(session).current()
     params = filter_params(filters)
     return {
@@ -164,13 +170,15 @@ def _context(
         "lost_stages": {s.id for p in pipelines for s in p.stages if s.kind == "lost"},
         "open_stage_ids": board.open_stage_ids(s for p in pipelines for s in p.stages),
         "members": members,
-        "owner_names": {m.user_id: m.user.name for m in members},
+        "owner_names": owner_names,
+        "former_owner": checked.former_owner,
+        "filter_notes": checked.notes,
         "timezone": org.timezone if org else "UTC",
         "values": {},
     }
 
 
-def _full_page(
+def full_list_page(
     request: Request,
     session: DbSession,
     principal: Principal,
@@ -183,7 +191,8 @@ def _full_page(
     status: int = 200,
     results_only: bool = False,
 ) -> Response:
-    context = _context(session, principal, filters, None)
+    context = _context(session, principal, filters, None, view=view)
+    filters = context["filters"]  # without a filter on a deleted stage
     context |= {
         "total": LeadRepository(session).count_matching(filters),
         "headers": _headers(filters),
@@ -203,6 +212,8 @@ def _full_page(
         "current_view": view,
         "can_edit_view": view is not None and (view.user_id == user_id or principal.has_role(Role.ADMIN)),
         "unassign": UNASSIGN,
+        # Assign offers who may own leads, as the lead page does: not viewers, not deactivated accounts.
+        "owner_choices": MembershipRepository(session).lead_owners() if context["can_write"] else [],
         "notice": notice,
         "errors": errors or {},
         "values": values or {},
@@ -226,13 +237,13 @@ def list_page(
 ) -> Response:
     """The lead list (to HTMX only its results); ``view=`` opens a view, ``done=`` what just happened."""
     current = None
-    view_id = _uuid(view)
+    view_id = uuid_or_none(view)
     if view_id is not None and principal.user_id is not None:
         current = SavedViewRepository(session).visible(view_id, principal.user_id)
         if current is not None:
             filters = view_service.view_filters(current)
     notice = NOTICES.get(done) or _bulk_notice(done, _count(updated), _count(matched), _count(missing))
-    return _full_page(
+    return full_list_page(
         request, session, principal, filters, view=current, notice=notice, results_only=is_htmx(request)
     )
 
@@ -299,84 +310,6 @@ def export_list(principal: CurrentPrincipal, filters: QueryFilters) -> Streaming
     )
 
 
-@router.post("/leads/list/bulk", response_class=HTMLResponse)
-def bulk_action(
-    request: Request,
-    principal: Writer,
-    session: DbSession,
-    ids: Annotated[list[str], Form()] = [],  # noqa: B006  # FastAPI copies defaults per request
-    all_matching: Text = "",
-    action: Text = "",
-    stage_id: Text = "",
-    lost_reason: Text = "",
-    owner_id: Text = "",
-    bulk_tag: Text = "",
-    stage: Text = "",
-    owner: Text = "",
-    tag: Text = "",
-    source: Text = "",
-    tier: Text = "",
-    q: Text = "",
-    sort: Text = "",
-    follow_up: Text = "",
-    added: Text = "",
-) -> Response:
-    """Apply one bulk action to the ticked leads, or to every lead matching the filters."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
-    chosen = [i for i in (_uuid(v) for v in ids) if i is not None]
-    values: dict[str, Any] = {"stage_id": stage_id, "lost_reason": lost_reason, "owner_id": owner_id}
-    values |= {"bulk_tag": bulk_tag, "ids": [str(i) for i in chosen]}
-    change, errors = _bulk_change(action, stage_id, lost_reason, owner_id, bulk_tag.strip())
-    everything = all_matching == "1"
-    if not everything and not chosen:
-        errors.setdefault("form", "Tick at least one lead.")
-    if not errors:
-        target: dict[str, Any] = {"filter": filters} if everything else {"ids": chosen}
-        try:
-            body = schemas.LeadBulkIn.model_validate({**target, "set": change})
-            with attempt(session):
-                result = bulk_service.bulk_update(session, principal, body)
-        except ValidationError as exc:
-            errors["form"] = str(exc.errors()[0]["msg"])
-        except DomainError as exc:
-            errors = {k.removeprefix("set."): v for k, v in domain_errors(exc, "form").items()}
-        else:
-            # Post/redirect/get: reloading the result shows the list again instead of a 405 at this URL.
-            return see_other(_bulk_done_url(filters, result))
-    return _full_page(request, session, principal, filters, errors=errors, values=values, status=422)
-
-
-def _bulk_change(
-    action: str, stage_id: str, lost_reason: str, owner_id: str, tag: str
-) -> tuple[dict[str, Any], FormErrors]:
-    """The bulk bar's pressed button and its inputs as the API's ``set``, or what is missing."""
-    if action == "stage":
-        if not stage_id:
-            return {}, {"stage_id": "Choose a stage."}
-        return {"stage_id": stage_id, "lost_reason": lost_reason or None}, {}
-    if action == "owner":
-        if not owner_id:
-            return {}, {"owner_id": "Choose an owner, or Nobody to unassign."}
-        return {"owner_id": None if owner_id == UNASSIGN else owner_id}, {}
-    if action in ("add_tag", "remove_tag"):
-        if not tag:
-            return {}, {"bulk_tag": "Enter a tag."}
-        return {"add_tags" if action == "add_tag" else "remove_tags": [tag]}, {}
-    return {}, {"form": "Choose an action."}
-
-
-def _bulk_done_url(filters: schemas.LeadFilters, result: bulk_service.BulkResult) -> str:
-    """The same list (filters and sort) with the bulk action's outcome, for the notice to say."""
-    outcome: dict[str, str | int]
-    if result.status == "queued":
-        outcome = {"done": "bulk_queued", "matched": result.matched}
-    else:
-        outcome = {"done": "bulk", "updated": result.updated, "matched": result.matched}
-        if result.not_found:
-            outcome["missing"] = len(result.not_found)
-    return f"/leads/list?{urlencode({**filter_params(filters), **outcome})}"
-
-
 def _bulk_notice(done: str, updated: int, matched: int, missing: int) -> str | None:
     """What a finished bulk action did, from the counts in the redirect; None when none just finished."""
     if done == "bulk_queued":
@@ -423,7 +356,7 @@ def save_view(
         except DomainError as exc:
             errors = {"view_name": exc.detail}
     values = {"view_name": name}
-    return _full_page(request, session, principal, filters, errors=errors, values=values, status=422)
+    return full_list_page(request, session, principal, filters, errors=errors, values=values, status=422)
 
 
 @router.post("/leads/list/views/{view_id}/delete")

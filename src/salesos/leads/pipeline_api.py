@@ -68,7 +68,10 @@ def delete_pipeline(pipeline_id: uuid.UUID, principal: Admin, session: DbSession
 def add_stage(
     pipeline_id: uuid.UUID, body: schemas.StageCreateIn, principal: Admin, session: DbSession
 ) -> schemas.StageOut:
-    """Add a stage at a position (default: last); the stages after it shift one place."""
+    """Add a stage at a position; the stages after it shift one place.
+
+    Without a position an open stage goes before the first won or lost stage, a won or lost one last.
+    """
     pipeline = pipeline_service.pipeline_or_404(session, pipeline_id)
     stage = pipeline_service.add_stage(session, pipeline, body.name, body.kind, body.position)
     return schemas.StageOut.model_validate(stage)
@@ -100,10 +103,15 @@ def delete_stage(
     principal: Admin,
     session: DbSession,
     move_to: Annotated[
-        uuid.UUID | None, Query(description="Stage of the same pipeline that receives this stage's leads")
+        uuid.UUID | None,
+        Query(description="Stage of the same pipeline and kind (open, won, lost) that receives its leads"),
     ] = None,
 ) -> None:
-    """Delete a stage; its leads move to ``move_to`` first, recorded in their history and timeline."""
+    """Delete a stage; its leads move to ``move_to`` first, recorded in their history and timeline.
+
+    Refused for the pipeline's last open, won or lost stage. Saved views filtering on the stage follow its
+    leads to ``move_to``; each owner is notified once, not once per lead.
+    """
     pipeline = pipeline_service.pipeline_or_404(session, pipeline_id)
     stage = pipeline_service.stage_of_or_404(session, pipeline, stage_id)
     pipeline_service.delete_stage(session, pipeline, stage, move_to=move_to, actor_id=principal.user_id)

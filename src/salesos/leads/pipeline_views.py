@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
@@ -43,6 +43,7 @@ def _context(session: DbSession, **ctx: Any) -> dict[str, Any]:
         "pipelines": pipeline_service.list_pipelines(session),
         "counts": StageRepository(session).lead_counts(),
         "kinds": KINDS,
+        "move_targets": pipeline_service.move_targets,
         "card_errors": {},
         "card_values": {},
         "create_errors": {},
@@ -74,6 +75,7 @@ def _card(
         "p": pipeline,
         "counts": StageRepository(session).lead_counts(),
         "kinds": KINDS,
+        "move_targets": pipeline_service.move_targets,
         "perr": errors or {},
         "pvals": values or {},
         "row_notice": notice,
@@ -204,7 +206,7 @@ def add_stage(
     name: Text = "",
     kind: Text = "open",
 ) -> Response:
-    """Add a stage at the end of a pipeline."""
+    """Add a stage: an open one before the won and lost stages, a won or lost one at the end."""
     values = {"name": name, "kind": kind}
     return _edit(
         request,
@@ -270,6 +272,30 @@ def move_stage(
     return _edit(request, session, principal, pipeline_id, action, done="stage", prefix=f"{stage_id}-")
 
 
+@router.get(PAGE + "/{pipeline_id}/stages/{stage_id}/delete-form", response_class=HTMLResponse)
+def stage_delete_form(
+    request: Request,
+    pipeline_id: uuid.UUID,
+    stage_id: uuid.UUID,
+    principal: Admin,
+    session: DbSession,
+    move_to: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """A stage's Delete form again once a stage for its leads is chosen: the confirmation names that stage
+    and how many leads move, counted now."""
+    pipeline = pipeline_service.pipeline_or_404(session, pipeline_id)
+    stage = pipeline_service.stage_of_or_404(session, pipeline, stage_id)
+    context = {
+        "p": pipeline,
+        "s": stage,
+        "n": StageRepository(session).lead_counts().get(stage.id, 0),
+        "targets": pipeline_service.move_targets(pipeline.stages, stage),
+        "perr": {},
+        "pvals": {f"{stage.id}-move_to": move_to},
+    }
+    return page(request, session, principal, "leads/_stage_delete.html", context)
+
+
 @router.post(PAGE + "/{pipeline_id}/stages/{stage_id}/delete", response_class=HTMLResponse)
 def delete_stage(
     request: Request,
@@ -279,7 +305,7 @@ def delete_stage(
     session: DbSession,
     move_to: Text = "",
 ) -> Response:
-    """Delete a stage, moving its leads to the chosen stage of the same pipeline."""
+    """Delete a stage, moving its leads to the chosen stage of the same pipeline and kind."""
     values = {"move_to": move_to}
 
     def action(pipeline: Pipeline) -> object:

@@ -449,3 +449,9 @@ class SavedViewRepository(Repository[SavedView]):
         """*user_id*'s view called *name* (names are unique per owner)."""
         stmt = self.scoped().where(SavedView.user_id == user_id, SavedView.name == name)
         return self.session.scalars(stmt).first()
+
+    def filtering_on_stage(self, stage_id: uuid.UUID) -> list[SavedView]:
+        """Every view of the org (anyone's, shared or not) whose stage filter is *stage_id*."""
+        # Views store their filters as JSON, ids as canonical text (``model_dump(mode="json")``).
+        stmt = self.scoped().where(SavedView.filters["stage_id"].as_string() == str(stage_id))
+        return list(self.session.scalars(stmt.order_by(SavedView.id)))

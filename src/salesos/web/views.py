@@ -17,6 +17,7 @@ from salesos.db.deps import DbSession
 from salesos.imports.views import router as imports_router
 from salesos.intake.views import router as intake_router
 from salesos.leads import follow_ups
+from salesos.leads.bulk_views import router as lead_bulk_router
 from salesos.leads.dashboard import today
 from salesos.leads.list_views import router as lead_list_router
 from salesos.leads.pipeline_views import router as pipeline_views_router
@@ -99,6 +100,7 @@ router.include_router(orgs_router)
 router.include_router(intake_router)
 router.include_router(imports_router)  # before leads: /leads/import is not a lead id
 router.include_router(lead_list_router)  # before leads: /leads/list is not a lead id
+router.include_router(lead_bulk_router)
 router.include_router(leads_router)
 router.include_router(pipeline_views_router)
 router.include_router(campaigns_router)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Container
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from salesos.auth.principal import Principal
 from salesos.errors import Forbidden, NotFound, ValidationFailed
+from salesos.leads.board_repository import user_names
 from salesos.leads.models import SavedView
-from salesos.leads.repository import SavedViewRepository
+from salesos.leads.repository import LeadRepository, SavedViewRepository
 from salesos.leads.schemas import LeadFilters, SavedViewIn
 from salesos.orgs.models import Role
 
@@ -97,3 +100,54 @@ def view_filters(view: SavedView) -> LeadFilters:
         return LeadFilters.model_validate({**known, "sort": view.sort})
     except ValueError:
         return LeadFilters(sort=view.sort)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CheckedFilters:
+    """The list's filters once checked against the stages and members there are now."""
+
+    filters: LeadFilters
+    notes: list[str] = field(default_factory=list)  # what the reader is told about the filters
+    # An owner filtered on who is no longer a member, and how to show them: "Rita Patel (left)".
+    former_owner: tuple[uuid.UUID, str] | None = None
+
+
+def check_filters(
+    session: Session,
+    filters: LeadFilters,
+    stage_ids: Container[uuid.UUID],
+    member_ids: Container[uuid.UUID],
+    *,
+    view: SavedView | None = None,
+) -> CheckedFilters:
+    """Filters (of *view*, or of a link) naming a stage or an owner that is gone, made plain.
+
+    A deleted stage would match no lead while the Stage filter reads "Any": it is dropped, and said so. A
+    member who left still owns their leads: that filter stays, with their name, so it never reads "Anyone".
+    """
+    notes: list[str] = []
+    if filters.stage_id is not None and filters.stage_id not in stage_ids:
+        filters = filters.model_copy(update={"stage_id": None})
+        if view is not None:
+            notes.append("This view's stage was deleted, so it now shows leads in any stage.")
+        else:
+            notes.append("The stage this list was filtered on was deleted, so it shows leads in any stage.")
+    former = None
+    if isinstance(filters.owner_id, uuid.UUID) and filters.owner_id not in member_ids:
+        name = former_member_name(session, filters.owner_id)
+        former = (filters.owner_id, f"{name or 'Former member'} (left)")
+        if view is not None:
+            who = name or "someone"
+            notes.append(f"This view shows the leads of {who}, who is no longer a member of the team.")
+    return CheckedFilters(filters, notes, former)
+
+
+def former_member_name(session: Session, user_id: uuid.UUID) -> str | None:
+    """The name of someone who left but still owns leads here, as the lead page shows it.
+
+    None unless they own a lead of this org: another org's person, say, must not be named.
+    """
+    leads = LeadRepository(session)
+    if not leads.count_matching(LeadFilters(owner_id=user_id)):
+        return None
+    return user_names(leads, {user_id}).get(user_id)

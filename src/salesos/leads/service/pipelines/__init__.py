@@ -15,7 +15,7 @@ from salesos.leads.service.pipelines.lookup import (
     stage_or_422,
     start_stage,
 )
-from salesos.leads.service.pipelines.stages import add_stage, delete_stage, update_stage
+from salesos.leads.service.pipelines.stages import add_stage, delete_stage, move_targets, update_stage
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -30,6 +30,7 @@ __all__ = [
     "ensure_default_pipeline",
     "first_open_stage",
     "list_pipelines",
+    "move_targets",
     "pipeline_or_404",
     "stage_of_or_404",
     "stage_or_422",
