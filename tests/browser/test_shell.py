@@ -147,7 +147,7 @@ def test_signup_invite_accept_logout_login(live_server: str, settings: Settings)
             owner.get_by_label("Email").fill("mia@orbit.example")
             owner.get_by_label("Role", exact=True).select_option("member")
             owner.get_by_role("button", name="Send invitation").click()
-            expect(owner.get_by_role("status")).to_contain_text("Invitation sent.")
+            expect(owner.get_by_role("status")).to_contain_text("Invitation created, but not emailed")
             expect(owner.locator("table").last).to_contain_text("mia@orbit.example")
             owner.screenshot(path=str(SCREENSHOTS / "members.png"), full_page=True)
 
@@ -167,10 +167,13 @@ def test_signup_invite_accept_logout_login(live_server: str, settings: Settings)
             expect(guest.locator("main")).to_contain_text("Orbit Sales")
             expect(guest.locator("main")).to_contain_text("member")
 
-            # The owner sees Mia and makes her a viewer in place (HTMX row swap with the CSRF header).
+            # The owner sees Mia and makes her a viewer, confirming what a viewer may do first.
             owner.reload()
             expect(owner.locator("table").first).to_contain_text("Mia Member")
             owner.get_by_label("Role of Mia Member").select_option("viewer")
+            owner.get_by_role("button", name="Change role of Mia Member").click()
+            expect(owner.get_by_role("heading", name="Make Mia Member a viewer?")).to_be_visible()
+            owner.get_by_role("button", name="Change role", exact=True).click()
             expect(owner.get_by_role("status").filter(has_text="Role updated.")).to_be_visible()
             expect(owner.get_by_label("Role of Mia Member")).to_have_value("viewer")
 

@@ -77,9 +77,18 @@ def test_preferences_defaults_save_and_refusals(client, world):
     got = client.get(f"{API}/preferences", headers=world.bob.headers)
     assert got.status_code == 200
     prefs = {p["type"]: p for p in got.json()["items"]}
-    assert set(prefs) == {"lead_assigned", "stage_changed", "mention", "import_finished", "task_due"}
+    assert set(prefs) == {
+        "lead_assigned",
+        "stage_changed",
+        "mention",
+        "import_finished",
+        "task_due",
+        "work_handed_over",
+        "role_changed",
+    }
     assert all(p["in_app"] and p["push"] and not p["email_digest"] for p in prefs.values())
     assert prefs["import_finished"]["supports_push"] is False
+    assert prefs["role_changed"]["supports_push"] is False, "a new role is told in the app only"
 
     change = {"type": "mention", "in_app": False, "push": False, "email_digest": True}
     saved = client.put(f"{API}/preferences", json={"preferences": [change]}, headers=world.bob.headers)

@@ -90,8 +90,8 @@ def test_settings_tab_saves_channels_and_in_app_off_stops_notifications(client, 
     assert page.status_code == 200
     assert '<a href="/settings/notifications" aria-current="page">Notifications</a>' in page.text
     assert "Settings → Push" in page.text and "8:00 in your timezone" in page.text
-    # Five types with in-app and digest each; every type but import_finished also offers Web Push.
-    assert page.text.count('type="checkbox"') == 5 + 5 + 4, "import_finished offers no Web Push"
+    # Seven types with in-app and digest each; all but import_finished and role_changed offer Web Push.
+    assert page.text.count('type="checkbox"') == 7 + 7 + 5, "import_finished offers no Web Push"
     # Everything on except in-app for assignments; the digest of mentions on.
     boxes = {f"{t}.in_app": "on" for t in ("stage_changed", "mention", "import_finished")}
     boxes |= {f"{t}.push": "on" for t in ("lead_assigned", "stage_changed", "mention")}
@@ -101,7 +101,7 @@ def test_settings_tab_saves_channels_and_in_app_off_stops_notifications(client, 
     again = b.get(saved.headers["location"])
     assert "Your notification settings were saved." in again.text
     assert 'name="lead_assigned.in_app" aria-label="A lead is assigned to me: in the app">' in again.text
-    assert 'name="mention.email_digest"' in again.text and count_rows(world.bob, NotificationPreference) == 5
+    assert 'name="mention.email_digest"' in again.text and count_rows(world.bob, NotificationPreference) == 7
 
     lead_id = new_lead(world.alice)
     from tests.notifications.test_triggers import _note, _update

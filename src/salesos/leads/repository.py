@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Uuid, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Uuid, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from salesos.auth.models import User
@@ -260,6 +260,25 @@ class LeadRepository(Repository[Lead]):
             return []
         return list(self.session.scalars(self.scoped().where(Lead.id.in_(ids)).order_by(Lead.id)))
 
+    def count_owned_by(self, user_id: uuid.UUID) -> int:
+        """How many leads *user_id* owns (an index range of (org_id, owner_id))."""
+        return int(self.session.scalar(self.scoped(func.count(Lead.id)).where(Lead.owner_id == user_id)) or 0)
+
+    def hand_over(self, from_id: uuid.UUID, to_id: uuid.UUID | None, at: datetime) -> list[uuid.UUID]:
+        """Give every lead of *from_id* to *to_id* (None: nobody) in one UPDATE; the ids of those leads.
+
+        Set-based for a member with thousands of leads, so leads loaded in this session are not
+        refreshed (the caller ends the request without reading them again).
+        """
+        stmt = (
+            update(Lead)
+            .where(Lead.org_id == self.org_id, Lead.owner_id == from_id)
+            .values(owner_id=to_id, updated_at=at)
+            .returning(Lead.id)
+            .execution_options(synchronize_session=False)
+        )
+        return list(self.session.scalars(stmt))
+
     def _reader_zone(self) -> str:
         """The session's user's time zone, else the organisation's: where "today" ends for them.
 
@@ -384,6 +403,26 @@ class TaskRepository(Repository[Task]):
         )
         return self.session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
 
+    def count_open_assigned_to(self, user_id: uuid.UUID) -> int:
+        """How many tasks not yet done are assigned to *user_id*."""
+        stmt = self.scoped(func.count(Task.id)).where(Task.assignee_id == user_id, Task.done_at.is_(None))
+        return int(self.session.scalar(stmt) or 0)
+
+    def hand_over_open(self, from_id: uuid.UUID, to_id: uuid.UUID | None, at: datetime) -> list[uuid.UUID]:
+        """Assign every open task of *from_id* to *to_id* (None: nobody) in one UPDATE; their leads' ids.
+
+        Done tasks keep who did them. A reminder already sent went to the previous assignee, so the new
+        one is reminded again. Like ``LeadRepository.hand_over``, loaded tasks are not refreshed.
+        """
+        stmt = (
+            update(Task)
+            .where(Task.org_id == self.org_id, Task.assignee_id == from_id, Task.done_at.is_(None))
+            .values(assignee_id=to_id, reminded_at=None, updated_at=at)
+            .returning(Task.lead_id)
+            .execution_options(synchronize_session=False)
+        )
+        return list(self.session.scalars(stmt))
+
     def page(self, lead_id: uuid.UUID, *, limit: int, cursor: str | None) -> Page[Task]:
         """A lead's tasks, newest first."""
         stmt = self.scoped().where(Task.lead_id == lead_id)
@@ -392,6 +431,11 @@ class TaskRepository(Repository[Task]):
 
 class ActivityRepository(Repository[Activity]):
     model = Activity
+
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """Insert timeline entries (same keys each) in one statement, stamped with the tenant."""
+        if rows:
+            self.session.execute(insert(Activity), [{"org_id": self.org_id, **row} for row in rows])
 
     def page(self, lead_id: uuid.UUID, *, limit: int, cursor: str | None) -> Page[Activity]:
         """A lead's timeline, newest first."""

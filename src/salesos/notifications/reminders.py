@@ -1,5 +1,6 @@
-"""Reminders: a minute-by-minute scan that notifies the assignee (else the lead's owner) of each task or
-scheduled call coming due, their chosen number of minutes ahead, exactly once.
+"""Reminders: a minute-by-minute scan that notifies the assignee (else the lead's owner; only active
+members of the org) of each task or scheduled call coming due, their chosen number of minutes ahead,
+exactly once.
 
 Once holds across worker processes twice over: the periodic tick runs on one worker (its outbox dedup
 key), and each task is claimed with a conditional UPDATE in the same transaction as its notification.
@@ -7,10 +8,14 @@ key), and each task is claimed with a conditional UPDATE in the same transaction
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from salesos.auth.models import User
 from salesos.auth.repository import UserRepository
 from salesos.auth.schemas import REMINDER_CHOICES
 from salesos.db.session import set_tenant
@@ -19,7 +24,7 @@ from salesos.leads.repository import LeadRepository, TaskRepository
 from salesos.notifications import registry
 from salesos.notifications.service import notify
 from salesos.orgs.models import effective_timezone
-from salesos.orgs.repository import OrganizationRepository
+from salesos.orgs.repository import MembershipRepository, OrganizationRepository
 
 # The longest lead time a user can choose; the scan looks this far ahead.
 MAX_REMINDER_MINUTES = max(REMINDER_CHOICES)
@@ -42,12 +47,13 @@ def _remind_org(session: Session, now: datetime) -> int:
     due = tasks.coming_due(since=now - STALE_AFTER, until=now + timedelta(minutes=MAX_REMINDER_MINUTES))
     if not due:
         return 0
-    recipients = {row.assignee_id or row.owner_id for row in due} - {None}
-    users = UserRepository(session).by_ids(recipients)
+    named = [user_id for row in due for user_id in (row.assignee_id, row.owner_id) if user_id is not None]
+    members = MembershipRepository(session).active_user_ids(list(dict.fromkeys(named)))
+    users = UserRepository(session).by_ids(members)  # active members only: nobody else is reminded
     org = OrganizationRepository(session).current()
     sent = 0
     for row in due:
-        user = users.get(row.assignee_id or row.owner_id)
+        user = _recipient(row, users)
         if user is None or row.due_at - timedelta(minutes=user.reminder_minutes) > now:
             continue
         if not tasks.claim_reminder(row.id, now):
@@ -61,3 +67,12 @@ def _remind_org(session: Session, now: datetime) -> int:
         )
         sent += 1
     return sent
+
+
+def _recipient(row: Row[Any], users: dict[uuid.UUID, User]) -> User | None:
+    """The task's assignee, else the lead's owner, whichever is still an active member (in *users*): a
+    removed rep's old task reminds the lead's owner, never the rep."""
+    for user_id in (row.assignee_id, row.owner_id):
+        if user_id in users:
+            return users[user_id]
+    return None

@@ -23,6 +23,7 @@ from salesos.notifications.models import Notification, NotificationPreference
 from salesos.notifications.registry import TYPES, get_type
 from salesos.notifications.repository import NotificationRepository, PreferenceRepository
 from salesos.notifications.schemas import NotificationOut, PreferenceIn, PreferenceOut
+from salesos.orgs.repository import MembershipRepository
 from salesos.push.service import queue_push
 from salesos.realtime.events import publish_after_commit
 
@@ -41,12 +42,19 @@ def notify(
     actor_id: uuid.UUID | None = None,
     **facts: Any,
 ) -> list[uuid.UUID]:
-    """Notify *recipients* of *type_* (never the actor about their own action); returns who got one.
+    """Notify *recipients* of *type_* (never the actor about their own action, nor anyone who is not an
+    active member of the org); returns who got one.
 
     *facts* are small values (ids, names, counts) kept in the payload; never pass a message body.
     """
     kind = get_type(type_)  # an unknown type is a bug in the caller, not something to store
     wanted = list(dict.fromkeys(r for r in recipients if r is not None and r != actor_id))
+    if not wanted:
+        return []
+    # Someone removed from the org (or deactivated) may still be named on its old leads and tasks: they
+    # hear nothing more from it, neither here nor by Web Push.
+    members = MembershipRepository(session).active_user_ids(wanted)
+    wanted = [u for u in wanted if u in members]
     if not wanted:
         return []
     prefs = PreferenceRepository(session).for_users(wanted, type_)  # one query for everyone

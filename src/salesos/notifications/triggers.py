@@ -14,7 +14,22 @@ from salesos.imports.models import ImportJob
 from salesos.leads.models import Lead, Note, PipelineStage
 from salesos.notifications import registry
 from salesos.notifications.service import notify
+from salesos.orgs.models import Role
 from salesos.orgs.repository import MembershipRepository
+
+# The members domain's types, registered beside their only triggers (below).
+WORK_HANDED_OVER = registry.register(
+    registry.NotificationType(
+        "work_handed_over",
+        "A removed member's leads or tasks are handed to me",
+        "{actor} handed you {work} {source}",
+    )
+)
+ROLE_CHANGED = registry.register(
+    registry.NotificationType(
+        "role_changed", "My role in the organisation changes", "{actor} made you {role_phrase}", push=False
+    )
+)
 
 # "@" not glued to a preceding word (so a plain address is not a mention), then an email or a name.
 MENTION = re.compile(r"(?<![\w.+-])@([^\s@]+(?:@[^\s@]+)?)")
@@ -143,4 +158,45 @@ def import_finished(session: Session, job: ImportJob) -> None:
         created=job.created,
         merged=job.merged,
         rejected=job.rejected,
+    )
+
+
+def work_handed_over(
+    session: Session,
+    to_id: uuid.UUID | None,
+    *,
+    member_id: uuid.UUID,
+    member_name: str,
+    leads: int,
+    tasks: int,
+    actor_id: uuid.UUID | None,
+) -> None:
+    """Whoever takes over a removed member's leads and open tasks hears once, with how many of each
+    ("Dana Reyes handed you 15 leads and 3 tasks from Rita Patel"; "... as they left" when Rita left)."""
+    if to_id is None or not (leads or tasks):
+        return
+    source = "as they left" if actor_id == member_id else f"from {member_name}"
+    facts: dict[str, Any] = {"leads": leads, "tasks": tasks, "work": _work_phrase(leads, tasks)}
+    if leads:
+        facts["owner_id"] = to_id  # the notification then opens their leads in the list
+    notify(
+        session, [to_id], WORK_HANDED_OVER.name, actor_id=actor_id, member=member_name, source=source, **facts
+    )
+
+
+def _work_phrase(leads: int, tasks: int) -> str:
+    """What was handed over in words, with only the parts there are: "15 leads and 3 tasks", "1 lead"."""
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((leads, "lead"), (tasks, "task")) if n]
+    return " and ".join(parts)
+
+
+def role_changed(session: Session, user_id: uuid.UUID, role: str, actor_id: uuid.UUID | None) -> None:
+    """A member hears that someone else gave them another role, and which."""
+    notify(
+        session,
+        [user_id],
+        ROLE_CHANGED.name,
+        actor_id=actor_id,
+        role=role,
+        role_phrase=Role(role).with_article,
     )

@@ -81,10 +81,25 @@ def change_role(
     return member_out(service.change_role(session, principal, member_id, Role(body.role)))
 
 
+@router.get("/members/{member_id}/work", response_model=schemas.MemberWorkOut)
+def member_work(
+    member_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> schemas.MemberWorkOut:
+    """How many leads the member owns and open tasks they have: what removing them hands over."""
+    work = service.work_of(session, service.member_or_404(session, member_id))
+    return schemas.MemberWorkOut(leads=work.leads, open_tasks=work.open_tasks)
+
+
 @router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(member_id: uuid.UUID, principal: UserPrincipal, session: DbSession) -> None:
-    """Remove a member (admin+) or leave the organisation yourself."""
-    service.remove_member(session, principal, member_id)
+def remove_member(
+    member_id: uuid.UUID, principal: UserPrincipal, session: DbSession, hand_to: schemas.HandToQuery = None
+) -> None:
+    """Remove a member (admin+) or leave the organisation yourself.
+
+    Someone who owns leads or has open tasks needs ``hand_to``: the user id of a member who can own leads,
+    or ``nobody`` to leave them unassigned. Their leads and open tasks move in the same transaction.
+    """
+    service.remove_member(session, principal, member_id, hand_to)
 
 
 @router.get("/invitations", response_model=list[schemas.InvitationOut])

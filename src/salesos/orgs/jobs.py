@@ -6,13 +6,12 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from salesos.config import get_settings
-from salesos.crypto import decrypt
 from salesos.db.base import utcnow
 from salesos.integrations.email import EmailMessage, get_email_provider
 from salesos.integrations.usage import record_usage
 from salesos.jobs import job
 from salesos.orgs.repository import InvitationRepository, OrganizationRepository
+from salesos.orgs.service import invitation_lifetime, invitation_link
 
 
 @job("orgs.send_invitation")
@@ -29,8 +28,6 @@ def send_invitation(session: Session, *, org_id: uuid.UUID, invitation_id: uuid.
     if invitation.emailed_at is not None:
         return
     org = OrganizationRepository(session).current()
-    token = decrypt(invitation.token_sealed, context=f"invitation:{invitation.id}")
-    link = f"{get_settings().base_url}/invite/{token}"
     org_name = org.name if org else "SalesOS"
     provider = get_email_provider()
     provider.send(
@@ -39,8 +36,8 @@ def send_invitation(session: Session, *, org_id: uuid.UUID, invitation_id: uuid.
             subject=f"You're invited to {org_name} on SalesOS",
             text=(
                 f"You have been invited to join {org_name} on SalesOS as {invitation.role}.\n\n"
-                f"Accept the invitation: {link}\n\nThe link works once and expires in "
-                f"{get_settings().invitation_days} days."
+                f"Accept the invitation: {invitation_link(invitation)}\n\nThe link works once and expires "
+                f"in {invitation_lifetime()}."
             ),
         )
     )

@@ -29,6 +29,11 @@ class Role(enum.StrEnum):
         """True when this role includes everything *other* may do."""
         return self.rank >= other.rank
 
+    @property
+    def with_article(self) -> str:
+        """The role as a sentence says it: "an admin", "a viewer"."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
+
 
 class Organization(IdMixin, TimestampMixin, Base):
     """A tenant: every tenant-owned row points here through org_id."""

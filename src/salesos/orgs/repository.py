@@ -94,6 +94,17 @@ class MembershipRepository(Repository[Membership]):
         role = self.session.scalar(stmt.where(Membership.user_id == user_id, User.is_active.is_(True)))
         return role is not None and Role(role).at_least(Role.MEMBER)
 
+    def active_user_ids(self, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of *user_ids* are members here with an active account (one query for them all)."""
+        if not user_ids:
+            return set()
+        stmt = (
+            self.scoped(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.user_id.in_(user_ids), User.is_active.is_(True))
+        )
+        return set(self.session.scalars(stmt))
+
     def page(self, *, limit: int, cursor: str | None) -> Page[Row[Any]]:
         """One page of members with their name and email, newest first (keyset on the time-ordered id)."""
         return MEMBER_PAGE.page(self.session, self.org_id, limit=limit, cursor=cursor)

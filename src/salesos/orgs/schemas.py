@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from functools import lru_cache
 from string import Formatter
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import EmailStr, Field, field_validator
+from fastapi import Query
+from pydantic import EmailStr, Field, PlainValidator, WithJsonSchema, field_validator
 
 from salesos.api.schemas import Output, StrictInput
 
@@ -94,6 +95,36 @@ class MemberOut(Output):
     email: str
     role: str
     created_at: datetime
+
+
+class MemberWorkOut(Output):
+    leads: int
+    open_tasks: int
+
+
+def _hand_to(value: object) -> uuid.UUID | Literal["nobody"] | None:
+    # One plain check, so a bad value is one error on the field rather than one per member of the union.
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    if value == "nobody":
+        return "nobody"
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ValueError("Use the user id of a member who can own leads, or nobody.") from None
+
+
+# Who takes over a removed member's leads and open tasks: a member's user id, "nobody", or not said.
+HandToInput = Annotated[
+    uuid.UUID | Literal["nobody"] | None,
+    PlainValidator(_hand_to),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "uuid"}, {"const": "nobody"}]}),
+]
+HandToQuery = Annotated[HandToInput, Query(description="A member's user id, or nobody")]
+
+
+class RemovalIn(StrictInput):
+    hand_to: HandToInput = None
 
 
 class RoleIn(StrictInput):

@@ -1,4 +1,4 @@
-"""Organisation HTML pages: organisation settings (incl. the danger zone) and members with invitations."""
+"""Organisation HTML pages: organisation settings (incl. the danger zone); members are in member_views."""
 
 from __future__ import annotations
 
@@ -12,29 +12,23 @@ from fastapi.responses import HTMLResponse, Response
 from salesos.auth.deps import Admin, CurrentPrincipal, Owner, UserPrincipal
 from salesos.auth.principal import Principal
 from salesos.auth.repository import UserRepository
-from salesos.auth.service import credentials
 from salesos.auth.views import switch_org
 from salesos.config import get_settings
 from salesos.db.deps import DbSession
-from salesos.errors import DomainError, Forbidden, Unauthorized
-from salesos.orgs import schemas, service
-from salesos.orgs.models import Role
-from salesos.orgs.repository import InvitationRepository, MembershipRepository
+from salesos.errors import DomainError, Forbidden
+from salesos.orgs import member_views, schemas, service
+from salesos.orgs.repository import MembershipRepository
 from salesos.web.forms import attempt, domain_errors, validate
-from salesos.web.pages import is_htmx, page, see_other
+from salesos.web.pages import page, see_other
 
 router = APIRouter(include_in_schema=False)
+
+router.include_router(member_views.router)
 
 NOTICES = {
     "saved": "Organisation settings saved.",
     "transferred": "Ownership transferred. You are now an admin.",
-    "invited": "Invitation sent.",
-    "invited-again": "Invitation sent again. The link in the earlier email no longer works.",
-    "invitation-revoked": "Invitation revoked: its link no longer works.",
-    "removed": "Member removed.",
-    "role": "Role updated.",
 }
-ASSIGNABLE_ROLES = [Role.ADMIN.value, Role.MEMBER.value, Role.VIEWER.value]
 Text = Annotated[str, Form()]
 
 
@@ -42,15 +36,6 @@ Text = Annotated[str, Form()]
 def timezones() -> list[str]:
     """IANA zone names offered in the timezone select."""
     return sorted(schemas.known_timezones())
-
-
-def _next_org(session: DbSession, principal: Principal) -> uuid.UUID | None:
-    """Where the user lands after leaving this org: another membership, if any."""
-    user = UserRepository(session).get(principal.user_id) if principal.user_id else None
-    try:
-        return credentials.landing_org(session, user) if user else None
-    except Unauthorized:
-        return None
 
 
 # --- organisation -----------------------------------------------------------------------------------------
@@ -146,6 +131,21 @@ def update_organization(
     return _org_page(request, session, principal, 422, errors=errors, values=values)
 
 
+@router.get("/settings/organization/transfer", response_class=HTMLResponse)
+def confirm_transfer(request: Request, principal: Owner, session: DbSession, member_id: str = "") -> Response:
+    """Ask before handing the organisation over, naming the new owner (nothing changes yet)."""
+    form, errors = validate(schemas.TransferIn, {"member_id": member_id})
+    if form is None:
+        return _org_page(request, session, principal, 422, transfer_errors=errors)
+    try:
+        target = service.check_transfer(session, principal, form.member_id)
+    except DomainError as exc:
+        return _org_page(
+            request, session, principal, exc.status_code, transfer_errors=domain_errors(exc, "member_id")
+        )
+    return _org_page(request, session, principal, transfer_to=target)
+
+
 @router.post("/settings/organization/transfer", response_class=HTMLResponse)
 def transfer_ownership(
     request: Request, principal: Owner, session: DbSession, member_id: Text = ""
@@ -180,110 +180,9 @@ def delete_organization(
                 request,
                 session,
                 user,
-                _next_org(session, principal),
+                member_views.next_org(session, principal),
                 notice="org-deleted",
             )
         except DomainError as exc:
             errors, status = domain_errors(exc, "confirm_name"), exc.status_code
     return _org_page(request, session, principal, status, delete_errors=errors)
-
-
-# --- members and invitations ------------------------------------------------------------------------------
-
-
-def _members_page(
-    request: Request, session: DbSession, principal: Principal, status_code: int = 200, **ctx: object
-) -> HTMLResponse:
-    is_admin = principal.has_role(Role.ADMIN)
-    context = {
-        "members": MembershipRepository(session).listing(),
-        "invitations": InvitationRepository(session).pending() if is_admin else [],
-        "roles": ASSIGNABLE_ROLES,
-        "invite_errors": {},
-        "invite_values": {"role": Role.MEMBER.value},
-        **ctx,
-    }
-    return page(request, session, principal, "orgs/members.html", context, status_code=status_code)
-
-
-@router.get("/settings/members", response_class=HTMLResponse)
-def members_page(
-    request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""
-) -> Response:
-    """Everyone in the organisation; admins manage roles and invitations."""
-    return _members_page(request, session, principal, notice=NOTICES.get(done))
-
-
-@router.post("/settings/members/{member_id}/role", response_class=HTMLResponse)
-def change_role(
-    request: Request, member_id: uuid.UUID, principal: Admin, session: DbSession, role: Text = ""
-) -> Response:
-    """Change a member's role; HTMX gets the updated row back, a plain form the page."""
-    form, errors = validate(schemas.RoleIn, {"role": role})
-    status = 422
-    if form is not None:
-        try:
-            with attempt(session):
-                membership = service.change_role(session, principal, member_id, Role(form.role))
-            if not is_htmx(request):
-                return see_other("/settings/members?done=role")
-            return page(
-                request,
-                session,
-                principal,
-                "orgs/_member_row.html",
-                {"m": membership, "roles": ASSIGNABLE_ROLES, "row_notice": "Role updated."},
-            )
-        except DomainError as exc:
-            errors, status = domain_errors(exc, "role"), exc.status_code
-    membership = service.member_or_404(session, member_id)
-    if is_htmx(request):
-        return page(
-            request,
-            session,
-            principal,
-            "orgs/_member_row.html",
-            {"m": membership, "roles": ASSIGNABLE_ROLES, "row_error": next(iter(errors.values()))},
-            status_code=status,
-        )
-    return _members_page(request, session, principal, status, notice_error=next(iter(errors.values())))
-
-
-@router.post("/settings/members/{member_id}/remove")
-def remove_member(
-    request: Request, member_id: uuid.UUID, principal: UserPrincipal, session: DbSession
-) -> Response:
-    """Remove a member (admin+), or leave the organisation yourself."""
-    membership = service.member_or_404(session, member_id)
-    leaving = membership.user_id == principal.user_id
-    service.remove_member(session, principal, member_id)
-    if leaving:
-        user = UserRepository(session).get(principal.user_id)  # type: ignore[arg-type]
-        return switch_org(request, session, user, _next_org(session, principal))  # type: ignore[arg-type]
-    return see_other("/settings/members?done=removed")
-
-
-@router.post("/settings/invitations", response_class=HTMLResponse)
-def invite(
-    request: Request, principal: Admin, session: DbSession, email: Text = "", role: Text = "member"
-) -> Response:
-    """Email an invitation link with a role."""
-    values = {"email": email, "role": role}
-    form, errors = validate(schemas.InvitationIn, values)
-    status = 422
-    if form is not None:
-        try:
-            with attempt(session):
-                again = service.invitation_pending(session, form.email)
-                service.invite(session, principal, email=form.email, role=Role(form.role))
-            return see_other(f"/settings/members?done={'invited-again' if again else 'invited'}")
-        except DomainError as exc:
-            errors, status = domain_errors(exc, "email"), exc.status_code
-    return _members_page(request, session, principal, status, invite_errors=errors, invite_values=values)
-
-
-@router.post("/settings/invitations/{invitation_id}/revoke")
-def revoke_invitation(invitation_id: uuid.UUID, principal: Admin, session: DbSession) -> Response:
-    """Make a pending invitation's link unusable."""
-    service.revoke_invitation(session, invitation_id)
-    return see_other("/settings/members?done=invitation-revoked")
