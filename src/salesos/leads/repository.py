@@ -260,6 +260,17 @@ class LeadRepository(Repository[Lead]):
             return []
         return list(self.session.scalars(self.scoped().where(Lead.id.in_(ids)).order_by(Lead.id)))
 
+    def count_of_company(self, company_id: uuid.UUID) -> int:
+        """How many leads of this org are for *company_id*."""
+        return self.count(self.scoped(Lead.id).where(Lead.company_id == company_id))
+
+    def others_through(self, contact_id: uuid.UUID, company_id: uuid.UUID, lead_id: uuid.UUID) -> int:
+        """How many leads of *company_id* other than *lead_id* have *contact_id* as their primary contact."""
+        stmt = self.scoped(Lead.id).where(
+            Lead.company_id == company_id, Lead.primary_contact_id == contact_id, Lead.id != lead_id
+        )
+        return self.count(stmt)
+
     def count_owned_by(self, user_id: uuid.UUID) -> int:
         """How many leads *user_id* owns (an index range of (org_id, owner_id))."""
         return int(self.session.scalar(self.scoped(func.count(Lead.id)).where(Lead.owner_id == user_id)) or 0)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from salesos.errors import Conflict, NotFound, ValidationFailed
 from salesos.leads import normalize
-from salesos.leads.models import Company, Contact, Lead
+from salesos.leads.models import Company, Contact
 from salesos.leads.repository import CompanyRepository, ContactRepository, LeadRepository
 from salesos.leads.schemas import CompanyIn, ContactCreateIn
 from salesos.leads.service.leads import NOBODY, checked_email, checked_phone, new_company, org_region
@@ -83,8 +83,7 @@ def update_company(session: Session, company: Company, changes: dict[str, Any]) 
 
 def delete_company(session: Session, company: Company) -> None:
     """Delete a company with its contacts; refused while leads are still attached to it."""
-    leads = LeadRepository(session)
-    attached = leads.count(leads.scoped(Lead.id).where(Lead.company_id == company.id))
+    attached = LeadRepository(session).count_of_company(company.id)
     if attached:
         they = "lead belongs" if attached == 1 else "leads belong"
         raise Conflict(f"{attached:,} {they} to this company; delete or merge them first.")

@@ -183,11 +183,9 @@ def release_primary(session: Session, lead: Lead, contact_id: uuid.UUID) -> None
     contact = ContactRepository(session).get(contact_id)
     if contact is None or not contact.is_primary:
         return
-    leads = LeadRepository(session)
-    others = leads.scoped(Lead.id).where(
-        Lead.company_id == contact.company_id, Lead.primary_contact_id == contact_id, Lead.id != lead.id
-    )
-    if contact.company_id is None or leads.count(others) == 0:
+    if contact.company_id is None or not LeadRepository(session).others_through(
+        contact_id, contact.company_id, lead.id
+    ):
         contact.is_primary = False
 
 
