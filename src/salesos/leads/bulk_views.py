@@ -27,6 +27,7 @@ def bulk_action(
     request: Request,
     principal: Writer,
     session: DbSession,
+    filters: list_views.FormFilters,
     ids: Annotated[list[str], Form()] = [],  # noqa: B006  # FastAPI copies defaults per request
     all_matching: Text = "",
     action: Text = "",
@@ -34,18 +35,8 @@ def bulk_action(
     lost_reason: Text = "",
     owner_id: Text = "",
     bulk_tag: Text = "",
-    stage: Text = "",
-    owner: Text = "",
-    tag: Text = "",
-    source: Text = "",
-    tier: Text = "",
-    q: Text = "",
-    sort: Text = "",
-    follow_up: Text = "",
-    added: Text = "",
 ) -> Response:
     """Apply one bulk action to the ticked leads, or to every lead matching the filters."""
-    filters = list_views.list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
     chosen = [i for i in (list_views.uuid_or_none(v) for v in ids) if i is not None]
     values: dict[str, Any] = {"stage_id": stage_id, "lost_reason": lost_reason, "owner_id": owner_id}
     values |= {"bulk_tag": bulk_tag, "ids": [str(i) for i in chosen]}

@@ -103,6 +103,24 @@ async def query_filters(
 QueryFilters = Annotated[schemas.LeadFilters, Depends(query_filters)]
 
 
+async def form_filters(
+    stage: Text = "",
+    owner: Text = "",
+    tag: Text = "",
+    source: Text = "",
+    tier: Text = "",
+    q: Text = "",
+    sort: Text = "",
+    follow_up: Text = "",
+    added: Text = "",
+) -> schemas.LeadFilters:
+    """The list's filters as a form posts them back (the bulk bar, saving a view), read like the query's."""
+    return list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
+
+
+FormFilters = Annotated[schemas.LeadFilters, Depends(form_filters)]
+
+
 def filter_params(filters: schemas.LeadFilters, *, sort: bool = True) -> dict[str, str]:
     """The filters as the page's query parameters (empty ones left out)."""
     params = {
@@ -325,20 +343,11 @@ def save_view(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    filters: FormFilters,
     name: Text = "",
     shared: Text = "",
-    stage: Text = "",
-    owner: Text = "",
-    tag: Text = "",
-    source: Text = "",
-    tier: Text = "",
-    q: Text = "",
-    sort: Text = "",
-    follow_up: Text = "",
-    added: Text = "",
 ) -> Response:
     """Save the current filters and sort under a name; then show the list through the new view."""
-    filters = list_filters(stage, owner, tag, source, tier, q, sort, follow_up, added)
     kept = filters.model_dump(
         mode="json", include=set(schemas.SavedViewFilters.model_fields), exclude_none=True
     )
